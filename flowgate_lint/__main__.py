@@ -1,0 +1,3 @@
+from flowgate_lint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""Command-line entry point: ``flowgate-lint [PATHS]`` lints; ``flowgate-lint COMMAND ...`` runs a subcommand.
+
+A first argument that names a subcommand selects it; anything else is the lint
+command (so ``flowgate-lint --fix`` works without a subcommand). To lint a file
+literally called ``print``, write ``./print``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib import import_module
+from pathlib import Path
+from typing import Sequence
+
+from flowgate_lint import __version__
+from flowgate_lint.errors import EXIT_ERROR, FlowgateError
+
+# subcommand -> module under flowgate_lint.commands
+COMMANDS: dict[str, str] = {
+    "print": "print_cmd",
+}
+LINT_MODULE = "lint"
+
+PROG = "flowgate-lint"
+
+
+def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options every spec-using command shares."""
+    group = parser.add_argument_group("spec and settings")
+    group.add_argument("--spec", metavar="PATH", help="gateway config to derive the spec from (default: the 'spec' setting, "
+                       "else config/flowgate.yaml, config/examples/flowgate.yaml, then common LiteLLM config names)")
+    group.add_argument("--config", metavar="FILE", help="settings file (pyproject.toml or flowgate-lint.toml; default: the closest one above the paths)")
+    group.add_argument("--isolated", action="store_true", help="ignore settings files")
+    group.add_argument("-v", "--verbose", action="store_true", help="say which settings and gateway config were used (on stderr)")
+
+
+def load_spec_for(args: argparse.Namespace, start: Path):
+    """Settings and spec for a command, reporting the sources with --verbose."""
+    from flowgate_lint.settings import load_settings
+    from flowgate_lint.spec import load_spec
+
+    settings = load_settings(getattr(args, "config", None), start, getattr(args, "isolated", False))
+    spec = load_spec(settings, getattr(args, "spec", None))
+    if getattr(args, "verbose", False):
+        print(f"{PROG}: spec from {spec.source}", file=sys.stderr)
+    return settings, spec
+
+
+def _parser_for(name: str, module) -> argparse.ArgumentParser:
+    prog = PROG if name == LINT_MODULE else f"{PROG} {name}"
+    parser = argparse.ArgumentParser(prog=prog, description=module.HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=getattr(module, "EPILOG", None))
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    module.add_arguments(parser)
+    return parser
+
+
+def _top_epilog() -> str:
+    lines = ["commands:"]
+    for name, mod in COMMANDS.items():
+        try:
+            help_text = import_module(f"flowgate_lint.commands.{mod}").HELP.splitlines()[0]
+        except Exception:  # pragma: no cover - a broken command module must not break --help
+            help_text = ""
+        lines.append(f"  {name:<10} {help_text}")
+    lines.append(f"\nrun '{PROG} COMMAND --help' for a command's options.")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args_list and args_list[0] in COMMANDS:
+            name = args_list.pop(0)
+            module = import_module(f"flowgate_lint.commands.{COMMANDS[name]}")
+        else:
+            name = LINT_MODULE
+            module = import_module(f"flowgate_lint.commands.{LINT_MODULE}")
+        parser = _parser_for(name, module)
+        if name == LINT_MODULE:
+            parser.epilog = ((parser.epilog + "\n\n") if parser.epilog else "") + _top_epilog()
+        args = parser.parse_args(args_list)
+        return int(module.run(args))
+    except FlowgateError as exc:
+        print(f"{PROG}: {exc}" if not exc.path else str(exc), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Output consumer went away (e.g. `| head`); silence the interpreter's flush error.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        return EXIT_ERROR
+    except Exception as exc:  # never a traceback for users; FLOWGATE_LINT_DEBUG=1 shows it
+        if os.environ.get("FLOWGATE_LINT_DEBUG"):
+            raise
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"{PROG}: internal error: {type(exc).__name__}{': ' + detail if detail else ''} "
+              f"(set FLOWGATE_LINT_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,182 @@
+"""Settings: ``[tool.flowgate-lint]`` in pyproject.toml or a ``flowgate-lint.toml``.
+
+Found by walking up from a start directory; the closest file that holds settings
+wins (no merging), like ruff. Keys are kebab-case and mirror the CLI flags.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from flowgate_lint.errors import SettingsError
+
+# key -> expected python type(s) and a short description (used by docs and errors).
+SPEC_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "spec": ((str,), "path of the gateway config, relative to the settings file"),
+    "gateway-service": ((str,), "northbound service in the FlowGate config (default: litellm)"),
+    "gateway-host": ((str,), "gateway host (default: from the config, else 127.0.0.1)"),
+    "gateway-port": ((int,), "gateway port (default: from the config, else 4000)"),
+    "default-model": ((str,), "main model (Codex model, ANTHROPIC_MODEL, opus and sonnet slots)"),
+    "fast-model": ((str,), "fast model (haiku slot; default: the default model)"),
+    "claude-model": ((str,), "override for ANTHROPIC_MODEL"),
+    "opus-model": ((str,), "override for ANTHROPIC_DEFAULT_OPUS_MODEL"),
+    "sonnet-model": ((str,), "override for ANTHROPIC_DEFAULT_SONNET_MODEL"),
+    "haiku-model": ((str,), "override for ANTHROPIC_DEFAULT_HAIKU_MODEL"),
+    "subagent-model": ((str,), "CLAUDE_CODE_SUBAGENT_MODEL (default: the default model)"),
+    "codex-model": ((str,), "override for the Codex model"),
+    "codex-provider-id": ((str,), "Codex model_providers id (default: flowgate)"),
+    "codex-provider-name": ((str,), "Codex provider name (default: FlowGate Local)"),
+    "codex-env-key": ((str,), "Codex env_key (default: OPENAI_API_KEY)"),
+    "token-env": ((str,), "variable holding the gateway token (default: the Codex env_key)"),
+    "models": ((list,), "models the gateway serves, when no LiteLLM model_list is available"),
+}
+
+LINT_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "select": ((list,), "rule codes or prefixes to enable (default: ALL)"),
+    "extend-select": ((list,), "codes added to select"),
+    "ignore": ((list,), "rule codes or prefixes to disable"),
+    "per-file-ignores": ((dict,), "glob -> list of codes ignored in matching files"),
+    "exclude": ((list,), "globs never linted (replaces the defaults)"),
+    "extend-exclude": ((list,), "globs added to exclude"),
+    "fixable": ((list,), "codes whose fixes may be applied (default: ALL)"),
+    "unfixable": ((list,), "codes whose fixes are never applied"),
+}
+
+KNOWN_KEYS = {**SPEC_KEYS, **LINT_KEYS}
+
+SETTINGS_FILE = "flowgate-lint.toml"
+PYPROJECT = "pyproject.toml"
+
+
+class Settings(NamedTuple):
+    """Settings as read from one file (or none)."""
+
+    values: dict[str, Any]
+    path: Path | None  # the file they came from
+    root: Path  # the directory relative paths resolve against
+    table: str | None = None  # "tool.flowgate-lint" for pyproject, None for flowgate-lint.toml
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def line_of(self, key: str) -> int | None:
+        """Best-effort line number of ``key = ...`` in the settings file."""
+        if self.path is None:
+            return None
+        return find_key_line(self.path, key)
+
+    def display_path(self) -> str | None:
+        return display(self.path) if self.path else None
+
+
+def display(path: Path) -> str:
+    """Path as shown to the user: relative to the cwd when below it, else as given."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
+def find_key_line(path: Path, key: str) -> int | None:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    pattern = re.compile(r"^\s*[\"']?" + re.escape(key) + r"[\"']?\s*=", re.M)
+    m = pattern.search(text)
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SettingsError(f"cannot read settings: {exc.strerror or exc}", display(path)) from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SettingsError("not UTF-8", display(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column \d+\)", msg)
+        line = int(m.group(1)) if m else None
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "invalid TOML"
+        raise SettingsError(f"invalid TOML: {msg}", display(path), line) from None
+
+
+def read_settings_file(path: Path) -> Settings | None:
+    """Settings from one file; None for a pyproject.toml without our table."""
+    data = _load_toml(path)
+    if path.name == PYPROJECT:
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict) or "flowgate-lint" not in tool:
+            return None
+        values = tool["flowgate-lint"]
+        table: str | None = "tool.flowgate-lint"
+    else:
+        values = data
+        table = None
+    if not isinstance(values, dict):
+        raise SettingsError("[tool.flowgate-lint] must be a table", display(path), find_key_line(path, "flowgate-lint"))
+    settings = Settings(values=dict(values), path=path.resolve(), root=path.resolve().parent, table=table)
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    for key, value in settings.values.items():
+        where = settings.display_path()
+        if key not in KNOWN_KEYS:
+            close = [k for k in KNOWN_KEYS if k.replace("-", "_") == key.replace("-", "_")]
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise SettingsError(f"unknown setting '{key}'{hint}", where, settings.line_of(key))
+        types, _ = KNOWN_KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, types):
+            want = " or ".join(_type_name(t) for t in types)
+            raise SettingsError(f"setting '{key}' must be {want}, got {_type_name(type(value))}", where, settings.line_of(key))
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+            raise SettingsError(f"setting '{key}' must be a list of strings", where, settings.line_of(key))
+        if isinstance(value, dict):
+            for glob, codes in value.items():
+                if not (isinstance(codes, list) and all(isinstance(c, str) for c in codes)):
+                    raise SettingsError(f"setting '{key}': '{glob}' must map to a list of codes", where, settings.line_of(glob))
+
+
+def _type_name(t: type) -> str:
+    return {str: "a string", int: "an integer", list: "a list", dict: "a table", bool: "a boolean", float: "a number"}.get(t, t.__name__)
+
+
+def discover_settings(start: Path) -> Settings:
+    """Closest settings file at or above ``start`` (a file or directory)."""
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    for candidate_dir in (directory, *directory.parents):
+        for name in (SETTINGS_FILE, PYPROJECT):
+            path = candidate_dir / name
+            if path.is_file():
+                settings = read_settings_file(path)
+                if settings is not None:
+                    return settings
+    return Settings(values={}, path=None, root=Path.cwd().resolve())
+
+
+def load_settings(config: str | None, start: Path, isolated: bool = False) -> Settings:
+    """Settings named by ``--config``, else discovered from ``start``."""
+    if isolated:
+        return Settings(values={}, path=None, root=Path.cwd().resolve())
+    if config:
+        path = Path(config)
+        if not path.is_file():
+            raise SettingsError("settings file not found", config)
+        settings = read_settings_file(path)
+        if settings is None:
+            raise SettingsError("no [tool.flowgate-lint] table", config)
+        return settings
+    return discover_settings(start)
