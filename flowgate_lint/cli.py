@@ -20,6 +20,7 @@ from flowgate_lint.errors import EXIT_ERROR, FlowgateError
 # subcommand -> module under flowgate_lint.commands
 COMMANDS: dict[str, str] = {
     "print": "print_cmd",
+    "rule": "rule_cmd",
 }
 LINT_MODULE = "lint"
 

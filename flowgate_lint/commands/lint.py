@@ -1,0 +1,151 @@
+"""``flowgate-lint [PATHS]``: check docs, smoke scripts and client configs against the spec."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from flowgate_lint.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
+
+HELP = "check Markdown docs, smoke scripts and example client configs against the gateway spec"
+EPILOG = """exit codes: 0 no findings, 1 findings, 2 usage/config/spec error or an unreadable file.
+Settings come from [tool.flowgate-lint] in pyproject.toml or flowgate-lint.toml (closest above the
+first path); the spec from --spec, the 'spec' setting, or a well-known path (see --verbose)."""
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip().upper() for c in value.split(",") if c.strip()]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from flowgate_lint.cli import add_spec_arguments
+    from flowgate_lint.report import FORMATS
+
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .)")
+    sel = parser.add_argument_group("rule selection")
+    sel.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to enable (FG1, FG203, ALL)")
+    sel.add_argument("--extend-select", type=_codes, default=[], metavar="CODES", help="codes added to the selection")
+    sel.add_argument("--ignore", type=_codes, default=[], metavar="CODES", help="codes or prefixes to disable")
+    sel.add_argument("--per-file-ignores", action="append", default=[], metavar="GLOB:CODES",
+                     help="ignore CODES in files matching GLOB (repeatable)")
+    files = parser.add_argument_group("file selection")
+    files.add_argument("--exclude", action="append", metavar="GLOB", help="globs never checked (replaces the defaults and settings)")
+    files.add_argument("--extend-exclude", action="append", default=[], metavar="GLOB", help="globs added to exclude")
+    files.add_argument("--force-exclude", action="store_true", help="apply excludes to files passed explicitly (pre-commit)")
+    out = parser.add_argument_group("output")
+    out.add_argument("--output-format", choices=sorted(FORMATS), default=os.environ.get("FLOWGATE_LINT_OUTPUT_FORMAT", "text"),
+                     help="output format (default: text)")
+    out.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
+    out.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour text output (auto: on a TTY, unless NO_COLOR)")
+    out.add_argument("-q", "--quiet", action="store_true", help="text output: print findings only, no summary when clean")
+    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    add_spec_arguments(parser)
+
+
+def _use_color(choice: str, stream) -> bool:
+    if choice == "always" or os.environ.get("FORCE_COLOR"):
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def build_context(args: argparse.Namespace):
+    """Settings, spec, root and the engine context for a lint/fix run."""
+    from flowgate_lint.cli import load_spec_for
+    from flowgate_lint.discover import find_root
+    from flowgate_lint.engine import Context
+    from flowgate_lint.rules import check_selectors, select
+
+    paths = args.paths or ["."]
+    first = Path(paths[0])
+    cwd = Path.cwd()
+    root = find_root(cwd)
+    try:
+        first.resolve().relative_to(root)
+    except ValueError:
+        root = find_root(first if first.is_dir() else first.parent)
+    settings, spec = load_spec_for(args, first if first.exists() else cwd)
+
+    where_cli = "command line"
+    where_settings = settings.display_path() or "settings"
+    for key, where in (("select", where_settings), ("extend-select", where_settings), ("ignore", where_settings)):
+        check_selectors(settings.get(key, []) or [], where)
+    for values in (args.select or [], args.extend_select, args.ignore):
+        check_selectors(values, where_cli)
+    rules = select(
+        args.select if args.select is not None else settings.get("select"),
+        list(settings.get("extend-select", [])) + args.extend_select,
+        list(settings.get("ignore", [])) + args.ignore,
+    )
+    per_file = {g: list(c) for g, c in (settings.get("per-file-ignores") or {}).items()}
+    for item in args.per_file_ignores:
+        glob, sep, codes = item.rpartition(":")
+        if not sep or not glob:
+            raise UsageError(f"--per-file-ignores expects GLOB:CODES, got '{item}'")
+        per_file.setdefault(glob, []).extend(_codes(codes))
+    ctx = Context(spec, rules, root, per_file, settings)
+    return ctx, settings, paths
+
+
+def excludes(args: argparse.Namespace, settings) -> list[str]:
+    from flowgate_lint.discover import DEFAULT_EXCLUDE
+
+    base = args.exclude if args.exclude is not None else settings.get("exclude", list(DEFAULT_EXCLUDE))
+    return list(base) + list(settings.get("extend-exclude", [])) + list(args.extend_exclude)
+
+
+def discover_files(args: argparse.Namespace, ctx, settings, paths: list[str]):
+    from flowgate_lint.discover import discover
+    from flowgate_lint.findings import FileError
+
+    problems: list[tuple[str, str]] = []
+    candidates = discover(paths, ctx.root, excludes(args, settings), args.force_exclude, problems)
+    return candidates, [FileError(p, m) for p, m in problems]
+
+
+def emit(args: argparse.Namespace, report) -> None:
+    from flowgate_lint.report import render
+
+    stream = sys.stdout
+    color = args.output_format in ("text", "concise") and not args.output_file and _use_color(args.color, stream)
+    report = report._replace(color=color)
+    if args.quiet and args.output_format in ("text", "concise") and not report.findings and not report.errors:
+        text = ""
+    elif args.quiet and args.output_format in ("text", "concise"):
+        from flowgate_lint.report import text as text_report
+
+        text = "".join(text_report.line(f, color) + "\n" for f in report.findings)
+    else:
+        text = render(args.output_format, report)
+    if args.output_file:
+        from flowgate_lint.fsutil import atomic_write
+
+        atomic_write(args.output_file, text.encode("utf-8"))
+    else:
+        stream.write(text)
+        stream.flush()
+    for error in report.errors:
+        print(f"{error}", file=sys.stderr)
+
+
+def exit_code(args: argparse.Namespace, report) -> int:
+    if report.errors:
+        return EXIT_ERROR
+    if report.findings and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    from flowgate_lint.engine import run as run_engine
+    from flowgate_lint.report import Report
+
+    ctx, settings, paths = build_context(args)
+    candidates, problems = discover_files(args, ctx, settings, paths)
+    result = run_engine(candidates, ctx)
+    report = Report(result.findings, problems + result.errors, result.files, ctx.spec)
+    emit(args, report)
+    return exit_code(args, report)

@@ -1,0 +1,180 @@
+"""The lint engine: read files, build sources, run rules, apply suppressions and ignores.
+
+``lint_host`` is pure (text in, findings out) so the fixer can re-lint edited
+text without touching the disk; ``lint_candidate`` is the I/O edge for one file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterable, NamedTuple
+
+from flowgate_lint.findings import FileError, Finding
+from flowgate_lint.rules import Rule
+from flowgate_lint.source import HostFile, ParseError, Source
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+class Context:
+    """Everything a run shares: the spec, the selected rules, settings-derived filters."""
+
+    def __init__(self, spec: Any, rules: Iterable[type[Rule]], root: Path,
+                 per_file_ignores: dict[str, list[str]] | None = None, settings: Any = None) -> None:
+        from flowgate_lint.discover import glob_regex
+
+        self.spec = spec
+        self.root = root
+        self.settings = settings
+        self.rules: list[Rule] = [cls() for cls in rules]
+        self.codes = frozenset(r.code for r in self.rules)
+        self._by_kind: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            for kind in rule.kinds:
+                self._by_kind.setdefault(kind, []).append(rule)
+        self.per_file_ignores = [(glob_regex(g), tuple(c.upper() for c in codes)) for g, codes in (per_file_ignores or {}).items()]
+        self.spec_rel = _spec_rel(spec, root)
+        self.prefilter = self._build_prefilter()
+
+    def rules_for(self, kind: str) -> list[Rule]:
+        return self._by_kind.get(kind, [])
+
+    def enabled(self, code: str) -> bool:
+        return code in self.codes
+
+    def _build_prefilter(self) -> re.Pattern[bytes] | None:
+        """One bytes regex: a file that matches none of the enabled rules' triggers cannot hold a finding."""
+        fragments: list[str] = []
+        for rule in self.rules:
+            if not rule.triggers:
+                return None  # a rule that must see every file
+            fragments.extend(rule.triggers)
+        if self.spec is not None:
+            fragments.append(re.escape(self.spec.gateway.host))
+        fragments.append(r"flowgate-lint")
+        return re.compile("|".join(f"(?:{f})" for f in dict.fromkeys(fragments)).encode(), re.I)
+
+    def ignored_by_path(self, finding: Finding) -> bool:
+        return any(rx.match(finding.path) and any(finding.code.startswith(c) for c in codes)
+                   for rx, codes in self.per_file_ignores)
+
+
+def _spec_rel(spec: Any, root: Path) -> str | None:
+    path = getattr(spec, "source_path", None)
+    if path is None:
+        return None
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+class Result(NamedTuple):
+    findings: list[Finding]
+    errors: list[FileError]
+    files: int  # files read
+
+
+def read_host(path: Path, rel: str, kind: str, is_spec: bool = False) -> HostFile | FileError:
+    """Read and decode one file; a FileError (one line) instead of an exception."""
+    try:
+        if path.is_dir():
+            return FileError(rel, "is a directory, expected a file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return FileError(rel, f"file too large ({size // (1024 * 1024)} MiB > {MAX_FILE_BYTES // (1024 * 1024)} MiB), skipped")
+        raw = path.read_bytes()
+    except PermissionError:
+        return FileError(rel, "permission denied")
+    except OSError as exc:
+        return FileError(rel, f"cannot read: {exc.strerror or exc}")
+    return decode_host(raw, rel, kind, str(path), is_spec)
+
+
+def decode_host(raw: bytes, rel: str, kind: str, abspath: str = "", is_spec: bool = False) -> HostFile | FileError:
+    if b"\0" in raw[:8192]:
+        return FileError(rel, "binary file (NUL bytes), skipped")
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    try:
+        text = raw[3:].decode("utf-8") if bom else raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (3 if bom else 0)
+        return FileError(rel, "not valid UTF-8, skipped", raw.count(b"\n", 0, offset) + 1)
+    return HostFile(rel, text, kind, abspath, bom, is_spec)
+
+
+def sources_of(host: HostFile) -> list[Source]:
+    """The file itself, plus the fenced blocks of a Markdown file in languages we check."""
+    main = Source(host, host.kind, host.text)
+    out = [main]
+    if host.kind == "markdown":
+        out.extend(f.source for f in main.markdown().fences if f.source is not None)
+    return out
+
+
+def lint_host(host: HostFile, ctx: Context) -> list[Finding]:
+    """All findings for one decoded file (pure: no I/O)."""
+    from flowgate_lint.rules.engine_rules import InvalidSyntax, UnusedSuppression
+    from flowgate_lint.suppress import Suppressions, parse_directives
+
+    sources = sources_of(host)
+    findings: list[Finding] = []
+    for src in sources:
+        error = src.parse_error()
+        if error is not None and ctx.enabled(InvalidSyntax.code):
+            findings.append(InvalidSyntax.finding_for(src, error))
+        for rule in ctx.rules_for(src.kind):
+            if host.is_spec and not rule.check_spec_file:
+                continue
+            try:
+                findings.extend(rule.check(src, ctx))
+            except ParseError:
+                continue  # reported once as invalid-syntax
+    comments = spans = None
+    if host.kind == "markdown":
+        doc = sources[0].markdown()
+        comments = doc.comments
+        spans = [(f.content_start, f.content_end) for f in doc.fences if f.source is not None and f.source.kind != "json"]
+    directives = parse_directives(host, comments, spans)
+    if directives:
+        sup = Suppressions(directives, host)
+        findings = [f for f in findings if not sup.suppresses(f)]
+        if ctx.enabled(UnusedSuppression.code):
+            findings.extend(UnusedSuppression.findings_for(host, sup.unused(), ctx))
+    findings = [f for f in findings if not ctx.ignored_by_path(f)]
+    return sorted(set(findings), key=Finding.sort_key)
+
+
+def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | None]:
+    """Read, prefilter and lint one discovered file."""
+    is_spec = ctx.spec_rel is not None and cand.rel == ctx.spec_rel
+    try:
+        if ctx.prefilter is not None and not is_spec:
+            try:
+                raw = cand.path.read_bytes() if not cand.path.is_dir() else None
+            except OSError:
+                raw = None
+            if raw is not None and not ctx.prefilter.search(raw):
+                return [], None
+        host = read_host(cand.path, cand.rel, cand.kind, is_spec)
+    except RecursionError:
+        return [], FileError(cand.rel, "too deeply nested to read")
+    if isinstance(host, FileError):
+        return [], host
+    try:
+        return lint_host(host, ctx), None
+    except RecursionError:
+        return [], FileError(cand.rel, "too deeply nested to lint")
+
+
+def run(candidates: list[Any], ctx: Context) -> Result:
+    findings: list[Finding] = []
+    errors: list[FileError] = []
+    for cand in candidates:
+        found, error = lint_candidate(cand, ctx)
+        findings.extend(found)
+        if error is not None:
+            errors.append(error)
+    findings.sort(key=Finding.sort_key)
+    return Result(findings, errors, len(candidates))

@@ -1,0 +1,134 @@
+"""Rule registry.
+
+A rule is a subclass of ``Rule`` in one of the family modules listed in
+``FAMILIES``, registered with ``@register``. Its class docstring is its
+documentation (``flowgate-lint rule CODE`` and ``docs/rules/CODE.md``), written
+with the headings ``## What it does``, ``## Why is this bad?``, ``## Example``,
+``## Fix`` (fix safety), ``## References`` where they apply.
+"""
+
+from __future__ import annotations
+
+import inspect
+from importlib import import_module
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+if TYPE_CHECKING:
+    from flowgate_lint.engine import Context
+    from flowgate_lint.findings import Finding
+    from flowgate_lint.source import Source
+
+# Rule family modules, imported on first use of the registry.
+FAMILIES = (
+    "engine_rules",  # FG0xx: syntax errors, suppressions, managed blocks
+    "claims",  # FG1xx: stale claims in prose
+    "smoke",  # FG2xx: smoke-script probes
+    "urls",  # FG3xx: gateway URLs, base URLs
+    "models",  # FG4xx: model slots
+    "codex",  # FG5xx: Codex config coherence
+    "excerpts",  # FG6xx: gateway-config excerpts in docs
+    "secrets",  # FG7xx: literal credentials
+)
+
+
+class Rule:
+    """Base class. Subclasses set the metadata and implement ``check``."""
+
+    code: str = ""
+    name: str = ""  # kebab-case, names the bad pattern
+    summary: str = ""  # one line
+    severity: str = "error"  # "error" or "warning"
+    kinds: frozenset[str] = frozenset()  # source kinds checked: markdown, shell, toml, json, yaml, dotenv
+    fixable: bool = False  # whether any finding of this rule can carry a fix
+    check_spec_file: bool = False  # whether the gateway config file itself is checked
+    # Regex fragments (bytes-level, case-insensitive) a file must contain for this rule to
+    # possibly fire; an empty tuple means "always run". Used by the engine's prefilter.
+    triggers: tuple[str, ...] = ()
+
+    def check(self, src: "Source", ctx: "Context") -> Iterator["Finding"]:
+        raise NotImplementedError
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or cls.summary)
+
+    def __repr__(self) -> str:
+        return f"<{self.code} {self.name}>"
+
+
+_REGISTRY: dict[str, type[Rule]] = {}
+_LOADED = False
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    if not cls.code or not cls.name:
+        raise ValueError(f"rule {cls.__name__} needs a code and a name")
+    if cls.code in _REGISTRY and _REGISTRY[cls.code] is not cls:
+        raise ValueError(f"duplicate rule code {cls.code}")
+    _REGISTRY[cls.code] = cls
+    return cls
+
+
+def _load() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    for family in FAMILIES:
+        try:
+            import_module(f"flowgate_lint.rules.{family}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"flowgate_lint.rules.{family}":
+                raise
+    _LOADED = True
+
+
+def all_rules() -> list[type[Rule]]:
+    """Every registered rule class, sorted by code."""
+    _load()
+    return [_REGISTRY[c] for c in sorted(_REGISTRY)]
+
+
+def get_rule(code: str) -> type[Rule] | None:
+    _load()
+    code = code.upper()
+    if code in _REGISTRY:
+        return _REGISTRY[code]
+    for cls in _REGISTRY.values():
+        if cls.name == code.lower():
+            return cls
+    return None
+
+
+def matches(code: str, selector: str) -> bool:
+    """Whether ``code`` is selected by ``selector`` (a full code, a prefix like ``FG1``, or ``ALL``)."""
+    selector = selector.strip().upper()
+    return selector == "ALL" or code.startswith(selector)
+
+
+def check_selectors(selectors: Iterable[str], where: str) -> None:
+    """Reject selectors that match no rule (a typo would silently select nothing)."""
+    from flowgate_lint.errors import UsageError
+
+    codes = [cls.code for cls in all_rules()]
+    for sel in selectors:
+        if not any(matches(c, sel) for c in codes):
+            raise UsageError(f"{where}: '{sel}' matches no rule code (see 'flowgate-lint rule --all')")
+
+
+def select(select: Iterable[str] | None, extend_select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[type[Rule]]:
+    """Rules enabled by select / extend-select / ignore (ruff semantics: the more specific selector wins)."""
+    chosen = list(select) if select is not None else ["ALL"]
+    chosen += list(extend_select)
+    ignored = list(ignore)
+    out = []
+    for cls in all_rules():
+        best_sel = max((_specificity(s) for s in chosen if matches(cls.code, s)), default=-1)
+        best_ign = max((_specificity(s) for s in ignored if matches(cls.code, s)), default=-1)
+        if best_sel >= 0 and best_sel > best_ign:
+            out.append(cls)
+    return out
+
+
+def _specificity(selector: str) -> int:
+    selector = selector.strip().upper()
+    return 0 if selector == "ALL" else len(selector)

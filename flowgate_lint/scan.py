@@ -1,0 +1,124 @@
+"""Shared scanners: environment-style assignments (``NAME=value``, ``"NAME": "value"``) in every kind.
+
+Rules about env vars (ANTHROPIC_BASE_URL, model slots, tokens) see one uniform
+list, whether the variable is exported in a script, listed in a dotenv file, set
+in a JSON ``env`` block, a YAML ``environment:`` map, a TOML table, or written in
+Markdown prose or inline code.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, NamedTuple
+
+from flowgate_lint.source import Source, iter_lines
+
+ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+# NAME=value, with an optional export/env/set prefix; the value is a quoted or bare word.
+_ASSIGN = re.compile(
+    r"""(?<![\w$-])([A-Z][A-Z0-9_]*)=("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s"'`;|&)<>]*)""",
+)
+# "NAME": "value" (JSON-ish, in prose or broken snippets) and NAME: value (YAML-ish).
+_KEYED = re.compile(r"""["']?\b([A-Z][A-Z0-9_]*)["']?\s*:\s*("(?:[^"\\\n]|\\.)*"|'[^'\n]*')""")
+
+
+class Assignment(NamedTuple):
+    name: str
+    value: str  # unquoted
+    start: int  # span of the value's content (inside any quotes), in src.text
+    end: int
+    token_start: int  # span of the value token, quotes included
+    token_end: int
+    name_start: int
+    name_end: int
+    quote: str  # '"', "'" or ""
+
+
+def _from_token(name: str, name_start: int, token: str, token_start: int) -> Assignment:
+    quote = token[:1] if token[:1] in ("'", '"') and len(token) >= 2 and token[-1] == token[0] else ""
+    inner_start = token_start + (1 if quote else 0)
+    inner = token[1:-1] if quote else token
+    return Assignment(name, inner, inner_start, inner_start + len(inner), token_start, token_start + len(token),
+                      name_start, name_start + len(name), quote)
+
+
+def scan_text(text: str, base: int = 0, keyed: bool = False) -> Iterator[Assignment]:
+    """Assignments in free text (shell, dotenv, prose), offsets shifted by ``base``."""
+    for m in _ASSIGN.finditer(text):
+        yield _from_token(m.group(1), base + m.start(1), m.group(2), base + m.start(2))
+    if keyed:
+        for m in _KEYED.finditer(text):
+            yield _from_token(m.group(1), base + m.start(1), m.group(2), base + m.start(2))
+
+
+def assignments(src: Source) -> list[Assignment]:
+    """Every env-style assignment in a source (cached per source)."""
+    cache = src._cache
+    if "assignments" in cache:
+        return cache["assignments"]
+    out: list[Assignment] = []
+    if src.kind in ("shell", "dotenv"):
+        for offset, line in iter_lines(src.text):
+            stripped = line.lstrip()
+            if stripped.startswith("#"):
+                continue
+            out.extend(scan_text(line, offset))
+    elif src.kind == "markdown":
+        doc = src.markdown()
+        for seg in doc.segments:
+            for a in scan_text(seg.text, 0, keyed=True):
+                out.append(_shift_segment(a, seg))
+    else:
+        try:
+            leaves = src.leaves()
+        except Exception:  # noqa: BLE001 - unparsable sources have no structured assignments
+            leaves = []
+        for leaf in leaves:
+            key = leaf.key
+            token = src.text[leaf.start:leaf.end]
+            if isinstance(key, str) and ENV_NAME.match(key) and isinstance(leaf.value, (str, int)) and not isinstance(leaf.value, bool):
+                ks = leaf.key_start if leaf.key_start >= 0 else leaf.start
+                ke = leaf.key_end if leaf.key_end >= 0 else leaf.start
+                a = _from_token(key, ks, token, leaf.start)
+                out.append(a._replace(name_end=ke, value=str(leaf.value)))
+            elif isinstance(leaf.value, str) and "=" in leaf.value:
+                # "NAME=value" list items (docker compose environment lists) when the token is verbatim.
+                inner_at = token.find(leaf.value)
+                if inner_at >= 0:
+                    out.extend(scan_text(leaf.value, leaf.start + inner_at))
+    out.sort(key=lambda a: a.start)
+    cache["assignments"] = out
+    return out
+
+
+def _shift_segment(a: Assignment, seg) -> Assignment:
+    return a._replace(
+        start=seg.to_host(a.start), end=seg.to_host(a.end), token_start=seg.to_host(a.token_start),
+        token_end=seg.to_host(a.token_end), name_start=seg.to_host(a.name_start), name_end=seg.to_host(a.name_end),
+    )
+
+
+def quote_like(token_quote: str, value: str, kind: str) -> str:
+    """``value`` as a token in the same quoting style as an existing one (for fixes)."""
+    if kind == "json" or token_quote == '"':
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    if token_quote == "'" and "'" not in value:
+        return f"'{value}'"
+    return value
+
+
+def is_reference(value: str) -> bool:
+    """A value that refers to something else (``$VAR``, ``${VAR}``, ``os.environ/VAR``, ``<placeholder>``, ``{{ tmpl }}``)."""
+    v = value.strip()
+    return (v.startswith("$") or v.startswith("os.environ/") or (v.startswith("<") and v.endswith(">"))
+            or "{{" in v or v.startswith("%") or v in ("", "..."))
+
+
+def replace_value(src: Source, a: Assignment, new: str):
+    """An edit that sets assignment ``a`` to ``new``, keeping its quoting style."""
+    if src.text[a.start:a.end] == a.value and (not a.quote or (a.quote not in new and "\\" not in new)):
+        return src.edit(a.start, a.end, new)
+    return src.edit(a.token_start, a.token_end, quote_like(a.quote, new, src.kind))

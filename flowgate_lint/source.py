@@ -1,0 +1,468 @@
+"""Files and checkable sources.
+
+A ``HostFile`` is a file as read from disk (decoded text, BOM and line endings
+remembered). A ``Source`` is a unit the rules check: the whole file, or a fenced
+block inside a Markdown file, with a line map back to host offsets so findings
+and edits land on the exact host line and column.
+
+Structured kinds (json, yaml, toml) are parsed lazily, by the real parsers, into
+``Leaf`` values carrying the exact character span of each scalar.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import Any, Iterator, NamedTuple
+
+from flowgate_lint.findings import Edit, Finding, Fix
+
+KINDS = ("markdown", "shell", "toml", "json", "yaml", "dotenv")
+STRUCTURED = ("json", "yaml", "toml")
+
+
+class ParseError(Exception):
+    """A structured source that its parser rejects."""
+
+    def __init__(self, message: str, offset: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+class HostFile:
+    """A decoded file: text without BOM, remembering what is needed to write it back byte-exactly."""
+
+    __slots__ = ("path", "abspath", "text", "bom", "kind", "_line_starts", "is_spec")
+
+    def __init__(self, path: str, text: str, kind: str, abspath: str = "", bom: bool = False, is_spec: bool = False) -> None:
+        self.path = path
+        self.abspath = abspath or path
+        self.text = text
+        self.bom = bom
+        self.kind = kind
+        self.is_spec = is_spec
+        self._line_starts: list[int] | None = None
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            starts.extend(m.end() for m in re.finditer("\n", self.text))
+            self._line_starts = starts
+        return self._line_starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset (clamped into the text)."""
+        offset = max(0, min(offset, len(self.text)))
+        starts = self.line_starts
+        index = bisect_right(starts, offset) - 1
+        return index + 1, offset - starts[index] + 1
+
+    def line_text(self, line: int) -> str:
+        """Text of a 1-based line, without its terminator."""
+        starts = self.line_starts
+        if not 1 <= line <= len(starts):
+            return ""
+        end = starts[line] if line < len(starts) else len(self.text)
+        return self.text[starts[line - 1]:end].rstrip("\r\n")
+
+    @property
+    def eol(self) -> str:
+        return "\r\n" if "\r\n" in self.text[: (self.text.find("\n") + 1) or len(self.text)] else "\n"
+
+    def encode(self, text: str | None = None) -> bytes:
+        data = (self.text if text is None else text).encode("utf-8")
+        return (b"\xef\xbb\xbf" + data) if self.bom else data
+
+
+class Leaf(NamedTuple):
+    """A scalar in a structured source, with the span of its token (quotes included) in ``Source.text``."""
+
+    path: tuple  # keys (str) and list indexes (int)
+    value: Any
+    start: int
+    end: int
+    key_start: int = -1
+    key_end: int = -1
+
+    @property
+    def key(self) -> Any:
+        return self.path[-1] if self.path else None
+
+
+class Source:
+    """A checkable unit: a whole file, or a fenced block of a Markdown file."""
+
+    __slots__ = ("host", "kind", "text", "lang", "embedded", "_map_text", "_map_host", "_cache")
+
+    def __init__(self, host: HostFile, kind: str, text: str, line_map: list[tuple[int, int]] | None = None,
+                 lang: str | None = None) -> None:
+        self.host = host
+        self.kind = kind
+        self.text = text
+        self.lang = lang
+        self.embedded = line_map is not None
+        pairs = line_map or [(0, 0)]
+        self._map_text = [p[0] for p in pairs]
+        self._map_host = [p[1] for p in pairs]
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def path(self) -> str:
+        return self.host.path
+
+    def to_host(self, offset: int) -> int:
+        """Map an offset in ``self.text`` to an offset in the host text."""
+        i = bisect_right(self._map_text, offset) - 1
+        return self._map_host[i] + (offset - self._map_text[i])
+
+    def position(self, offset: int) -> tuple[int, int]:
+        return self.host.position(self.to_host(offset))
+
+    def edit(self, start: int, end: int, content: str) -> Edit:
+        """An edit of ``text[start:end]`` (source offsets), mapped to the host."""
+        return host_edit(self.host, self.to_host(start), self.to_host(end), content)
+
+    def finding(self, rule: Any, start: int, end: int, message: str, fix: Fix | None = None,
+                severity: str | None = None) -> Finding:
+        """A finding for ``rule`` over ``text[start:end]`` (source offsets), mapped to the host."""
+        hs, he = self.to_host(start), self.to_host(max(start, end))
+        line, col = self.host.position(hs)
+        end_line, end_col = self.host.position(he)
+        snippet = self.text[start:end]
+        return Finding(rule.code, rule.name, self.host.path, line, col, end_line, end_col, message,
+                       severity or rule.severity, fix, hs, he, _fingerprint(rule.code, snippet))
+
+    # ------------------------------------------------------------------ parsing
+
+    def data(self) -> Any:
+        """Parsed value of a structured source (raises ParseError)."""
+        if "data" not in self._cache:
+            self._cache["data"] = _catch(lambda: _PARSERS_DATA[self.kind](self.text), self)
+        return _reraise(self._cache["data"])
+
+    def leaves(self) -> list[Leaf]:
+        """Scalars with exact spans (raises ParseError); empty for unstructured kinds."""
+        if self.kind not in STRUCTURED:
+            return []
+        if "leaves" not in self._cache:
+            self._cache["leaves"] = _catch(lambda: _PARSERS_LEAVES[self.kind](self.text), self)
+        return _reraise(self._cache["leaves"])
+
+    def markdown(self) -> Any:
+        """The parsed Markdown document (``markdown.MarkdownDoc``) of a markdown source."""
+        if "markdown" not in self._cache:
+            from flowgate_lint.markdown import parse_markdown
+
+            self._cache["markdown"] = parse_markdown(self.host)
+        return self._cache["markdown"]
+
+    def parse_error(self) -> ParseError | None:
+        """The parse error of a structured source, or None when it parses."""
+        if self.kind not in STRUCTURED:
+            return None
+        try:
+            self.leaves()
+        except ParseError as exc:
+            return exc
+        return None
+
+    def __repr__(self) -> str:
+        return f"Source({self.host.path!r}, {self.kind!r}, embedded={self.embedded})"
+
+
+def host_edit(host: HostFile, start: int, end: int, content: str) -> Edit:
+    """An edit of ``host.text[start:end]`` with its 1-based positions."""
+    row, col = host.position(start)
+    end_row, end_col = host.position(end)
+    return Edit(start, end, content, row, col, end_row, end_col)
+
+
+def _fingerprint(code: str, snippet: str) -> str:
+    import hashlib
+
+    return hashlib.sha1(f"{code}\0{' '.join(snippet.split())}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _catch(fn: Any, src: Source) -> Any:
+    try:
+        return fn()
+    except ParseError as exc:
+        return exc
+    except RecursionError:
+        return ParseError("nesting too deep to parse", 0)
+
+
+def _reraise(value: Any) -> Any:
+    if isinstance(value, ParseError):
+        raise value
+    return value
+
+
+# ----------------------------------------------------------------------- JSON
+
+
+def strip_jsonc(text: str) -> str:
+    """Blank out // and /* */ comments and trailing commas (JSONC), keeping every offset."""
+    out = list(text)
+    i, n = 0, len(text)
+    in_str = False
+    while i < n:
+        c = text[i]
+        if in_str:
+            if c == "\\":
+                i += 2
+                continue
+            if c == '"':
+                in_str = False
+        elif c == '"':
+            in_str = True
+        elif text.startswith("//", i):
+            while i < n and text[i] not in "\r\n":
+                out[i] = " "
+                i += 1
+            continue
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            for k in range(i, j):
+                if out[k] not in "\r\n":
+                    out[k] = " "
+            i = j
+            continue
+        i += 1
+    blanked = "".join(out)
+    return re.sub(r",(\s*[}\]])", lambda m: " " + m.group(1), blanked)
+
+
+def _json_load(text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg}", exc.pos) from None
+    except (ValueError, RecursionError) as exc:
+        raise ParseError(f"invalid JSON: {exc}", 0) from None
+
+
+def _json_leaves(text: str) -> list[Leaf]:
+    data = _json_load(text)  # validate with the strict parser first
+    from json_source_map import calculate
+
+    try:
+        entries = calculate(text)
+    except Exception as exc:  # noqa: BLE001 - defensive: validated JSON should map
+        raise ParseError(f"invalid JSON: {exc}", 0) from None
+    leaves = []
+    import json
+
+    for pointer, entry in entries.items():
+        start, end = entry.value_start.position, entry.value_end.position
+        token = text[start:end]
+        if not token or token[0] in "{[":
+            continue
+        path = _json_path(data, pointer)
+        ks = entry.key_start.position if entry.key_start else -1
+        ke = entry.key_end.position if entry.key_end else -1
+        leaves.append(Leaf(path, json.loads(token), start, end, ks, ke))
+    return leaves
+
+
+def _json_path(data: Any, pointer: str) -> tuple:
+    """JSON pointer -> path tuple, list indexes as ints."""
+    path: list[Any] = []
+    node = data
+    for raw in pointer.split("/")[1:] if pointer else ():
+        part: Any = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list):
+            part = int(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        path.append(part)
+    return tuple(path)
+
+
+# ----------------------------------------------------------------------- YAML
+
+
+def _yaml_nodes(text: str) -> list[Any]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError
+
+    yaml = YAML(typ="rt")
+    try:
+        return [n for n in yaml.compose_all(text) if n is not None]
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise ParseError(f"invalid YAML: {problem}", mark.index if mark is not None else 0) from None
+    except RecursionError:
+        raise ParseError("invalid YAML: nesting too deep", 0) from None
+    except Exception as exc:  # noqa: BLE001 - ruamel raises assorted errors on odd input
+        first = str(exc).strip().splitlines()
+        raise ParseError(f"invalid YAML: {first[0] if first else type(exc).__name__}", 0) from None
+
+
+_YAML_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
+
+
+def _yaml_scalar(node: Any) -> Any:
+    tag = node.tag or ""
+    value = node.value
+    if node.style in ("'", '"', "|", ">"):
+        return value
+    if tag.endswith(":int") and _YAML_INT.match(value):
+        return int(value.replace("_", ""))
+    if tag.endswith(":bool"):
+        return value.lower() in ("true", "yes", "on")
+    if tag.endswith(":null"):
+        return None
+    if tag.endswith(":float"):
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            return value
+    return value
+
+
+def _yaml_leaves(text: str) -> list[Leaf]:
+    leaves: list[Leaf] = []
+    seen: set[int] = set()
+
+    def walk(node: Any, path: tuple, key: Any = None) -> None:
+        if id(node) in seen:  # aliases point at nodes already visited
+            return
+        seen.add(id(node))
+        kind = type(node).__name__
+        if kind == "ScalarNode":
+            ks = key.start_mark.index if key is not None else -1
+            ke = key.end_mark.index if key is not None else -1
+            leaves.append(Leaf(path, _yaml_scalar(node), node.start_mark.index, node.end_mark.index, ks, ke))
+        elif kind == "MappingNode":
+            for k, v in node.value:
+                name = _yaml_scalar(k) if type(k).__name__ == "ScalarNode" else "?"
+                walk(v, path + (str(name) if not isinstance(name, str) else name,), k)
+        elif kind == "SequenceNode":
+            for i, v in enumerate(node.value):
+                walk(v, path + (i,))
+
+    for doc in _yaml_nodes(text):
+        walk(doc, ())
+    return leaves
+
+
+def _yaml_load(text: str) -> Any:
+    from ruamel.yaml import YAML
+
+    docs = []
+    yaml = YAML(typ="rt")
+    try:
+        docs = [d for d in yaml.load_all(text)]
+    except Exception:  # noqa: BLE001 - report the composer's message instead
+        _yaml_nodes(text)
+        raise ParseError("invalid YAML", 0) from None
+    return docs[0] if len(docs) == 1 else docs
+
+
+# ----------------------------------------------------------------------- TOML
+
+
+def _toml_parse(text: str) -> Any:
+    import tomlkit
+    from tomlkit.exceptions import ParseError as TomlError
+
+    try:
+        return tomlkit.parse(text)
+    except TomlError as exc:
+        line, col = getattr(exc, "line", 1), getattr(exc, "col", 1)
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        offset = starts[min(max(line, 1), len(starts)) - 1] + max(col - 1, 0)
+        msg = re.sub(r"\s*at line \d+ col \d+$", "", str(exc)).replace("Unexpected character: '\x00'", "unexpected end of file")
+        raise ParseError(f"invalid TOML: {msg}", min(offset, len(text))) from None
+    except Exception as exc:  # noqa: BLE001 - tomlkit raises assorted errors on odd input
+        raise ParseError(f"invalid TOML: {exc}", 0) from None
+
+
+def _toml_load(text: str) -> Any:
+    return _toml_parse(text).unwrap()
+
+
+def _toml_leaves(text: str) -> list[Leaf]:
+    doc = _toml_parse(text)
+    leaves: list[Leaf] = []
+    found: list[tuple[tuple, Any, str]] = []
+
+    def walk(container: Any, path: tuple) -> None:
+        items = container.items() if hasattr(container, "items") else enumerate(container)
+        for k, v in items:
+            sub = path + (k,)
+            if isinstance(v, (dict, list)) and not isinstance(v, str):
+                walk(v, sub)
+            else:
+                found.append((sub, v, v.as_string() if hasattr(v, "as_string") else str(v)))
+
+    walk(doc, ())
+    for path, item, token in found:
+        value = item.unwrap() if hasattr(item, "unwrap") else item
+        span = _toml_locate(text, doc, path, token)
+        if span is None:
+            continue
+        start, end = span
+        key_start = key_end = -1
+        if isinstance(path[-1], str):
+            line_start = text.rfind("\n", 0, start) + 1
+            m = None
+            for m in re.finditer(r'(?:"[^"\n]*"|\'[^\'\n]*\'|[A-Za-z0-9_-]+)\s*=\s*$', text[line_start:start]):
+                pass
+            if m is not None:
+                key_token = m.group(0).split("=")[0].rstrip()
+                key_start = line_start + m.start()
+                key_end = key_start + len(key_token)
+        leaves.append(Leaf(path, value, start, end, key_start, key_end))
+    return leaves
+
+
+def _toml_locate(text: str, doc: Any, path: tuple, token: str) -> tuple[int, int] | None:
+    """Span of the value at ``path``: the token itself when it is unique, else by a sentinel round-trip."""
+    if token and text.count(token) == 1:
+        start = text.index(token)
+        return start, start + len(token)
+    import copy
+
+    import tomlkit
+
+    sentinel = "\x00flowgate-locate\x00"
+    try:
+        probe = copy.deepcopy(doc)
+        node = probe
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = sentinel
+        rendered = tomlkit.dumps(probe)
+    except Exception:  # noqa: BLE001 - some shapes cannot be replaced in place
+        return None
+    quoted = tomlkit.string(sentinel).as_string()
+    at = rendered.find(quoted)
+    if at < 0:
+        return None
+    suffix = rendered[at + len(quoted):]
+    end = len(text) - len(suffix)
+    if text[:at] != rendered[:at] or end < at or not text.endswith(suffix):
+        return None
+    return at, end
+
+
+_PARSERS_DATA = {"json": _json_load, "yaml": _yaml_load, "toml": _toml_load}
+_PARSERS_LEAVES = {"json": _json_leaves, "yaml": _yaml_leaves, "toml": _toml_leaves}
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line without terminator) for each line of ``text``."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        yield pos, line.rstrip("\r\n")
+        pos += len(line)
