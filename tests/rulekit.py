@@ -1,0 +1,48 @@
+"""Helpers for rule tests: lint a file or a string against the fixture spec with chosen rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flowgate_lint.discover import kind_of
+from flowgate_lint.engine import Context, decode_host, lint_host
+from flowgate_lint.rules import select
+from flowgate_lint.settings import Settings
+from flowgate_lint.spec import load_spec
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RULE_FIXTURES = FIXTURES / "rules"
+SPEC_PATH = FIXTURES / "spec" / "flowgate.yaml"
+
+
+def fixture_spec():
+    return load_spec(Settings({}, None, SPEC_PATH.parent), str(SPEC_PATH))
+
+
+def context(codes: list[str] | None = None, spec=None) -> Context:
+    return Context(spec or fixture_spec(), select(codes or ["ALL"]), RULE_FIXTURES)
+
+
+def lint_text(text: str, name: str, codes: list[str] | None = None, spec=None) -> list:
+    """Findings for ``text`` as if it were a file called ``name`` (kind from the name)."""
+    kind = kind_of(Path(name), text.encode()[:128]) or "markdown"
+    host = decode_host(text.encode("utf-8"), name, kind)
+    assert not hasattr(host, "message"), host
+    return lint_host(host, context(codes, spec))
+
+
+def lint_path(path: Path, codes: list[str] | None = None, spec=None) -> list:
+    kind = kind_of(path)
+    assert kind, f"no kind for {path}"
+    host = decode_host(path.read_bytes(), path.name, kind)
+    assert not hasattr(host, "message"), host
+    return lint_host(host, context(codes, spec))
+
+
+def snapshot_lines(findings) -> str:
+    """The snapshot format: ``line:col-end_line:end_col CODE message [fix]`` per finding."""
+    out = []
+    for f in findings:
+        fix = f" [fix:{f.fix.applicability}]" if f.fix else ""
+        out.append(f"{f.line}:{f.column}-{f.end_line}:{f.end_column} {f.code} {f.message}{fix}")
+    return "\n".join(out) + "\n"

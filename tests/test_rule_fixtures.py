@@ -1,0 +1,51 @@
+"""Fixture-driven rule tests: every rule has bad and good fixtures; bad ones match their snapshots.
+
+Layout: ``tests/fixtures/rules/<CODE>/bad*.<ext>`` (with ``<file>.snap`` holding the exact
+findings of that rule) and ``good*.<ext>`` (no finding of that rule). Regenerate a snapshot
+with ``FLOWGATE_UPDATE_SNAPSHOTS=1`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from flowgate_lint.rules import all_rules
+from rulekit import RULE_FIXTURES, lint_path, snapshot_lines
+
+# Rules emitted by the engine itself are covered by their own tests.
+ENGINE_ONLY = {"FG001", "FG002"}
+
+
+def _fixtures(prefix: str):
+    out = []
+    for d in sorted(RULE_FIXTURES.iterdir()):
+        if d.is_dir():
+            out += [(d.name, p) for p in sorted(d.iterdir()) if p.name.startswith(prefix) and not p.name.endswith((".snap", ".fixed"))]
+    return out
+
+
+@pytest.mark.parametrize("rule", [r for r in all_rules() if r.code not in ENGINE_ONLY], ids=lambda r: r.code)
+def test_every_rule_has_bad_and_good_fixtures(rule):
+    d = RULE_FIXTURES / rule.code
+    names = [p.name for p in d.iterdir()] if d.is_dir() else []
+    assert any(n.startswith("bad") and not n.endswith(".snap") for n in names), f"{rule.code}: no bad fixture in {d}"
+    assert any(n.startswith("good") for n in names), f"{rule.code}: no good fixture in {d}"
+
+
+@pytest.mark.parametrize("code,path", _fixtures("bad"), ids=lambda v: getattr(v, "name", v))
+def test_bad_fixture_matches_snapshot(code, path):
+    findings = [f for f in lint_path(path, [code]) if f.code == code]
+    assert findings, f"{path.name}: expected {code} findings"
+    got = snapshot_lines(findings)
+    snap = path.with_name(path.name + ".snap")
+    if os.environ.get("FLOWGATE_UPDATE_SNAPSHOTS") or not snap.exists():
+        snap.write_text(got, encoding="utf-8")
+    assert got == snap.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("code,path", _fixtures("good"), ids=lambda v: getattr(v, "name", v))
+def test_good_fixture_is_clean(code, path):
+    findings = [f for f in lint_path(path, [code]) if f.code == code]
+    assert findings == []
