@@ -381,7 +381,9 @@ def _toml_parse(text: str) -> Any:
         line, col = getattr(exc, "line", 1), getattr(exc, "col", 1)
         starts = [0] + [m.end() for m in re.finditer("\n", text)]
         offset = starts[min(max(line, 1), len(starts)) - 1] + max(col - 1, 0)
-        msg = re.sub(r"\s*at line \d+ col \d+$", "", str(exc)).replace("Unexpected character: '\x00'", "unexpected end of file")
+        msg = re.sub(r"\s*at line \d+ col \d+$", "", str(exc))
+        if "\\x00" in msg or "\x00" in msg:  # tomlkit reports the end of input as a NUL character
+            msg = "unexpected end of file"
         raise ParseError(f"invalid TOML: {msg}", min(offset, len(text))) from None
     except Exception as exc:  # noqa: BLE001 - tomlkit raises assorted errors on odd input
         raise ParseError(f"invalid TOML: {exc}", 0) from None

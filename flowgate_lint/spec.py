@@ -124,6 +124,7 @@ class Spec(NamedTuple):
     source_kind: str  # "flowgate-v2", "flowgate-v3", "litellm" or "settings"
     source_path: Path | None  # the gateway config file, when there is one
     settings_path: Path | None = None
+    inputs: tuple[Path, ...] = ()  # every file the spec was derived from (config, CLIProxyAPIPlus file, settings)
 
     @property
     def source(self) -> str:
@@ -470,6 +471,7 @@ def read_flowgate(path: Path, data: Any) -> tuple[dict[str, Located], dict[str, 
             host = Located(DEFAULT_HOST, host.path, host.line)
         port = _located(cpa_data, "port", cshown) or Located(None, cshown, 1)
         services["cliproxyapi_plus"] = (Located("cliproxyapi_plus", cshown, 1), host, port)
+        fields["cliproxyapi-config"] = Located(str(cpa_path), cshown, 1)
     else:
         base = data.get("litellm_base")
         if base is not None:
@@ -575,4 +577,8 @@ def load_spec(settings: Settings, explicit: str | None = None) -> Spec:
     if kind.startswith("flowgate") and "default-model" not in fields:
         assert path is not None
         raise SpecError("integration.default_model is required", display(path), _key_line(data, "integration") if isinstance(data, dict) and "integration" in data else 1)
-    return derive_spec(fields, services, models, kind, path.resolve() if path else None, settings.path)
+    spec = derive_spec(fields, services, models, kind, path.resolve() if path else None, settings.path)
+    inputs = [p for p in (spec.source_path, settings.path) if p is not None]
+    if "cliproxyapi-config" in fields:
+        inputs.append(Path(fields["cliproxyapi-config"].value))
+    return spec._replace(inputs=tuple(inputs))

@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour text output (auto: on a TTY, unless NO_COLOR)")
     out.add_argument("-q", "--quiet", action="store_true", help="text output: print findings only, no summary when clean")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    base = parser.add_argument_group("adoption")
+    base.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE (and exit 0)")
+    base.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE; list stale entries")
     add_spec_arguments(parser)
 
 
@@ -139,13 +142,47 @@ def exit_code(args: argparse.Namespace, report) -> int:
     return EXIT_OK
 
 
+def widen_for_spec(paths: list[str], ctx) -> list[str]:
+    """When a file the spec derives from is among the paths (pre-commit passes only changed files),
+    check the whole project too: a port changed in the gateway config breaks docs nobody touched."""
+    inputs = {p.resolve() for p in getattr(ctx.spec, "inputs", ())}
+    for raw in paths:
+        p = Path(raw)
+        if p.is_file() and p.resolve() in inputs:
+            print(f"flowgate-lint: {raw} defines the gateway spec; checking every file that depends on it",
+                  file=sys.stderr)
+            return [*paths, str(ctx.root)]
+    return paths
+
+
+def apply_baseline(args: argparse.Namespace, findings: list, candidates: list) -> list:
+    """--write-baseline records the findings; --baseline drops recorded ones and reports stale entries."""
+    from flowgate_lint import baseline
+
+    if getattr(args, "write_baseline", None):
+        from flowgate_lint.fsutil import atomic_write
+
+        atomic_write(args.write_baseline, baseline.dumps(baseline.build(findings)).encode("utf-8"))
+        print(f"flowgate-lint: wrote {len(findings)} finding(s) to baseline {args.write_baseline}", file=sys.stderr)
+        return []
+    if getattr(args, "baseline", None):
+        recorded = baseline.load(args.baseline)
+        findings, stale = baseline.apply(findings, recorded, {c.rel for c in candidates})
+        for entry, count, message in stale:
+            print(f"{entry.path}: baseline entry {entry.code} no longer matches{f' ({count}x)' if count > 1 else ''}: "
+                  f"{message} (stale; refresh with --write-baseline)", file=sys.stderr)
+    return findings
+
+
 def run(args: argparse.Namespace) -> int:
     from flowgate_lint.engine import run as run_engine
     from flowgate_lint.report import Report
 
     ctx, settings, paths = build_context(args)
+    paths = widen_for_spec(paths, ctx)
     candidates, problems = discover_files(args, ctx, settings, paths)
     result = run_engine(candidates, ctx)
-    report = Report(result.findings, problems + result.errors, result.files, ctx.spec)
+    findings = apply_baseline(args, result.findings, candidates)
+    report = Report(findings, problems + result.errors, result.files, ctx.spec)
     emit(args, report)
     return exit_code(args, report)
