@@ -1,0 +1,120 @@
+"""The hooks in .pre-commit-hooks.yaml, run by the real pre-commit framework in temporary git repositories.
+
+The hook repository is a snapshot of this working tree (committed into a temp repo), so the
+tests exercise exactly what a user's ``.pre-commit-config.yaml`` would install.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
+SKIP = {".venv", ".venv-litellm", ".git", ".tools", "node_modules", ".flowgate-bench", ".pytest_cache", ".hypothesis",
+        "__pycache__", "build", "dist"}
+
+SPEC = """config_version: 2
+services:
+  litellm:
+    host: 127.0.0.1
+    port: {port}
+integration:
+  default_model: router-default
+  fast_model: router-cheap
+litellm_base:
+  model_list:
+    - model_name: router-default
+    - model_name: router-cheap
+"""
+
+DOC = """# Claude Code
+
+Point Claude Code at the gateway root:
+
+```sh
+export ANTHROPIC_BASE_URL={url}
+```
+"""
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is required")
+
+
+def git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@localhost", "-c", "commit.gpgsign=false",
+                           *args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory) -> tuple[Path, str]:
+    """A git repository holding a snapshot of this working tree; returns (path, commit sha)."""
+    dest = tmp_path_factory.mktemp("hookrepo") / "flowgate-lint"
+    shutil.copytree(ROOT, dest, ignore=lambda d, names: [n for n in names if n in SKIP or n.endswith(".egg-info")])
+    assert git(dest, "init", "-q").returncode == 0
+    git(dest, "add", "-A")
+    res = git(dest, "commit", "-qm", "snapshot")
+    assert res.returncode == 0, res.stderr
+    sha = git(dest, "rev-parse", "HEAD").stdout.strip()
+    return dest, sha
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def make_project(tmp_path: Path, hook_repo: tuple[Path, str], hook_id: str, port: int = 4000,
+                 url: str = "http://127.0.0.1:4000") -> Path:
+    repo_path, sha = hook_repo
+    project = tmp_path / "project"
+    (project / "config").mkdir(parents=True)
+    (project / "docs").mkdir()
+    (project / "config" / "flowgate.yaml").write_text(SPEC.format(port=port))
+    (project / "docs" / "claude.md").write_text(DOC.format(url=url))
+    (project / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {repo_path}\n    rev: {sha}\n    hooks:\n      - id: {hook_id}\n")
+    assert git(project, "init", "-q").returncode == 0
+    return project
+
+
+def run_commit(project: Path, home: Path, message: str = "change") -> subprocess.CompletedProcess:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    install = subprocess.run(PRE_COMMIT + ["install"], cwd=project, env=env, capture_output=True, text=True)
+    assert install.returncode == 0, install.stdout + install.stderr
+    git(project, "add", "-A")
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-m", message],
+                          cwd=project, env=env, capture_output=True, text=True)
+
+
+def test_commit_with_drift_is_blocked_and_findings_are_shown(tmp_path, hook_repo, pre_commit_home):
+    project = make_project(tmp_path, hook_repo, "flowgate-lint", url="http://127.0.0.1:4000/v1")
+    res = run_commit(project, pre_commit_home)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0, out
+    assert "docs/claude.md:6:" in out and "FG302" in out, out
+    assert git(project, "rev-parse", "HEAD").returncode != 0  # nothing was committed
+
+
+def test_clean_commit_passes(tmp_path, hook_repo, pre_commit_home):
+    project = make_project(tmp_path, hook_repo, "flowgate-lint")
+    res = run_commit(project, pre_commit_home)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert git(project, "rev-parse", "HEAD").returncode == 0
+
+
+def test_commit_that_changes_only_the_spec_is_blocked_by_the_docs_it_broke(tmp_path, hook_repo, pre_commit_home):
+    project = make_project(tmp_path, hook_repo, "flowgate-lint")
+    assert run_commit(project, pre_commit_home, "clean").returncode == 0
+    spec = project / "config" / "flowgate.yaml"
+    spec.write_text(SPEC.format(port=4100))
+    res = run_commit(project, pre_commit_home, "move the gateway")
+    out = res.stdout + res.stderr
+    assert res.returncode != 0, out
+    # Only the spec was passed to the hook; the finding is in a doc nobody touched.
+    assert "docs/claude.md" in out and "FG302" in out and "4100" in out, out
