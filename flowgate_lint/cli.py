@@ -7,15 +7,18 @@ literally called ``print``, write ``./print``.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from importlib import import_module
-from pathlib import Path
-from typing import Sequence
+TYPE_CHECKING = False  # typing costs ~7 ms of start-up; type checkers special-case this name
 
 from flowgate_lint import __version__
 from flowgate_lint.errors import EXIT_ERROR, FlowgateError
+
+if TYPE_CHECKING:  # argparse and pathlib are imported lazily: the fast path needs neither
+    import argparse
+    from pathlib import Path
+    from typing import Sequence
 
 # subcommand -> module under flowgate_lint.commands
 COMMANDS: dict[str, str] = {
@@ -50,6 +53,8 @@ def load_spec_for(args: argparse.Namespace, start: Path):
 
 
 def _parser_for(name: str, module) -> argparse.ArgumentParser:
+    import argparse
+
     prog = PROG if name == LINT_MODULE else f"{PROG} {name}"
     parser = argparse.ArgumentParser(prog=prog, description=module.HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=getattr(module, "EPILOG", None))
@@ -72,6 +77,12 @@ def _top_epilog() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or args_list[0] not in COMMANDS:
+        from flowgate_lint.fastpath import try_fast_exit
+
+        fast = try_fast_exit(args_list)
+        if fast is not None:
+            return fast
     try:
         if args_list and args_list[0] in COMMANDS:
             name = args_list.pop(0)

@@ -47,6 +47,8 @@ class Context:
         """One bytes regex: a file that matches none of the enabled rules' triggers cannot hold a finding."""
         fragments: list[str] = []
         for rule in self.rules:
+            if not rule.kinds:
+                continue  # emitted by the engine for files that pass the prefilter (FG001, FG002)
             if not rule.triggers:
                 return None  # a rule that must see every file
             fragments.extend(rule.triggers)

@@ -9,7 +9,6 @@ with the headings ``## What it does``, ``## Why is this bad?``, ``## Example``,
 
 from __future__ import annotations
 
-import inspect
 from importlib import import_module
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -50,6 +49,8 @@ class Rule:
 
     @classmethod
     def doc(cls) -> str:
+        import inspect
+
         return inspect.cleandoc(cls.__doc__ or cls.summary)
 
     def __repr__(self) -> str:

@@ -1,0 +1,58 @@
+"""Start-up fast path: decide from raw bytes that a run over explicit files cannot find anything.
+
+pre-commit passes the changed files; most of them never mention the gateway. Before argparse,
+settings, the spec or any parser is imported, the bytes of each file are matched against a
+static prefilter: the union of every rule's triggers (``_triggers.py``, generated from the
+rules), anything URL- or host:port-shaped (the spec's host may be any name), and the markers
+of a gateway config or settings file (which widen the run). No match in any file means no
+finding is possible, whatever the settings and spec say: print the clean summary and exit 0.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+# Flags that do not change what a clean run prints (beyond quiet) or its exit code.
+_NEUTRAL = {"--force-exclude", "--fix", "--unsafe-fixes", "--exit-zero", "--check", "--diff",
+            "--exit-non-zero-on-fix", "-q", "--quiet"}
+_GENERIC = (
+    r"://",  # any URL: its host may be the spec's
+    r"[\w\]]:\d{2,5}\b",  # host:port
+    r"flowgate-lint",  # directives, markers, settings tables
+    r"model_list|integration|config_version|litellm_base|services",  # a gateway config (widens the run)
+)
+
+
+def _pattern() -> re.Pattern[bytes]:
+    from flowgate_lint._triggers import TRIGGERS
+
+    return re.compile("|".join(f"(?:{t})" for t in (*TRIGGERS, *_GENERIC)).encode(), re.I)
+
+
+def try_fast_exit(argv: list[str]) -> int | None:
+    """Exit code when the run can be answered from bytes alone, else None (take the full path)."""
+    if not argv or os.environ.get("FLOWGATE_LINT_NO_FASTPATH") or os.environ.get("FLOWGATE_LINT_OUTPUT_FORMAT"):
+        return None
+    files = []
+    for arg in argv:
+        if arg in _NEUTRAL:
+            continue
+        if arg.startswith("-") or not os.path.isfile(arg) or os.path.islink(arg):
+            return None
+        files.append(arg)
+    if not files:
+        return None
+    pattern = _pattern()
+    for path in files:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return None  # let the full path report it
+        if pattern.search(data):
+            return None
+    if "-q" not in argv and "--quiet" not in argv:
+        sys.stdout.write("No findings.\n")
+    return 0

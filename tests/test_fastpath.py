@@ -1,0 +1,53 @@
+"""The start-up fast path must never hide a finding, and must print what the full path prints."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flowgate_lint.cli import main
+from flowgate_lint.fastpath import try_fast_exit
+from rulekit import RULE_FIXTURES
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = sorted(p for p in RULE_FIXTURES.glob("*/bad*") if not p.name.endswith((".snap", ".fixed")))
+
+
+def test_trigger_table_is_current():
+    res = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_triggers.py"), "--check"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
+@pytest.mark.parametrize("path", BAD, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_bad_fixture_takes_the_full_path(path):
+    assert try_fast_exit([str(path)]) is None
+
+
+def test_irrelevant_file_exits_fast_with_the_full_paths_output(tmp_path, monkeypatch, capsys):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "flowgate.yaml").write_text((RULE_FIXTURES.parent / "spec" / "flowgate.yaml").read_text())
+    doc = tmp_path / "notes.md"
+    doc.write_text("# Notes\n\nNothing about the gateway here.\n")
+    monkeypatch.chdir(tmp_path)
+    assert try_fast_exit(["notes.md"]) == 0
+    fast = capsys.readouterr().out
+    monkeypatch.setenv("FLOWGATE_LINT_NO_FASTPATH", "1")
+    assert main(["notes.md"]) == 0
+    assert capsys.readouterr().out == fast == "No findings.\n"
+
+
+@pytest.mark.parametrize("argv", [["--select", "FG3", "x.md"], ["--output-format", "json", "x.md"], ["missing.md"], [], ["docs"]])
+def test_anything_but_plain_files_takes_the_full_path(tmp_path, monkeypatch, argv):
+    (tmp_path / "x.md").write_text("plain\n")
+    (tmp_path / "docs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert try_fast_exit(argv) is None
+
+
+def test_the_gateway_config_itself_takes_the_full_path(tmp_path, monkeypatch):
+    spec = tmp_path / "flowgate.yaml"
+    spec.write_text("services:\n  litellm:\n    host: gw\n    port: 4000\n")
+    assert try_fast_exit([str(spec)]) is None
