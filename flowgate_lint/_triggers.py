@@ -5,5 +5,12 @@ TRIGGERS = (
     'codex',
     'openai',
     'anthropic',
+    'localhost',
+    '127\\.\\d',
+    '0\\.0\\.0\\.0',
+    '::1',
     'ANTHROPIC_BASE_URL',
+    'base_url',
+    'openai_base_url',
+    'OPENAI_BASE_URL',
 )
