@@ -13,4 +13,13 @@ TRIGGERS = (
     'base_url',
     'openai_base_url',
     'OPENAI_BASE_URL',
+    'ANTHROPIC_\\w*MODEL',
+    'CLAUDE_CODE_SUBAGENT_MODEL',
+    'model_provider',
+    'review_model',
+    'profiles',
+    '--model',
+    '\\s-m\\s',
+    '"model"',
+    'ANTHROPIC_SMALL_FAST_MODEL',
 )

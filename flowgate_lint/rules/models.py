@@ -1,0 +1,227 @@
+"""FG4xx: model slots and model names."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from flowgate_lint.findings import SAFE, Finding, Fix
+from flowgate_lint.rules import Rule, register
+from flowgate_lint.scan import assignments, is_reference, replace_value
+from flowgate_lint.source import Source
+from flowgate_lint.spec import CLAUDE_SLOT_VARS, SUBAGENT_VAR
+
+ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
+SLOT_VARS = (*CLAUDE_SLOT_VARS, SUBAGENT_VAR)
+HAIKU = "ANTHROPIC_DEFAULT_HAIKU_MODEL"
+SMALL_FAST = "ANTHROPIC_SMALL_FAST_MODEL"
+# Other variables that name a model: they must name one the gateway serves.
+OTHER_MODEL_VARS = (SMALL_FAST, "ANTHROPIC_DEFAULT_FABLE_MODEL", "ANTHROPIC_REASONING_MODEL",
+                    "ANTHROPIC_CUSTOM_MODEL_OPTION", "ANTHROPIC_DEFAULT_MODEL")
+CLAUDE_ALIASES = frozenset({"default", "opus", "sonnet", "haiku", "opusplan", "sonnet[1m]", "opus[1m]", "best"})
+# claude --model X, codex -m X / --model X (in scripts and inline code)
+_CLI_MODEL = re.compile(r"\b(?:claude|codex)\b[^\n|;&]*?(?:\s--model[ =]|\s-m\s+)['\"]?([A-Za-z0-9._:/@\[\]-]+)")
+
+
+def is_codex_config(data: Any) -> bool:
+    return isinstance(data, dict) and ("model_provider" in data or "model_providers" in data)
+
+
+def _served_note(spec: Any, model: str) -> str:
+    if spec.serves(model) is False:
+        return f" ('{model}' is not served by the gateway; it serves {', '.join(spec.models)})"
+    return ""
+
+
+@register
+class ModelSlotMismatch(Rule):
+    """## What it does
+    Checks the model slots against the spec: `ANTHROPIC_MODEL`,
+    `ANTHROPIC_DEFAULT_OPUS_MODEL`, `ANTHROPIC_DEFAULT_SONNET_MODEL`,
+    `ANTHROPIC_DEFAULT_HAIKU_MODEL`, `CLAUDE_CODE_SUBAGENT_MODEL` (wherever they are set:
+    scripts, dotenv files, a settings.json `env` block, YAML, Markdown) and the top-level
+    `model` of a Codex config (a TOML file or block with `model_provider` /
+    `[model_providers.*]`). Each must equal the spec's value: the default model for the main,
+    opus and sonnet slots and Codex, the fast model for haiku, and any per-slot override from
+    the gateway config.
+
+    ## Why is this bad?
+    A slot that names another model either fails (the gateway does not serve it: Claude Code
+    reports "There's an issue with the selected model") or silently routes traffic to a model
+    the gateway's owners did not choose for that slot (for example background work to an
+    expensive model instead of the fast one).
+
+    ## Example
+    ```sh
+    export ANTHROPIC_DEFAULT_HAIKU_MODEL=claude-3-5-haiku-latest
+    ```
+
+    Use instead (fast model `router-cheap`):
+    ```sh
+    export ANTHROPIC_DEFAULT_HAIKU_MODEL=router-cheap
+    ```
+
+    ## Fix
+    Safe: the value becomes the spec's value, keeping its quoting.
+    """
+
+    code = "FG401"
+    name = "model-slot-mismatch"
+    summary = "A Claude Code model slot or the Codex model differs from the spec"
+    kinds = ALL_KINDS
+    fixable = True
+    triggers = (r"ANTHROPIC_\w*MODEL", r"CLAUDE_CODE_SUBAGENT_MODEL", r"model_provider")
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        spec = ctx.spec
+        for a in assignments(src):
+            if a.name not in SLOT_VARS or is_reference(a.value):
+                continue
+            expected = spec.claude.expected(a.name)
+            if expected is None or a.value.strip() == expected:
+                continue
+            yield src.finding(self, a.start, a.end,
+                              f"{a.name} is '{a.value}', the spec says '{expected}'{_served_note(spec, a.value)}",
+                              Fix((replace_value(src, a, expected),), SAFE, f"Set {a.name} to {expected}"))
+        if src.kind == "toml":
+            data = src.data()
+            if not is_codex_config(data):
+                return
+            for leaf in src.leaves():
+                if leaf.path == ("model",) and isinstance(leaf.value, str) and leaf.value != spec.codex.model \
+                        and not is_reference(leaf.value):
+                    quote = src.text[leaf.start]
+                    new = f"{quote}{spec.codex.model}{quote}" if quote in "'\"" else spec.codex.model
+                    yield src.finding(self, leaf.start, leaf.end,
+                                      f"Codex model is '{leaf.value}', the spec says '{spec.codex.model}'"
+                                      f"{_served_note(spec, leaf.value)}",
+                                      Fix((src.edit(leaf.start, leaf.end, new),), SAFE, f"Set model to {spec.codex.model}"))
+
+
+@register
+class ModelNotServed(Rule):
+    """## What it does
+    Checks model names that are not spec slots but still reach the gateway:
+    `ANTHROPIC_SMALL_FAST_MODEL`, `ANTHROPIC_DEFAULT_FABLE_MODEL`,
+    `ANTHROPIC_REASONING_MODEL`, `ANTHROPIC_CUSTOM_MODEL_OPTION`, `ANTHROPIC_DEFAULT_MODEL`,
+    the top-level `model` of a Claude Code settings.json (full ids; aliases such as `opus` or
+    `sonnet` map to the slots and are fine), Codex `review_model` and `[profiles.*].model`,
+    and `claude --model X` / `codex -m X` in scripts and docs. Each must name a model the
+    gateway serves (LiteLLM `model_list[].model_name`). Only reported when the gateway's model
+    list is known.
+
+    The five spec slots are checked by FG401, whose message also says when a value is not
+    served.
+
+    ## Why is this bad?
+    The gateway answers an unknown model with an error; Claude Code reports it as "There's an
+    issue with the selected model", Codex as a failed turn.
+
+    ## Example
+    ```sh
+    claude --model claude-sonnet-4-5 -p "hello"
+    ```
+
+    Use instead:
+    ```sh
+    claude --model router-default -p "hello"
+    ```
+
+    ## Fix
+    None: which served model is meant is a human decision.
+    """
+
+    code = "FG402"
+    name = "model-not-served"
+    summary = "A model name that the gateway does not serve"
+    kinds = ALL_KINDS
+    triggers = (r"ANTHROPIC_\w*MODEL", r"review_model", r"profiles", r"--model", r"\s-m\s", r'"model"')
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        spec = ctx.spec
+        if spec.models is None:
+            return
+        served = ", ".join(spec.models)
+        for a in assignments(src):
+            if a.name in OTHER_MODEL_VARS and not is_reference(a.value) and spec.serves(a.value.strip()) is False:
+                yield src.finding(self, a.start, a.end, f"{a.name} names '{a.value}', which the gateway does not serve ({served})")
+        if src.kind in ("json", "toml"):
+            data = src.data()
+            for leaf in src.leaves():
+                v = leaf.value
+                if not isinstance(v, str) or is_reference(v) or spec.serves(v) is not False:
+                    continue
+                p = leaf.path
+                claude_model = src.kind == "json" and p == ("model",) and isinstance(data, dict) and "env" in data \
+                    and v not in CLAUDE_ALIASES
+                codex_model = src.kind == "toml" and is_codex_config(data) and (
+                    p == ("review_model",) or (len(p) == 3 and p[0] == "profiles" and p[2] in ("model", "review_model")))
+                if claude_model or codex_model:
+                    label = ".".join(str(x) for x in p)
+                    yield src.finding(self, leaf.start, leaf.end, f"{label} names '{v}', which the gateway does not serve ({served})")
+        if src.kind in ("shell", "markdown"):
+            pieces = ([(seg.text, seg.to_host) for seg in src.markdown().segments] if src.kind == "markdown"
+                      else [(src.text, None)])
+            for text, to_host in pieces:
+                for m in _CLI_MODEL.finditer(text):
+                    model = m.group(1)
+                    if model in CLAUDE_ALIASES or is_reference(model) or spec.serves(model) is not False:
+                        continue
+                    a, b = m.start(1), m.end(1)
+                    if to_host:
+                        a, b = to_host(a), to_host(b)
+                    yield src.finding(self, a, b, f"--model {model}: the gateway does not serve '{model}' ({served})")
+
+
+@register
+class SmallFastModelDeprecated(Rule):
+    """## What it does
+    Finds `ANTHROPIC_SMALL_FAST_MODEL`.
+
+    ## Why is this bad?
+    Claude Code deprecated it in favour of `ANTHROPIC_DEFAULT_HAIKU_MODEL` ("model for haiku,
+    or background functionality"). It is still honoured for some legacy background work but
+    ignored by built-in agents, so background calls may go to a model the gateway does not
+    serve.
+
+    ## Example
+    ```json
+    {"env": {"ANTHROPIC_SMALL_FAST_MODEL": "router-cheap"}}
+    ```
+
+    Use instead:
+    ```json
+    {"env": {"ANTHROPIC_DEFAULT_HAIKU_MODEL": "router-cheap"}}
+    ```
+
+    ## Fix
+    Safe when the same file or block does not set `ANTHROPIC_DEFAULT_HAIKU_MODEL`: the name is
+    renamed to `ANTHROPIC_DEFAULT_HAIKU_MODEL` and the value set to the spec's haiku model.
+    When the haiku slot is already set there is no automatic fix: delete the deprecated line.
+    """
+
+    code = "FG403"
+    name = "small-fast-model-deprecated"
+    summary = "ANTHROPIC_SMALL_FAST_MODEL is deprecated; use ANTHROPIC_DEFAULT_HAIKU_MODEL"
+    severity = "warning"
+    kinds = ALL_KINDS
+    fixable = True
+    triggers = (SMALL_FAST,)
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        found = assignments(src)
+        has_haiku = any(a.name == HAIKU for a in found)
+        haiku = ctx.spec.claude.haiku_model
+        for a in found:
+            if a.name != SMALL_FAST:
+                continue
+            fix = None
+            if not has_haiku:
+                quote = src.text[a.name_start] if src.text[a.name_start] in "'\"" else ""
+                edits = [src.edit(a.name_start, a.name_end, f"{quote}{HAIKU}{quote}")]
+                if a.value.strip() != haiku and not is_reference(a.value):
+                    edits.append(replace_value(src, a, haiku))
+                fix = Fix(tuple(edits), SAFE, f"Rename to {HAIKU}={haiku}")
+            hint = f"rename it to {HAIKU}" if not has_haiku else f"remove it ({HAIKU} is already set)"
+            yield src.finding(self, a.name_start, a.name_end,
+                              f"{SMALL_FAST} is deprecated in Claude Code; {hint}", fix)
