@@ -22,4 +22,9 @@ TRIGGERS = (
     '\\s-m\\s',
     '"model"',
     'ANTHROPIC_SMALL_FAST_MODEL',
+    'profile',
+    'wire_api',
+    '--profile',
+    'codex\\s+-p\\b',
+    'env_key',
 )

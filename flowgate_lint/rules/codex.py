@@ -1,0 +1,454 @@
+"""FG5xx: Codex config coherence (config.toml files and fenced toml blocks shaped like one)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from flowgate_lint.findings import SAFE, Finding, Fix
+from flowgate_lint.rules import Rule, register
+from flowgate_lint.scan import assignments
+from flowgate_lint.source import Leaf, Source
+
+BUILT_IN = ("openai", "ollama", "lmstudio", "amazon-bedrock")
+RESERVED = ("openai", "ollama", "lmstudio")
+LEGACY = ("oss", "ollama-chat")
+TOML = frozenset({"toml"})
+
+
+def codex_data(src: Source) -> dict | None:
+    """The parsed TOML when it looks like a Codex config, else None."""
+    data = src.data()
+    if isinstance(data, dict) and any(k in data for k in ("model_provider", "model_providers", "profiles", "profile")):
+        return data
+    return None
+
+
+def leaf_at(src: Source, path: tuple) -> Leaf | None:
+    return next((leaf for leaf in src.leaves() if leaf.path == path), None)
+
+
+def table_line(src: Source, *parts: str) -> int:
+    """Offset of a ``[a.b]`` header (or the first key under it), for findings about whole tables."""
+    dotted = r"\.".join(rf"""(?:{re.escape(p)}|"{re.escape(p)}"|'{re.escape(p)}')""" for p in parts)
+    m = re.search(rf"^[ \t]*\[[ \t]*{dotted}[ \t]*\]", src.text, re.M)
+    if m:
+        return m.start()
+    leaves = [leaf for leaf in src.leaves() if leaf.path[:len(parts)] == parts]
+    return min((leaf.key_start if leaf.key_start >= 0 else leaf.start for leaf in leaves), default=0)
+
+
+def _line_end(src: Source, start: int) -> int:
+    end = src.text.find("\n", start)
+    return len(src.text) if end < 0 else end
+
+
+class _CodexRule(Rule):
+    kinds = TOML
+    triggers = (r"model_provider", r"profile", r"wire_api")
+
+
+@register
+class CodexProviderUndefined(_CodexRule):
+    """## What it does
+    Checks that `model_provider` names a provider Codex knows: a `[model_providers.<id>]`
+    table in the same config, or a built-in (`openai`, `ollama`, `lmstudio`,
+    `amazon-bedrock`). The removed legacy ids `oss` and `ollama-chat` are reported too.
+
+    ## Why is this bad?
+    Codex fails at start-up when the selected provider does not exist; `ollama-chat` gives
+    "`ollama-chat` is no longer supported".
+
+    ## Example
+    ```toml
+    model_provider = "flowgate"
+    [model_providers.gateway]
+    name = "Gateway"
+    ```
+
+    Use instead:
+    ```toml
+    model_provider = "flowgate"
+    [model_providers.flowgate]
+    name = "FlowGate Local"
+    ```
+
+    ## Fix
+    None: rename the table or the selector by hand (`flowgate-lint print codex` shows the
+    spec's provider).
+    """
+
+    code = "FG501"
+    name = "codex-provider-undefined"
+    summary = "model_provider names no defined or built-in Codex provider"
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        data = codex_data(src)
+        leaf = leaf_at(src, ("model_provider",)) if data else None
+        if leaf is None or not isinstance(leaf.value, str):
+            return
+        pid = leaf.value
+        providers = data.get("model_providers") if isinstance(data.get("model_providers"), dict) else {}
+        if pid in LEGACY:
+            yield src.finding(self, leaf.start, leaf.end, f"model_provider '{pid}' is no longer supported by Codex "
+                              f"(use a [model_providers.{ctx.spec.codex.provider_id}] table)")
+        elif pid not in providers and pid not in BUILT_IN:
+            defined = ", ".join(sorted(providers)) or "none"
+            yield src.finding(self, leaf.start, leaf.end, f"model_provider '{pid}' is not defined "
+                              f"([model_providers.*] here: {defined}; built-in: {', '.join(BUILT_IN)})")
+
+
+@register
+class CodexReservedProviderId(_CodexRule):
+    """## What it does
+    Finds `[model_providers.<id>]` tables whose id is reserved by Codex: `openai`, `ollama`,
+    `lmstudio` (built in), the legacy `oss` and `ollama-chat`, and `amazon-bedrock` with
+    anything but `aws.profile`.
+
+    ## Why is this bad?
+    Current Codex refuses to load the config: "model_providers contains reserved built-in
+    provider IDs: `openai`. Built-in providers cannot be overridden. Rename your custom
+    provider (for example, `openai-custom`)." Older releases silently ignored the table, so
+    requests went to api.openai.com instead of the gateway.
+
+    ## Example
+    ```toml
+    model_provider = "openai"
+    [model_providers.openai]
+    base_url = "http://127.0.0.1:4000/v1"
+    ```
+
+    Use instead:
+    ```toml
+    model_provider = "flowgate"
+    [model_providers.flowgate]
+    name = "FlowGate Local"
+    base_url = "http://127.0.0.1:4000/v1"
+    ```
+
+    ## Fix
+    None: renaming a provider also changes every place that selects it.
+    """
+
+    code = "FG502"
+    name = "codex-reserved-provider-id"
+    summary = "A [model_providers.*] table redefines a reserved Codex provider id"
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        data = codex_data(src)
+        providers = data.get("model_providers") if data and isinstance(data.get("model_providers"), dict) else {}
+        for pid, table in providers.items():
+            bad = pid in RESERVED or pid in LEGACY
+            if pid == "amazon-bedrock" and isinstance(table, dict):
+                bad = any(k != "aws" for k in table) or (isinstance(table.get("aws"), dict) and any(k != "profile" for k in table["aws"]))
+            if bad:
+                start = table_line(src, "model_providers", pid)
+                yield src.finding(self, start, _line_end(src, start),
+                                  f"[model_providers.{pid}] redefines a provider id reserved by Codex (load error); "
+                                  f"rename it, e.g. '{ctx.spec.codex.provider_id}'")
+
+
+@register
+class CodexWireApi(_CodexRule):
+    """## What it does
+    Checks `wire_api` in every `[model_providers.*]` table: `"chat"` was removed from Codex,
+    and only `"responses"` is accepted.
+
+    ## Why is this bad?
+    Since Codex ~0.97 (PR openai/codex#10157, Feb 2026) a config with `wire_api = "chat"`
+    fails to load: "`wire_api = \"chat\"` is no longer supported. How to fix: set wire_api =
+    \"responses\"". Any other value is an "unknown variant" error. The gateway must serve
+    `/v1/responses` (LiteLLM does).
+
+    ## Example
+    ```toml
+    [model_providers.flowgate]
+    wire_api = "chat"
+    ```
+
+    Use instead:
+    ```toml
+    [model_providers.flowgate]
+    wire_api = "responses"
+    ```
+
+    ## Fix
+    Safe for `"chat"`: the value becomes `"responses"`, keeping its quote style. None for
+    other unknown values.
+    """
+
+    code = "FG503"
+    name = "codex-wire-api-unsupported"
+    summary = 'wire_api is "chat" (removed from Codex) or another unknown value'
+    fixable = True
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if codex_data(src) is None:
+            return
+        for leaf in src.leaves():
+            p = leaf.path
+            if len(p) == 3 and p[0] == "model_providers" and p[2] == "wire_api" and leaf.value != "responses":
+                if leaf.value == "chat":
+                    quote = src.text[leaf.start] if src.text[leaf.start] in "'\"" else '"'
+                    fix = Fix((src.edit(leaf.start, leaf.end, f"{quote}responses{quote}"),), SAFE, 'Set wire_api = "responses"')
+                    yield src.finding(self, leaf.start, leaf.end,
+                                      f'wire_api = "chat" is no longer supported by Codex (config load error in '
+                                      f'model_providers.{p[1]}.wire_api); use "responses"', fix)
+                else:
+                    yield src.finding(self, leaf.start, leaf.end,
+                                      f"wire_api = {leaf.value!r} is not a Codex wire API; use \"responses\"")
+
+
+@register
+class CodexProviderNameEmpty(_CodexRule):
+    """## What it does
+    Finds `[model_providers.*]` tables without a `name`, or with an empty one.
+
+    ## Why is this bad?
+    Codex refuses to load the config: "model_providers.<id>: provider name must not be empty".
+
+    ## Example
+    ```toml
+    [model_providers.flowgate]
+    base_url = "http://127.0.0.1:4000/v1"
+    ```
+
+    Use instead:
+    ```toml
+    [model_providers.flowgate]
+    name = "FlowGate Local"
+    base_url = "http://127.0.0.1:4000/v1"
+    ```
+
+    ## Fix
+    None.
+    """
+
+    code = "FG504"
+    name = "codex-provider-name-empty"
+    summary = "A Codex provider table has no name or an empty one"
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        data = codex_data(src)
+        providers = data.get("model_providers") if data and isinstance(data.get("model_providers"), dict) else {}
+        for pid, table in providers.items():
+            if pid == "amazon-bedrock" or not isinstance(table, dict):
+                continue
+            name = table.get("name")
+            if isinstance(name, str) and name.strip():
+                continue
+            leaf = leaf_at(src, ("model_providers", pid, "name"))
+            start = leaf.start if leaf else table_line(src, "model_providers", pid)
+            end = leaf.end if leaf else _line_end(src, start)
+            yield src.finding(self, start, end, f"model_providers.{pid}: provider name must not be empty (Codex load error)")
+
+
+@register
+class CodexLegacyProfileSelector(_CodexRule):
+    """## What it does
+    Finds a top-level `profile = "<name>"` in a Codex config.
+
+    ## Why is this bad?
+    Since Codex 0.134.0 it is a load error: "legacy `profile = \"x\"` config is no longer
+    supported; use `--profile x` with `x.config.toml` instead". Profiles are now files,
+    `$CODEX_HOME/<name>.config.toml`, selected with `codex --profile <name>`.
+
+    ## Example
+    ```toml
+    profile = "flowgate"
+    ```
+
+    Use instead: move the profile's settings into `~/.codex/flowgate.config.toml` and run
+    `codex --profile flowgate`.
+
+    ## Fix
+    None: the settings move to another file.
+    """
+
+    code = "FG505"
+    name = "codex-legacy-profile-selector"
+    summary = 'Top-level profile = "..." is a load error in current Codex'
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if codex_data(src) is None:
+            return
+        leaf = leaf_at(src, ("profile",))
+        if leaf is not None:
+            yield src.finding(self, leaf.key_start if leaf.key_start >= 0 else leaf.start, leaf.end,
+                              f'legacy profile = "{leaf.value}" is no longer supported by Codex; use '
+                              f"--profile {leaf.value} with $CODEX_HOME/{leaf.value}.config.toml")
+
+
+@register
+class CodexLegacyProfilesTable(_CodexRule):
+    """## What it does
+    Finds `[profiles.<name>]` tables in a Codex config.
+
+    ## Why is this bad?
+    Current Codex ignores them (profiles are `$CODEX_HOME/<name>.config.toml` files), and
+    `codex --profile <name>` fails while the base config still holds `[profiles.<name>]`:
+    "--profile `x` cannot be used while ... contains legacy ... move those settings into ...
+    x.config.toml".
+
+    ## Example
+    ```toml
+    [profiles.flowgate]
+    model_provider = "flowgate"
+    ```
+
+    Use instead: `~/.codex/flowgate.config.toml` with `model_provider = "flowgate"`.
+
+    ## Fix
+    None: the settings move to another file.
+    """
+
+    code = "FG506"
+    name = "codex-legacy-profiles-table"
+    summary = "[profiles.*] tables are ignored by current Codex (use <name>.config.toml files)"
+    severity = "warning"
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        data = codex_data(src)
+        profiles = data.get("profiles") if data and isinstance(data.get("profiles"), dict) else {}
+        for name in profiles:
+            start = table_line(src, "profiles", name)
+            yield src.finding(self, start, _line_end(src, start),
+                              f"[profiles.{name}] is ignored by current Codex; move it to $CODEX_HOME/{name}.config.toml "
+                              f"and select it with --profile {name}")
+
+
+_PROFILE_FLAG = re.compile(r"\bcodex\b[^\n`|;&]*?\s(?:--profile|-p)[ =]['\"]?([A-Za-z0-9_-]+)")
+
+
+@register
+class CodexProfileWithoutFile(Rule):
+    """## What it does
+    In a Markdown document, finds `codex --profile X` (or `codex -p X`) in prose, inline code
+    or shell blocks when the document shows neither an `X.config.toml` file (named anywhere in
+    it) nor, for older Codex, a `[profiles.X]` table.
+
+    ## Why is this bad?
+    A reader who follows the command gets a profile that does not exist: current Codex looks
+    for `$CODEX_HOME/X.config.toml`, and the doc never says what to put there.
+
+    ## Example
+    ```markdown
+    Run `codex --profile flowgate exec "hi"`.
+    ```
+
+    Use instead: show `~/.codex/flowgate.config.toml` with its contents next to the command.
+
+    ## Fix
+    None.
+    """
+
+    code = "FG507"
+    name = "codex-profile-without-file"
+    summary = "A doc runs codex --profile X but never shows X.config.toml"
+    severity = "warning"
+    kinds = frozenset({"markdown"})
+    triggers = (r"--profile", r"codex\s+-p\b")
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        doc = src.markdown()
+        pieces = [(seg.text, seg.to_host) for seg in doc.segments]
+        pieces += [(f.source.text, f.source.to_host) for f in doc.fences if f.source is not None and f.source.kind == "shell"]
+        tables: set[str] = set()
+        for f in doc.fences:
+            if f.source is not None and f.source.kind == "toml":
+                tables.update(re.findall(r"^\s*\[\s*profiles\.([A-Za-z0-9_-]+)\s*\]", f.source.text, re.M))
+        for text, to_host in pieces:
+            for m in _PROFILE_FLAG.finditer(text):
+                name = m.group(1)
+                if f"{name}.config.toml" in src.text or name in tables:
+                    continue
+                yield src.finding(self, to_host(m.start(1)), to_host(m.end(1)),
+                                  f"codex --profile {name}: this document never shows $CODEX_HOME/{name}.config.toml "
+                                  "(profiles are files since Codex 0.134.0)")
+
+
+_KEY_VAR = re.compile(r"^[A-Z][A-Z0-9_]*(?:API_KEY|_KEY|_TOKEN)$")
+
+
+@register
+class CodexEnvKeyMismatch(Rule):
+    """## What it does
+    Checks `env_key` of the Codex provider that points at the gateway (the spec's provider id,
+    or the selected `model_provider`):
+
+    - it must be the spec's `env_key` (default `OPENAI_API_KEY`), and
+    - in a Markdown document, when the document exports API-key variables, it must export the
+      one `env_key` names.
+
+    ## Why is this bad?
+    Codex reads the gateway key from the variable `env_key` names; if that variable is unset,
+    the first request fails with an environment-variable error, even though the document told
+    the reader to export a key.
+
+    ## Example
+    ```markdown
+    export FLOWGATE_API_KEY=...
+
+    [model_providers.flowgate]
+    env_key = "OPENAI_API_KEY"
+    ```
+
+    Use instead: export the variable `env_key` names, or name the exported one.
+
+    ## Fix
+    Safe for the spec mismatch: the value becomes the spec's `env_key`. None for a document
+    whose exports disagree (which side is right is a human decision).
+    """
+
+    code = "FG508"
+    name = "codex-env-key-mismatch"
+    summary = "Codex env_key differs from the spec or from the key variable the document exports"
+    severity = "warning"
+    kinds = frozenset({"toml", "markdown"})
+    fixable = True
+    triggers = (r"env_key",)
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if src.kind == "toml":
+            yield from self._spec_mismatch(src, ctx)
+            return
+        doc = src.markdown()
+        exported: set[str] = {a.name for a in assignments(src)}
+        for f in doc.fences:
+            if f.source is not None and f.source.kind in ("shell", "dotenv"):
+                exported |= {a.name for a in assignments(f.source)}
+        keys = {n for n in exported if _KEY_VAR.match(n) and not n.startswith("ANTHROPIC_")}
+        if not keys:
+            return
+        for f in doc.fences:
+            if f.source is None or f.source.kind != "toml":
+                continue
+            try:
+                leaf = self._gateway_env_key(f.source, ctx)
+            except Exception:  # noqa: BLE001 - unparsable blocks are FG001's
+                continue
+            if leaf is not None and leaf.value == ctx.spec.codex.env_key and leaf.value not in keys:
+                yield f.source.finding(self, leaf.start, leaf.end,
+                                       f"env_key = {leaf.value!r}, but this document exports {', '.join(sorted(keys))} "
+                                       f"and never {leaf.value}: Codex reads the gateway key from {leaf.value}")
+
+    def _gateway_env_key(self, src: Source, ctx: Any) -> Leaf | None:
+        data = codex_data(src)
+        if data is None:
+            return None
+        providers = data.get("model_providers") if isinstance(data.get("model_providers"), dict) else {}
+        selected = data.get("model_provider")
+        pid = ctx.spec.codex.provider_id if ctx.spec.codex.provider_id in providers else selected
+        if not isinstance(pid, str):
+            return None
+        leaf = leaf_at(src, ("model_providers", pid, "env_key"))
+        return leaf if leaf is not None and isinstance(leaf.value, str) else None
+
+    def _spec_mismatch(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        leaf = self._gateway_env_key(src, ctx)
+        want = ctx.spec.codex.env_key
+        if leaf is None or leaf.value == want:
+            return
+        quote = src.text[leaf.start] if src.text[leaf.start] in "'\"" else '"'
+        yield src.finding(self, leaf.start, leaf.end, f"env_key = {leaf.value!r}, the spec says {want!r}",
+                          Fix((src.edit(leaf.start, leaf.end, f"{quote}{want}{quote}"),), SAFE, f"Set env_key = {want!r}"))
