@@ -27,4 +27,13 @@ TRIGGERS = (
     '--profile',
     'codex\\s+-p\\b',
     'env_key',
+    'sk-',
+    'bearer',
+    'key',
+    'token',
+    'secret',
+    'password',
+    'gh[pousr]_',
+    'AKIA',
+    'ANTHROPIC_API_KEY',
 )

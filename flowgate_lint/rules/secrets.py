@@ -1,0 +1,191 @@
+"""FG7xx: credentials in docs, scripts and example configs. Messages never contain the secret."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Iterator
+
+from flowgate_lint.findings import Finding
+from flowgate_lint.rules import Rule, register
+from flowgate_lint.scan import assignments, is_reference
+from flowgate_lint.source import Source
+
+ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
+
+# Known key shapes: (regex, prefix that may be shown).
+KEY_SHAPES = (
+    (re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}"), "sk-ant-"),
+    (re.compile(r"(?<![\w-])sk-(?:proj-)?[A-Za-z0-9_-]{20,}"), "sk-"),
+    (re.compile(r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{30,}"), "gh*_"),
+    (re.compile(r"(?<![\w-])AKIA[0-9A-Z]{16}(?![\w])"), "AKIA"),
+)
+BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=-]{16,})")
+SECRET_NAME = re.compile(r"(?i)(?:^|_|-)(?:api_?key|key|token|secret|password|passwd|bearer_token|master_key|auth)$|apikey$")
+PLACEHOLDER = re.compile(r"(?i)x{3,}|\.{3}|…|<[^>]*>|\byour[-_ ]|changeme|change-me|placeholder|example|dummy|redacted|\*{3,}|replace")
+
+
+def looks_random(value: str) -> bool:
+    """Long, mixed and high-entropy: what a generated credential looks like (not a word or a path)."""
+    if len(value) < 20 or " " in value or "/" in value.strip("/") and not value.startswith("sk-"):
+        return False
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))
+    if classes < 2:
+        return False
+    counts = {c: value.count(c) for c in set(value)}
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return entropy >= 3.5
+
+
+def describe(secret: str) -> str:
+    """A description that reveals nothing but a well-known prefix and the length."""
+    prefix = next((p for rx, p in KEY_SHAPES if rx.match(secret)), "")
+    return f"{prefix}…(redacted, {len(secret)} chars)" if prefix else f"(redacted, {len(secret)} chars)"
+
+
+def _pieces(src: Source) -> Iterator[tuple[str, Any]]:
+    if src.kind == "markdown":
+        for seg in src.markdown().segments:
+            yield seg.text, seg.to_host
+    else:
+        yield src.text, None
+
+
+@register
+class LiteralSecret(Rule):
+    """## What it does
+    Finds literal credentials in example configs, doc snippets, prose and scripts: keys shaped
+    like OpenAI/LiteLLM (`sk-…`), Anthropic (`sk-ant-…`), GitHub and AWS keys,
+    `Authorization: Bearer <token>`, and long random values assigned to variables or keys named
+    like credentials (`*_API_KEY`, `*_TOKEN`, `*_SECRET`, `api_key`, `master_key`,
+    `bearer_token`, `experimental_bearer_token`). The gateway config itself is checked too
+    (a literal `master_key` there is a leak).
+
+    Not flagged: placeholders (`<your-key>`, `sk-...`, `sk-xxxx`, `changeme`, values with
+    `example`/`dummy`), short test values (`sk-test`), and references (`$VAR`, `${VAR}`,
+    `os.environ/VAR`).
+
+    The finding never prints the secret: only a known prefix and its length.
+
+    ## Why is this bad?
+    A real key in a repository is a leaked key. A realistic-looking fake one teaches readers
+    to paste keys into files that get committed.
+
+    ## Example
+    ```sh
+    export ANTHROPIC_AUTH_TOKEN=sk-ant-api03-…
+    ```
+
+    Use instead:
+    ```sh
+    export ANTHROPIC_AUTH_TOKEN="$GATEWAY_KEY"
+    ```
+
+    ## Fix
+    None: rotate the key if it was real, then replace it with a reference or a placeholder.
+    """
+
+    code = "FG701"
+    name = "literal-secret"
+    summary = "A literal credential instead of a placeholder or an environment reference"
+    kinds = ALL_KINDS
+    check_spec_file = True
+    triggers = (r"sk-", r"bearer", r"key", r"token", r"secret", r"password", r"gh[pousr]_", r"AKIA")
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        seen: list[tuple[int, int]] = []
+
+        def report(start: int, end: int, secret: str, what: str) -> Iterator[Finding]:
+            if any(a < end and start < b for a, b in seen):
+                return
+            seen.append((start, end))
+            yield src.finding(self, start, end, f"{what} holds a literal credential {describe(secret)}; use a placeholder "
+                                                "or an environment reference")
+
+        for a in assignments(src):
+            value = a.value.strip()
+            if not SECRET_NAME.search(a.name) or is_reference(value) or PLACEHOLDER.search(value):
+                continue
+            if any(rx.match(value) for rx, _ in KEY_SHAPES) or looks_random(value):
+                yield from report(a.start, a.end, value, a.name)
+        if src.kind in ("json", "yaml", "toml"):
+            try:
+                leaves = src.leaves()
+            except Exception:  # noqa: BLE001 - unparsable sources are FG001's
+                leaves = []
+            for leaf in leaves:
+                value = leaf.value
+                if not isinstance(value, str) or not isinstance(leaf.key, str) or not SECRET_NAME.search(leaf.key):
+                    continue
+                if is_reference(value) or PLACEHOLDER.search(value):
+                    continue
+                if any(rx.match(value) for rx, _ in KEY_SHAPES) or looks_random(value):
+                    yield from report(leaf.start, leaf.end, value, str(leaf.key))
+        for text, to_host in _pieces(src):
+            conv = to_host or (lambda i: i)
+            for rx, _ in KEY_SHAPES:
+                for m in rx.finditer(text):
+                    if not PLACEHOLDER.search(m.group(0)):
+                        yield from report(conv(m.start()), conv(m.end()), m.group(0), "text")
+            for m in BEARER.finditer(text):
+                token = m.group(1)
+                if not is_reference(token) and not PLACEHOLDER.search(token) and looks_random(token):
+                    yield from report(conv(m.start(1)), conv(m.end(1)), token, "Authorization header")
+
+
+@register
+class DualAnthropicAuth(Rule):
+    """## What it does
+    Finds a script, env file, settings block or document that sets both
+    `ANTHROPIC_AUTH_TOKEN` and `ANTHROPIC_API_KEY`.
+
+    ## Why is this bad?
+    Claude Code sends `ANTHROPIC_AUTH_TOKEN` as `Authorization: Bearer` (what LiteLLM expects)
+    and `ANTHROPIC_API_KEY` as `X-Api-Key`; with both set it warns about an auth conflict, and
+    an `ANTHROPIC_API_KEY` left over from direct Anthropic use overrides a subscription login.
+    Set one (for a gateway, the token) and unset the other.
+
+    ## Example
+    ```sh
+    export ANTHROPIC_AUTH_TOKEN="$GATEWAY_KEY"
+    export ANTHROPIC_API_KEY="$GATEWAY_KEY"
+    ```
+
+    Use instead:
+    ```sh
+    export ANTHROPIC_AUTH_TOKEN="$GATEWAY_KEY"
+    unset ANTHROPIC_API_KEY
+    ```
+
+    ## Fix
+    None: which one to keep depends on the gateway.
+    """
+
+    code = "FG702"
+    name = "dual-anthropic-auth"
+    summary = "Both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY are set"
+    severity = "warning"
+    kinds = ALL_KINDS
+    triggers = (r"ANTHROPIC_API_KEY",)
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        found = [a for a in assignments(src) if a.value.strip() not in ("", '""', "''")]
+        if src.kind == "markdown":
+            for f in src.markdown().fences:
+                if f.source is not None and f.source.kind in ("shell", "dotenv", "json", "yaml", "toml"):
+                    try:
+                        found += [a._replace(start=f.source.to_host(a.start), end=f.source.to_host(a.end),
+                                             name_start=f.source.to_host(a.name_start), name_end=f.source.to_host(a.name_end))
+                                  for a in assignments(f.source) if a.value.strip()]
+                    except Exception:  # noqa: BLE001 - unparsable blocks are FG001's
+                        continue
+        token = [a for a in found if a.name == "ANTHROPIC_AUTH_TOKEN"]
+        api_key = [a for a in found if a.name == "ANTHROPIC_API_KEY"]
+        if not token or not api_key:
+            return
+        if src.embedded:
+            return  # reported once, by the whole document
+        second = max(token[0], api_key[0], key=lambda a: a.name_start)
+        yield src.finding(self, second.name_start, second.name_end,
+                          "both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY are set (auth conflict in Claude Code); "
+                          "keep ANTHROPIC_AUTH_TOKEN for the gateway and unset ANTHROPIC_API_KEY")
