@@ -1,0 +1,148 @@
+"""FG6xx: excerpts of the gateway config quoted in docs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from flowgate_lint.findings import SAFE, Finding, Fix
+from flowgate_lint.rules import Rule, register
+from flowgate_lint.scan import is_reference
+from flowgate_lint.source import Source
+
+CONFIG_KEYS = ("services", "model_list", "integration", "litellm_base", "general_settings", "config_version", "litellm_settings")
+_MISSING = object()
+
+
+def real_config(ctx: Any) -> Any:
+    """The gateway config as plain data, loaded once per run (None when the spec has no file)."""
+    cache = ctx.__dict__.setdefault("_flowgate_real_config", {})
+    if "data" not in cache:
+        path = getattr(ctx.spec, "source_path", None)
+        data = None
+        if path is not None:
+            from ruamel.yaml import YAML
+
+            try:
+                data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8-sig"))
+            except Exception:  # noqa: BLE001 - the spec loaded, so this only fails on a race
+                data = None
+        cache["data"] = data
+    return cache["data"]
+
+
+def lookup(data: Any, path: tuple) -> Any:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return _MISSING
+    return data
+
+
+def _render(value: Any, token: str, kind: str) -> str:
+    if kind == "json" or token[:1] == '"':
+        return json.dumps(value)
+    if token[:1] == "'":
+        return "'" + str(value).replace("'", "''") + "'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@register
+class ConfigExcerptDrift(Rule):
+    """## What it does
+    Finds fenced YAML or JSON blocks in docs that quote the gateway config itself
+    (recognised by its keys: `services`, `model_list`, `integration`, `litellm_base`,
+    `general_settings`, `config_version`) and checks every value the excerpt shows against the
+    real config: service hosts and ports, integration models, `model_list` model names (matched
+    by name, so an excerpt may show a subset in any order) and their parameters. Keys the
+    excerpt leaves out are not compared; placeholders and `os.environ/...` references are
+    skipped.
+
+    ## Why is this bad?
+    Readers copy config excerpts. An excerpt that still shows the old port or a model that was
+    renamed documents a gateway that no longer exists.
+
+    ## Example
+    ```yaml
+    services:
+      litellm:
+        port: 4001
+    ```
+
+    Use instead (the config says 4000):
+    ```yaml
+    services:
+      litellm:
+        port: 4000
+    ```
+
+    ## Fix
+    Safe for scalar values that exist in the real config: the value is replaced by the real
+    one, keeping its quoting. A model name that is not in the real `model_list` has no fix.
+    """
+
+    code = "FG601"
+    name = "config-excerpt-drift"
+    summary = "A gateway-config excerpt in a doc disagrees with the real config"
+    kinds = frozenset({"yaml", "json"})
+    fixable = True
+    triggers = CONFIG_KEYS
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if not src.embedded:
+            return
+        data = src.data()
+        if not isinstance(data, dict) or not any(k in data for k in CONFIG_KEYS):
+            return
+        real = real_config(ctx)
+        if not isinstance(real, dict):
+            return
+        where = ctx.spec_rel or "the gateway config"
+        for leaf in src.leaves():
+            value = leaf.value
+            if isinstance(value, str) and (is_reference(value) or value.strip() in ("...", "…")):
+                continue
+            path = self._real_path(leaf.path, data, real)
+            if path is None:
+                if leaf.key == "model_name" and ctx.spec.models is not None and value not in ctx.spec.models:
+                    yield src.finding(self, leaf.start, leaf.end,
+                                      f"excerpt lists model '{value}', which is not in {where}'s model_list "
+                                      f"({', '.join(ctx.spec.models)})")
+                continue
+            actual = lookup(real, path)
+            if actual is _MISSING or isinstance(actual, (dict, list)) or actual == value:
+                continue
+            if isinstance(actual, str) and is_reference(actual):
+                continue
+            label = ".".join(str(p) for p in leaf.path)
+            token = src.text[leaf.start:leaf.end]
+            fix = Fix((src.edit(leaf.start, leaf.end, _render(actual, token, src.kind)),), SAFE, f"Set {label} to {actual}")
+            yield src.finding(self, leaf.start, leaf.end, f"excerpt shows {label} = {value!r}; {where} has {actual!r}", fix)
+
+    @staticmethod
+    def _real_path(path: tuple, excerpt: Any, real: Any) -> tuple | None:
+        """The path in the real config: model_list entries are matched by model_name, not index."""
+        out: list[Any] = []
+        if path and isinstance(real, dict) and path[0] not in real and isinstance(real.get("litellm_base"), dict) \
+                and path[0] in real["litellm_base"]:
+            out.append("litellm_base")  # a LiteLLM-style excerpt of the FlowGate config's litellm_base
+        for i, part in enumerate(path):
+            parent = path[:i]
+            if isinstance(part, int) and parent and parent[-1] == "model_list":
+                entry = lookup(excerpt, path[: i + 1])
+                name = entry.get("model_name") if isinstance(entry, dict) else None
+                real_list = lookup(real, tuple(out))
+                if not isinstance(real_list, list) or name is None:
+                    return None
+                match = next((j for j, e in enumerate(real_list) if isinstance(e, dict) and e.get("model_name") == name), None)
+                if match is None:
+                    return None
+                out.append(match)
+            else:
+                out.append(part)
+        return tuple(out)
