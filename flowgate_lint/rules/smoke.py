@@ -1,0 +1,367 @@
+"""FG2xx: smoke scripts must probe the Claude Code endpoints, and fail when they break.
+
+A smoke script is a shell script file (not a snippet in a doc) whose name (smoke, acceptance,
+e2e, healthcheck, verify...) or content (a "smoke test" comment, or probes of two or more
+gateway API paths) marks it as a check of the gateway.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator, NamedTuple
+
+from flowgate_lint.findings import SAFE, UNSAFE, Finding, Fix
+from flowgate_lint.rules import Rule, register
+from flowgate_lint.source import Source
+
+SMOKE_NAME = re.compile(r"(?i)(?:^|/)[^/]*(?:smoke|acceptance|e2e|end-to-end|health-?check|verify|self-?test|sanity)[^/]*$")
+SMOKE_WORDS = re.compile(r"(?i)\b(?:smoke[- ]?tests?|acceptance[- ]?tests?|end-to-end|e2e)\b")
+API_PATH = re.compile(r"/v1/[a-z_/]+|/health[a-z/]*")
+BEGIN = "# flowgate-lint:begin claude-probe"
+END = "# flowgate-lint:end"
+SUCCESS = re.compile(r"""^\s*(?:echo|printf)\b[^\n]*(?:\bok\b|pass|success|succeeded|all good|done|✓|✔)|^\s*exit\s+0\s*$""", re.I)
+
+
+class Probe(NamedTuple):
+    start: int  # offsets of the command (continuation lines joined) in src.text
+    end: int
+    text: str
+    path: str  # "/v1/messages", "/v1/messages/count_tokens", ...
+
+
+def _commands(text: str) -> Iterator[tuple[int, int, str]]:
+    """Logical lines (backslash continuations joined), with their offsets; comments dropped."""
+    pos = 0
+    lines = text.splitlines(keepends=True)
+    i = 0
+    while i < len(lines):
+        start = pos
+        parts = []
+        while True:
+            line = lines[i]
+            pos += len(line)
+            body = line.rstrip("\r\n")
+            i += 1
+            if body.endswith("\\") and i < len(lines):
+                parts.append(body[:-1])
+                continue
+            parts.append(body)
+            break
+        joined = " ".join(parts)
+        if not joined.lstrip().startswith("#"):
+            yield start, pos, joined
+
+
+def probes(src: Source) -> list[Probe]:
+    out = []
+    for start, end, cmd in _commands(src.text):
+        if not re.search(r"\b(?:curl|wget|http|xh)\b", cmd):
+            continue
+        for m in re.finditer(r"/v1/messages(?:/count_tokens)?\b", cmd):
+            path = m.group(0)
+            out.append(Probe(start, end, cmd, path))
+            break
+    return out
+
+
+def can_fail(probe: Probe, text: str) -> bool:
+    """Whether a failed (404/5xx) probe can fail the script."""
+    cmd = probe.text
+    if re.search(r"\|\|\s*(?:true|:)\b", cmd):
+        return False
+    if re.search(r"(?:^|\s)(?:-f|-[a-zA-Z]*f[a-zA-Z]*|--fail|--fail-with-body)(?:\s|$)", cmd) and "curl" in cmd:
+        return True
+    if "wget" in cmd and "--content-on-error" not in cmd:
+        return True  # wget exits non-zero on HTTP errors
+    if re.search(r"http_code|%\{response_code\}", cmd):
+        after = text[probe.end:probe.end + 2000]
+        return bool(re.search(r"(?:\[|test|case|if)\b[^\n]*(?:code|status)|(?:code|status)[^\n]*(?:-ge|-lt|-ne|-eq|!=|=)", after))
+    return bool(re.search(r"\|\|\s*(?:exit|return|fail|die|false)\b", cmd))
+
+
+def is_smoke_script(src: Source, ctx: Any) -> bool:
+    if src.embedded or src.kind != "shell":
+        return False
+    if SMOKE_NAME.search(src.path) or SMOKE_WORDS.search(src.text) or BEGIN in src.text:
+        return True
+    paths = set()
+    for _, _, cmd in _commands(src.text):
+        if re.search(r"\b(?:curl|wget)\b", cmd):
+            paths.update(API_PATH.findall(cmd))
+    return len(paths) >= 2
+
+
+def managed_block(src: Source) -> tuple[int, int] | None:
+    """Span of the managed probe block (marker lines included), if present and closed."""
+    b = src.text.find(BEGIN)
+    if b < 0:
+        return None
+    b = src.text.rfind("\n", 0, b) + 1
+    e = src.text.find(END, b)
+    if e < 0:
+        return None
+    nl = src.text.find("\n", e)
+    return b, len(src.text) if nl < 0 else nl + 1
+
+
+def rendered_block(src: Source, ctx: Any) -> str:
+    from flowgate_lint.render import claude_probe_sh
+
+    return claude_probe_sh(ctx.spec).replace("\n", src.host.eol)
+
+
+def insertion_point(src: Source) -> int:
+    """Before the final success message or ``exit 0``, else at the end."""
+    lines = src.text.splitlines(keepends=True)
+    pos = len(src.text)
+    offsets = []
+    p = 0
+    for line in lines:
+        offsets.append(p)
+        p += len(line)
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i]
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if SUCCESS.search(line):
+            pos = offsets[i]
+        break
+    return pos
+
+
+def _anchor(src: Source, found: list[Probe]) -> tuple[int, int]:
+    """Where a missing probe should go: the line the fix inserts before (else the last line)."""
+    at = insertion_point(src)
+    if at >= len(src.text):
+        at = src.text.rstrip("\r\n").rfind("\n") + 1
+    end = src.text.find("\n", at)
+    end = len(src.text) if end < 0 else end
+    return at, end if end > at else at
+
+
+def insert_fix(src: Source, ctx: Any) -> Fix:
+    at = insertion_point(src)
+    block = rendered_block(src, ctx)
+    eol = src.host.eol
+    prefix = "" if at == 0 or src.text[:at].endswith(("\n", "\r\n")) else eol
+    return Fix((src.edit(at, at, prefix + block),), UNSAFE,
+               "Insert the flowgate-lint claude-probe block (probes /v1/messages/count_tokens and /v1/messages)")
+
+
+class _SmokeRule(Rule):
+    kinds = frozenset({"shell"})
+    triggers = (r"curl", r"wget", r"smoke", r"acceptance", r"flowgate-lint:begin")
+
+
+@register
+class SmokeMissingCountTokens(_SmokeRule):
+    """## What it does
+    In a smoke script of the gateway, checks for a `POST /v1/messages/count_tokens` probe.
+
+    A smoke script is a shell script file whose name (`smoke`, `acceptance`, `e2e`,
+    `healthcheck`, `verify`, ...) or content (a "smoke test" comment, or probes of two or more
+    gateway API paths) marks it as a check of the gateway. Curl examples inside docs are not
+    smoke scripts.
+
+    ## Why is this bad?
+    Claude Code calls `/v1/messages/count_tokens` to size its context. A gateway (or a
+    LiteLLM release before 1.74.9) that lacks it degrades Claude Code quietly; a smoke test
+    that never calls it cannot notice.
+
+    ## Example
+    ```sh
+    curl -fsS http://127.0.0.1:4000/v1/models
+    ```
+
+    Use instead: add the managed probe block (`flowgate-lint --fix --unsafe-fixes`), or
+    ```sh
+    curl -fsS -X POST http://127.0.0.1:4000/v1/messages/count_tokens \\
+      -H 'anthropic-version: 2023-06-01' -H 'content-type: application/json' \\
+      -d '{"model":"router-default","messages":[{"role":"user","content":"ping"}]}'
+    ```
+
+    ## Fix
+    Unsafe: inserts the managed `# flowgate-lint:begin claude-probe` … `# flowgate-lint:end`
+    block (portable `sh`, probes both Claude endpoints with `anthropic-version`, fails on 404
+    and 5xx) before the script's final success message or `exit 0`, or at the end. Unsafe
+    because it changes what a hand-written script does.
+    """
+
+    code = "FG201"
+    name = "smoke-missing-count-tokens-probe"
+    summary = "A gateway smoke script never probes POST /v1/messages/count_tokens"
+    fixable = True
+    path = "/v1/messages/count_tokens"
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if not is_smoke_script(src, ctx) or managed_block(src) is not None:
+            return
+        found = probes(src)
+        if any(p.path == self.path for p in found):
+            return
+        a, b = _anchor(src, found)
+        others_missing = [c for c in (SmokeMissingCountTokens, SmokeMissingMessages) if c.code < self.code
+                          and not any(p.path == c.path for p in found)]
+        fix = None if others_missing else insert_fix(src, ctx)
+        yield src.finding(self, a, b, f"smoke script never probes POST {self.path} on the gateway "
+                                      f"({ctx.spec.gateway.root_url}); Claude Code depends on it", fix)
+
+
+@register
+class SmokeMissingMessages(SmokeMissingCountTokens):
+    """## What it does
+    In a smoke script of the gateway, checks for a `POST /v1/messages` probe (the endpoint
+    Claude Code sends every turn to). See FG201 for what counts as a smoke script.
+
+    ## Why is this bad?
+    A gateway that passes `/v1/models` and `/v1/chat/completions` may still lack the Anthropic
+    Messages API; Codex then works and Claude Code does not, and the smoke test is green.
+
+    ## Example
+    ```sh
+    curl -fsS http://127.0.0.1:4000/v1/chat/completions -d @body.json
+    ```
+
+    Use instead:
+    ```sh
+    curl -fsS -X POST http://127.0.0.1:4000/v1/messages \\
+      -H 'anthropic-version: 2023-06-01' -H 'content-type: application/json' \\
+      -d '{"model":"router-default","max_tokens":8,"messages":[{"role":"user","content":"ping"}]}'
+    ```
+
+    ## Fix
+    Unsafe: inserts the managed claude-probe block (see FG201). When both probes are missing,
+    the fix is offered once, on FG201.
+    """
+
+    code = "FG202"
+    name = "smoke-missing-messages-probe"
+    summary = "A gateway smoke script never probes POST /v1/messages"
+    path = "/v1/messages"
+
+
+@register
+class SmokeProbeWithoutVersion(_SmokeRule):
+    """## What it does
+    Checks that each smoke-script probe of `/v1/messages` or `/v1/messages/count_tokens`
+    sends an `anthropic-version` header.
+
+    ## Why is this bad?
+    Claude Code always sends `anthropic-version`, and gateways must forward it unchanged; a
+    probe without it tests a request Claude Code never makes (some gateways reject it, others
+    accept what Claude Code's requests would not get).
+
+    ## Example
+    ```sh
+    curl -fsS -X POST http://127.0.0.1:4000/v1/messages -d @body.json
+    ```
+
+    Use instead:
+    ```sh
+    curl -fsS -X POST http://127.0.0.1:4000/v1/messages -H 'anthropic-version: 2023-06-01' -d @body.json
+    ```
+
+    ## Fix
+    None (or regenerate with the managed block, see FG201).
+    """
+
+    code = "FG203"
+    name = "smoke-probe-without-anthropic-version"
+    summary = "A /v1/messages probe in a smoke script sends no anthropic-version header"
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if not is_smoke_script(src, ctx):
+            return
+        block = managed_block(src)
+        for p in probes(src):
+            if block and block[0] <= p.start < block[1]:
+                continue
+            if not re.search(r"anthropic-version", p.text, re.I):
+                yield src.finding(self, p.start, p.start + len(p.text.split("\n")[0]),
+                                  f"probe of {p.path} sends no anthropic-version header (Claude Code always sends it)")
+
+
+@register
+class SmokeProbeCannotFail(_SmokeRule):
+    """## What it does
+    Checks that each smoke-script probe of `/v1/messages` or `/v1/messages/count_tokens` can
+    fail the script when the gateway answers 404 or 5xx: `curl -f`/`--fail`, a checked
+    `-w '%{http_code}'`, or `|| exit 1`. A probe ending in `|| true`, or a plain `curl` whose
+    status nobody checks, does not count.
+
+    ## Why is this bad?
+    `curl` exits 0 on a 404 unless told otherwise. A probe that cannot fail makes a green smoke
+    test out of a gateway that Claude Code cannot use.
+
+    ## Example
+    ```sh
+    curl -s -X POST http://127.0.0.1:4000/v1/messages -H 'anthropic-version: 2023-06-01' -d @b.json || true
+    ```
+
+    Use instead:
+    ```sh
+    curl -fsS -X POST http://127.0.0.1:4000/v1/messages -H 'anthropic-version: 2023-06-01' -d @b.json
+    ```
+
+    ## Fix
+    None (or regenerate with the managed block, see FG201).
+    """
+
+    code = "FG204"
+    name = "smoke-probe-cannot-fail"
+    summary = "A /v1/messages probe in a smoke script cannot fail on 404 or 5xx"
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if not is_smoke_script(src, ctx):
+            return
+        block = managed_block(src)
+        for p in probes(src):
+            if block and block[0] <= p.start < block[1]:
+                continue
+            if not can_fail(p, src.text):
+                yield src.finding(self, p.start, p.start + len(p.text.split("\n")[0]),
+                                  f"probe of {p.path} cannot fail the script on 404/5xx (use curl -f / --fail, or check "
+                                  "-w '%{http_code}')")
+
+
+@register
+class StaleProbeBlock(_SmokeRule):
+    """## What it does
+    Checks that a managed `# flowgate-lint:begin claude-probe` … `# flowgate-lint:end` block in
+    a shell script matches what flowgate-lint renders from the spec (gateway URL, token
+    variable, model).
+
+    ## Why is this bad?
+    The block exists so the probe follows the gateway config; a stale block probes the old
+    port or an old model.
+
+    ## Example
+    A block still probing `http://127.0.0.1:4001` after the gateway moved to 4000.
+
+    ## Fix
+    Safe: the block is regenerated from the spec, with the file's line endings. Hand edits
+    inside the block are replaced (the message says so): change the gateway config instead.
+    """
+
+    code = "FG205"
+    name = "stale-probe-block"
+    summary = "A managed claude-probe block differs from what the spec renders"
+    fixable = True
+    triggers = (r"flowgate-lint:begin",)
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if src.embedded:
+            return
+        span = managed_block(src)
+        if span is None:
+            if BEGIN in src.text:
+                at = src.text.find(BEGIN)
+                yield src.finding(self, at, at + len(BEGIN), f"'{BEGIN}' has no matching '{END}' line")
+            return
+        a, b = span
+        want = rendered_block(src, ctx)
+        if src.text[a:b] == want:
+            return
+        yield src.finding(self, a, a + len(BEGIN), "managed claude-probe block differs from the spec and will be "
+                          "regenerated (edit the gateway config, not the block)",
+                          Fix((src.edit(a, b, want),), SAFE, "Regenerate the claude-probe block from the spec"))
