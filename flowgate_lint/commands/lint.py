@@ -41,6 +41,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour text output (auto: on a TTY, unless NO_COLOR)")
     out.add_argument("-q", "--quiet", action="store_true", help="text output: print findings only, no summary when clean")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    fix = parser.add_argument_group("fixing")
+    fix.add_argument("--fix", action="store_true", help="apply safe fixes (regenerate values and managed snippets from the spec)")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff/--check: also apply fixes that need a human look")
+    fix.add_argument("--diff", action="store_true", help="print a unified diff of what --fix would change; write nothing "
+                     "(exit 1 when the diff is not empty)")
+    fix.add_argument("--check", action="store_true", help="lint, and exit 1 when any fixable drift exists (for CI)")
+    fix.add_argument("--fixable", type=_codes, metavar="CODES", help="codes whose fixes may be applied (default: ALL)")
+    fix.add_argument("--unfixable", type=_codes, default=[], metavar="CODES", help="codes whose fixes are never applied")
+    fix.add_argument("--exit-non-zero-on-fix", action="store_true", help="with --fix: exit 1 when anything was fixed")
     base = parser.add_argument_group("adoption")
     base.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE (and exit 0)")
     base.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE; list stale entries")
@@ -181,8 +190,46 @@ def run(args: argparse.Namespace) -> int:
     ctx, settings, paths = build_context(args)
     paths = widen_for_spec(paths, ctx)
     candidates, problems = discover_files(args, ctx, settings, paths)
+    if args.fix or args.diff:
+        return run_fix(args, ctx, settings, candidates, problems)
     result = run_engine(candidates, ctx)
     findings = apply_baseline(args, result.findings, candidates)
     report = Report(findings, problems + result.errors, result.files, ctx.spec)
+    eligible = _eligible(args, settings)
+    fixable = sum(1 for f in findings if eligible(f))
+    if args.check and fixable:
+        report = report._replace(fix_hint=f"{fixable} finding(s) can be repaired from the spec: run "
+                                          f"`flowgate-lint --fix{' --unsafe-fixes' if args.unsafe_fixes else ''}` locally.")
     emit(args, report)
-    return exit_code(args, report)
+    code = exit_code(args, report)
+    return max(code, 1) if args.check and fixable and code == 0 else code
+
+
+def _eligible(args: argparse.Namespace, settings):
+    from flowgate_lint.fixes import eligible_filter
+
+    fixable = args.fixable if args.fixable is not None else settings.get("fixable")
+    return eligible_filter(args.unsafe_fixes, fixable, list(settings.get("unfixable", [])) + args.unfixable)
+
+
+def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> int:
+    """--fix (write) or --diff (print, write nothing)."""
+    from flowgate_lint.fixes import fix_candidates, unified_diff
+    from flowgate_lint.report import Report
+
+    result = fix_candidates(candidates, ctx, _eligible(args, settings), write=args.fix and not args.diff)
+    if args.diff:
+        diff = "".join(unified_diff(rel, old, new) for rel, old, new, _ in result.changed)
+        sys.stdout.write(diff)
+        for error in problems + result.errors:
+            print(f"{error}", file=sys.stderr)
+        if problems or result.errors:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if diff else EXIT_OK
+    findings = apply_baseline(args, result.findings, candidates)
+    report = Report(findings, problems + result.errors, result.files, ctx.spec, fixed=result.fixed)
+    emit(args, report)
+    code = exit_code(args, report)
+    if args.exit_non_zero_on_fix and result.fixed and code == EXIT_OK:
+        return EXIT_FINDINGS
+    return code

@@ -27,6 +27,7 @@ FAMILIES = (
     "codex",  # FG5xx: Codex config coherence
     "excerpts",  # FG6xx: gateway-config excerpts in docs
     "secrets",  # FG7xx: literal credentials
+    "snippets",  # FG01x: managed snippet blocks in Markdown
 )
 
 

@@ -1,0 +1,159 @@
+"""Applying fixes: pure edit application and the fix loop; file writes only in ``fix_candidates``.
+
+Edits are character ranges in the decoded host text; everything outside them is kept
+byte for byte (line endings, BOM, final newline or its absence). The loop re-lints and
+re-applies until nothing changes, with a cap.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+from flowgate_lint.errors import FlowgateError
+from flowgate_lint.findings import SAFE, Edit, FileError, Finding
+from flowgate_lint.source import HostFile
+
+MAX_PASSES = 10
+
+
+class FixError(FlowgateError):
+    """Fixes for a file did not converge."""
+
+
+class FixOutcome(NamedTuple):
+    text: str  # final text
+    fixed: int  # fixes applied
+    findings: list[Finding]  # what remains after the last pass
+
+
+class FixRun(NamedTuple):
+    findings: list[Finding]  # remaining findings, all files
+    errors: list[FileError]
+    fixed: int
+    changed: list[tuple[str, str, str, HostFile]]  # (rel path, old text, new text, host) of changed files
+    files: int
+
+
+def eligible_filter(unsafe: bool, fixable: list[str] | None = None, unfixable: list[str] = ()) -> Callable[[Finding], bool]:
+    """Which findings' fixes may be applied: safe ones (and unsafe with ``unsafe``), selected by fixable/unfixable."""
+    from flowgate_lint.rules import matches
+
+    fixable = fixable if fixable is not None else ["ALL"]
+
+    def ok(f: Finding) -> bool:
+        if f.fix is None or not f.fix.edits:
+            return False
+        if f.fix.applicability != SAFE and not unsafe:
+            return False
+        return any(matches(f.code, s) for s in fixable) and not any(matches(f.code, s) for s in unfixable)
+
+    return ok
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    if a.start == a.end and b.start == b.end:
+        return a.start == b.start
+    return a.start < b.end and b.start < a.end or (a.start == a.end and b.start < a.start < b.end) \
+        or (b.start == b.end and a.start < b.start < a.end)
+
+
+def apply_fixes(text: str, findings: list[Finding]) -> tuple[str, int]:
+    """Apply the fixes of ``findings`` that do not overlap an earlier one; returns (text, fixes applied).
+
+    A fix whose edits are identical to edits already accepted counts as applied (two findings
+    can carry the same repair).
+    """
+    accepted: list[Edit] = []
+    applied = 0
+    for f in sorted(findings, key=lambda f: (min(e.start for e in f.fix.edits), f.code)):
+        edits = [Edit(e.start, e.end, e.content) for e in f.fix.edits]
+        if all(e in accepted for e in edits):
+            applied += 1
+            continue
+        if any(_overlaps(e, a) for e in edits for a in accepted) or any(
+                _overlaps(x, y) for i, x in enumerate(edits) for y in edits[i + 1:]):
+            continue
+        if any(e.start < 0 or e.end > len(text) or e.start > e.end for e in edits):
+            continue
+        accepted.extend(edits)
+        applied += 1
+    for e in sorted(accepted, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[:e.start] + e.content + text[e.end:]
+    return text, applied
+
+
+def fix_host(host: HostFile, ctx: Any, eligible: Callable[[Finding], bool]) -> FixOutcome:
+    """Fix one decoded file to a fixpoint (pure: no I/O)."""
+    from flowgate_lint.engine import lint_host
+
+    text = host.text
+    fixed = 0
+    for _ in range(MAX_PASSES):
+        current = HostFile(host.path, text, host.kind, host.abspath, host.bom, host.is_spec)
+        findings = lint_host(current, ctx)
+        todo = [f for f in findings if eligible(f)]
+        if not todo:
+            return FixOutcome(text, fixed, findings)
+        new_text, n = apply_fixes(text, todo)
+        if new_text == text:
+            return FixOutcome(text, fixed, findings)
+        text, fixed = new_text, fixed + n
+    raise FixError(f"fixes did not converge after {MAX_PASSES} passes; nothing was written", host.path)
+
+
+def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding], bool], write: bool) -> FixRun:
+    """Fix every candidate file; write changed ones atomically when ``write``."""
+    from flowgate_lint.engine import lint_candidate, read_host
+    from flowgate_lint.fsutil import atomic_write
+
+    findings: list[Finding] = []
+    errors: list[FileError] = []
+    changed = []
+    fixed = 0
+    for cand in candidates:
+        found, error = lint_candidate(cand, ctx)
+        if error is not None:
+            errors.append(error)
+            continue
+        if not any(eligible(f) for f in found):
+            findings.extend(found)
+            continue
+        is_spec = ctx.spec_rel is not None and cand.rel == ctx.spec_rel
+        host = read_host(cand.path, cand.rel, cand.kind, is_spec)
+        if isinstance(host, FileError):
+            errors.append(host)
+            continue
+        try:
+            outcome = fix_host(host, ctx, eligible)
+        except FixError as exc:
+            errors.append(FileError(cand.rel, exc.message))
+            findings.extend(found)
+            continue
+        findings.extend(outcome.findings)
+        if outcome.text != host.text:
+            fixed += outcome.fixed
+            changed.append((cand.rel, host.text, outcome.text, host))
+            if write:
+                try:
+                    atomic_write(cand.path, host.encode(outcome.text))
+                except OSError as exc:
+                    errors.append(FileError(cand.rel, f"cannot write: {exc.strerror or exc}"))
+    findings.sort(key=Finding.sort_key)
+    return FixRun(findings, errors, fixed, changed, len(candidates))
+
+
+def unified_diff(rel: str, old: str, new: str) -> str:
+    """A ``git apply`` / ``patch -p1`` compatible diff that keeps CRLF and marks a missing final newline."""
+    import difflib
+
+    old_lines = old.splitlines(keepends=True)
+    new_lines = new.splitlines(keepends=True)
+    out = []
+    for line in difflib.unified_diff(old_lines, new_lines, f"a/{rel}", f"b/{rel}", n=3):
+        if line.startswith(("---", "+++")):
+            out.append(line.rstrip("\n") + "\n")
+            continue
+        out.append(line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
