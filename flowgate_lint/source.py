@@ -384,6 +384,7 @@ def _toml_parse(text: str) -> Any:
         msg = re.sub(r"\s*at line \d+ col \d+$", "", str(exc))
         if "\\x00" in msg or "\x00" in msg:  # tomlkit reports the end of input as a NUL character
             msg = "unexpected end of file"
+        msg = msg.replace("Unexpected character: '\\n'", "unexpected end of line")
         raise ParseError(f"invalid TOML: {msg}", min(offset, len(text))) from None
     except Exception as exc:  # noqa: BLE001 - tomlkit raises assorted errors on odd input
         raise ParseError(f"invalid TOML: {exc}", 0) from None

@@ -1,0 +1,156 @@
+"""Fixes: exact expected bytes (LF and CRLF), idempotence, --diff applies with git, bytes outside edits kept."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from flowgate_lint.cli import main
+from flowgate_lint.discover import kind_of
+from flowgate_lint.engine import decode_host
+from flowgate_lint.fixes import apply_fixes, eligible_filter, fix_host
+from flowgate_lint.rules import all_rules
+from rulekit import RULE_FIXTURES, SPEC_PATH, context, lint_path
+
+FIXABLE = {r.code for r in all_rules() if r.fixable}
+CASES = sorted(
+    (d.name, p) for d in RULE_FIXTURES.iterdir() if d.name in FIXABLE
+    for p in d.iterdir() if p.name.startswith("bad") and not p.name.endswith((".snap", ".fixed"))
+)
+
+
+def fix_text(text: str, name: str, unsafe: bool = True) -> str:
+    host = decode_host(text.encode("utf-8"), name, kind_of(Path(name), text.encode()[:128]) or "markdown")
+    return fix_host(host, context(), eligible_filter(unsafe)).text
+
+
+def test_every_fixable_rule_has_a_fix_case():
+    covered = {code for code, _ in CASES}
+    assert FIXABLE <= covered, f"fixable rules without a bad fixture: {sorted(FIXABLE - covered)}"
+
+
+@pytest.mark.parametrize("code,path", CASES, ids=lambda v: getattr(v, "name", v))
+@pytest.mark.parametrize("eol", ["\n", "\r\n"], ids=["LF", "CRLF"])
+def test_fix_gives_the_expected_bytes_and_is_idempotent(code, path, eol):
+    before = path.read_text(encoding="utf-8")
+    expected_path = path.with_name(path.name + ".fixed")
+    fixed_lf = fix_text(before, path.name)
+    if eol == "\n" and (os.environ.get("FLOWGATE_UPDATE_SNAPSHOTS") or not expected_path.exists()):
+        expected_path.write_text(fixed_lf, encoding="utf-8")
+    expected = expected_path.read_text(encoding="utf-8")
+    assert fixed_lf == expected
+    has_fix = any(f.fix is not None for f in lint_path(path, [code]) if f.code == code)
+    assert (fixed_lf != before) == has_fix, f"{path.name}: fixes of {code} applied: {fixed_lf != before}, offered: {has_fix}"
+    crlf_before = before.replace("\n", eol)
+    crlf_after = fix_text(crlf_before, path.name)
+    assert crlf_after == expected.replace("\n", eol)
+    assert fix_text(crlf_after, path.name) == crlf_after  # a second run changes nothing
+
+
+def test_apply_fixes_keeps_bytes_outside_edits_and_skips_overlaps():
+    from flowgate_lint.findings import Edit, Finding, Fix
+
+    def finding(start, end, content):
+        return Finding("FG999", "t", "x", 1, 1, 1, 1, "m", fix=Fix((Edit(start, end, content),), "safe", "m"))
+
+    text = "0123456789"
+    out, n = apply_fixes(text, [finding(2, 4, "ab"), finding(3, 5, "zz"), finding(8, 8, "!"), finding(2, 4, "ab")])
+    assert out == "01ab4567!89"
+    assert n == 3  # the overlapping fix was skipped; the duplicate counts as applied
+
+
+def _repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "config").mkdir(parents=True)
+    shutil.copy(SPEC_PATH, repo / "config" / "flowgate.yaml")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    return repo
+
+
+def _commit(repo: Path) -> None:
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@localhost", "commit", "-qm", "x"], check=True)
+
+
+def test_cli_fix_keeps_bom_final_newline_absence_and_mode(tmp_path, monkeypatch, capsys):
+    repo = _repo(tmp_path)
+    doc = repo / "doc.md"
+    doc.write_bytes(b"\xef\xbb\xbf# x\r\n\r\nexport `ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1` now")
+    os.chmod(doc, 0o640)
+    monkeypatch.chdir(repo)
+    assert main(["--fix", "doc.md"]) == 0
+    assert doc.read_bytes() == b"\xef\xbb\xbf# x\r\n\r\nexport `ANTHROPIC_BASE_URL=http://127.0.0.1:4000` now"
+    assert stat.S_IMODE(doc.stat().st_mode) == 0o640
+    mtime = doc.stat().st_mtime_ns
+    assert main(["--fix", "doc.md"]) == 0
+    assert doc.stat().st_mtime_ns == mtime  # an unchanged file is never rewritten
+    assert "Fixed 1 finding" in capsys.readouterr().out
+
+
+def test_diff_applies_with_git_and_equals_fix(tmp_path, monkeypatch, capsys):
+    repo = _repo(tmp_path)
+    for code, path in CASES:
+        dest = repo / "cases" / code / path.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(path.read_bytes().replace(b"\n", b"\r\n") if code in ("FG302", "FG401") else path.read_bytes())
+    _commit(repo)
+    monkeypatch.chdir(repo)
+    assert main(["--diff", "--unsafe-fixes", "cases"]) == 1
+    diff = capsys.readouterr().out
+    assert diff.startswith("--- a/cases/")
+    assert subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True).stdout == ""  # nothing written
+    (tmp_path / "fix.diff").write_text(diff)
+    res = subprocess.run(["git", "apply", str(tmp_path / "fix.diff")], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    applied = {p: p.read_bytes() for p in sorted((repo / "cases").rglob("*")) if p.is_file()}
+    subprocess.run(["git", "checkout", "-q", "--", "."], check=True)
+    main(["--fix", "--unsafe-fixes", "cases"])
+    capsys.readouterr()
+    fixed = {p: p.read_bytes() for p in sorted((repo / "cases").rglob("*")) if p.is_file()}
+    assert applied == fixed
+    assert main(["--diff", "--unsafe-fixes", "cases"]) == 0  # nothing left to change
+    assert capsys.readouterr().out == ""
+
+
+def test_malformed_block_is_reported_and_left_untouched_while_the_rest_is_fixed(tmp_path, monkeypatch, capsys):
+    repo = _repo(tmp_path)
+    broken = "# x\n\n```toml\n[model_providers.flowgate\nbase_url = \"http://127.0.0.1:4001\"\n```\n"
+    (repo / "broken.md").write_text(broken)
+    (repo / "ok.env").write_text("ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1\n")
+    monkeypatch.chdir(repo)
+    code = main(["--fix", "."])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "broken.md:4:" in out and "FG001" in out
+    assert (repo / "broken.md").read_text().count("4001") == 1 or "FG301" in out
+    assert (repo / "ok.env").read_text() == "ANTHROPIC_BASE_URL=http://127.0.0.1:4000\n"
+
+
+def test_check_exits_1_on_fixable_drift_and_says_how_to_repair(tmp_path, monkeypatch, capsys):
+    repo = _repo(tmp_path)
+    (repo / "ok.env").write_text("ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1\n")
+    monkeypatch.chdir(repo)
+    assert main(["--check", "."]) == 1
+    assert "run `flowgate-lint --fix` locally" in capsys.readouterr().out
+    assert (repo / "ok.env").read_text().endswith("/v1\n")  # --check writes nothing
+
+
+def test_fix_loop_cap_is_an_error_naming_the_file(tmp_path, monkeypatch, capsys):
+    from flowgate_lint import fixes
+    from flowgate_lint.findings import Edit, Finding, Fix
+
+    host = decode_host(b"abc\n", "loop.md", "markdown")
+
+    def flapping(h, ctx):
+        content = "x" if h.text.startswith("a") else "a"
+        return [Finding("FG302", "t", "loop.md", 1, 1, 1, 2, "m", fix=Fix((Edit(0, 1, content),), "safe", "m"))]
+
+    monkeypatch.setattr("flowgate_lint.engine.lint_host", flapping)
+    with pytest.raises(fixes.FixError) as err:
+        fixes.fix_host(host, context(), eligible_filter(False))
+    assert "loop.md" in str(err.value) and "did not converge" in str(err.value)
