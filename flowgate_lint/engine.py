@@ -130,9 +130,12 @@ def lint_host(host: HostFile, ctx: Context) -> list[Finding]:
             if host.is_spec and not rule.check_spec_file:
                 continue
             try:
-                findings.extend(rule.check(src, ctx))
+                found = list(rule.check(src, ctx))
             except ParseError:
                 continue  # reported once as invalid-syntax
+            if error is not None:  # a source that does not parse is reported, never edited
+                found = [f._replace(fix=None) for f in found]
+            findings.extend(found)
     comments = spans = None
     if host.kind == "markdown":
         doc = sources[0].markdown()
