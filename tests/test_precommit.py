@@ -108,6 +108,18 @@ def test_clean_commit_passes(tmp_path, hook_repo, pre_commit_home):
     assert git(project, "rev-parse", "HEAD").returncode == 0
 
 
+def test_fix_hook_repairs_and_reports_modified_files(tmp_path, hook_repo, pre_commit_home):
+    project = make_project(tmp_path, hook_repo, "flowgate-lint-fix", url="http://127.0.0.1:4000/v1")
+    res = run_commit(project, pre_commit_home)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0, out
+    assert "files were modified by this hook" in out, out
+    assert "export ANTHROPIC_BASE_URL=http://127.0.0.1:4000\n" in (project / "docs" / "claude.md").read_text()
+    # The repaired files commit cleanly on the second try.
+    res = run_commit(project, pre_commit_home)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
 def test_commit_that_changes_only_the_spec_is_blocked_by_the_docs_it_broke(tmp_path, hook_repo, pre_commit_home):
     project = make_project(tmp_path, hook_repo, "flowgate-lint")
     assert run_commit(project, pre_commit_home, "clean").returncode == 0
