@@ -23,6 +23,9 @@ if TYPE_CHECKING:  # argparse and pathlib are imported lazily: the fast path nee
 # subcommand -> module under flowgate_lint.commands
 COMMANDS: dict[str, str] = {
     "print": "print_cmd",
+    "apply": "apply_cmd",
+    "restore": "restore_cmd",
+    "doctor": "doctor_cmd",
     "rule": "rule_cmd",
 }
 LINT_MODULE = "lint"

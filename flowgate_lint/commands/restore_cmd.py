@@ -1,0 +1,44 @@
+"""``flowgate-lint restore codex|claude-code``: put a client config back from a backup, byte for byte."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from flowgate_lint.errors import UsageError
+
+HELP = "list or restore the backups `apply` made of a client config"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("client", choices=["codex", "claude-code"])
+    parser.add_argument("--target", metavar="PATH", help="the config file (default as for apply)")
+    parser.add_argument("--list", action="store_true", help="list the backups, oldest first")
+    parser.add_argument("--backup", metavar="FILE", help="restore this backup (default: the newest)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from flowgate_lint import safewrite
+    from flowgate_lint.commands.apply_cmd import default_target
+
+    target = Path(args.target).expanduser() if args.target else default_target(args.client)
+    found = safewrite.backups(target)
+    if args.list:
+        if not found:
+            print(f"{target}: no backups")
+        for b in found:
+            what = "file did not exist" if b.name.endswith(safewrite.ABSENT) else f"{b.stat().st_size} bytes"
+            print(f"{b}  ({what})")
+        return 0
+    if args.backup:
+        source = Path(args.backup).expanduser()
+        if not source.is_file() or not source.name.startswith(target.name + safewrite.BACKUP_TAG):
+            raise UsageError(f"{args.backup}: not a backup of {target}")
+    elif found:
+        source = found[-1]
+    else:
+        raise UsageError(f"{target}: no backups to restore")
+    saved = safewrite.restore(target, source)
+    action = "removed (it did not exist before)" if source.name.endswith(safewrite.ABSENT) else f"restored from {source.name}"
+    print(f"{target}: {action}" + (f"; previous content saved as {saved.name}" if saved else ""))
+    return 0

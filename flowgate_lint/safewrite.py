@@ -1,0 +1,145 @@
+"""Writing users' files safely: lock, backup first, detect concurrent changes, atomic replace.
+
+Backups sit next to the file: ``<file>.flowgate-backup.<UTC timestamp>`` (microseconds, plus a
+counter when two land in the same microsecond; an existing backup is never overwritten). When
+the file did not exist before the first write, an empty ``<file>.flowgate-backup.<ts>.absent``
+marker records that, so ``restore`` removes the file again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from flowgate_lint.errors import FlowgateError
+from flowgate_lint.fsutil import atomic_write
+
+BACKUP_TAG = ".flowgate-backup."
+ABSENT = ".absent"
+NEW_FILE_MODE = 0o600
+LOCK_TIMEOUT = 30.0
+
+
+class WriteError(FlowgateError):
+    pass
+
+
+def read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise WriteError("is a directory, expected a file", str(path)) from None
+    except OSError as exc:
+        raise WriteError(f"cannot read: {exc.strerror or exc}", str(path)) from None
+
+
+@contextmanager
+def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """An exclusive advisory lock for ``path`` (on a ``.flowgate-lock`` file beside it)."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".flowgate-lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise WriteError("another flowgate-lint run holds the lock; try again", str(path)) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+def backup(path: Path, content: bytes | None) -> Path:
+    """Write a backup of ``content`` (None = the file did not exist); never overwrites one."""
+    stamp = _stamp()
+    for n in range(1000):
+        name = f"{path.name}{BACKUP_TAG}{stamp}{'-' + str(n) if n else ''}{ABSENT if content is None else ''}"
+        target = path.with_name(name)
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise WriteError(f"cannot write backup: {exc.strerror or exc}; nothing was changed", str(path)) from None
+        try:
+            data = content or b""
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError as exc:
+            os.close(fd)
+            target.unlink(missing_ok=True)
+            raise WriteError(f"cannot write backup: {exc.strerror or exc}; nothing was changed", str(path)) from None
+        os.close(fd)
+        return target
+    raise WriteError("cannot find a free backup name; nothing was changed", str(path))
+
+
+def backups(path: Path) -> list[Path]:
+    """Backups of ``path``, oldest first."""
+    prefix = path.name + BACKUP_TAG
+    found = [p for p in path.parent.glob(prefix + "*") if p.is_file()]
+    return sorted(found, key=lambda p: p.name[len(prefix):])
+
+
+def digest(data: bytes | None) -> str:
+    return "absent" if data is None else hashlib.sha256(data).hexdigest()
+
+
+def update(path: Path, compute: Callable[[bytes | None], bytes | None], retries: int = 3) -> tuple[bytes | None, bytes | None, Path | None]:
+    """Read, compute and write ``path`` under the lock, with a backup first.
+
+    ``compute(old) -> new`` returns None for "no change". The file is re-read just before the
+    write; if someone else changed it meanwhile, the whole step is redone (up to ``retries``),
+    then refused. Returns (old, new, backup path).
+    """
+    with locked(path):
+        for _ in range(retries):
+            old = read(path)
+            new = compute(old)
+            if new is None or new == old:
+                return old, old, None
+            mode = stat.S_IMODE(path.stat().st_mode) if old is not None else NEW_FILE_MODE
+            if digest(read(path)) != digest(old):
+                continue  # changed under us (another program): recompute from the new content
+            saved = backup(path, old)
+            if digest(read(path)) != digest(old):
+                saved.unlink(missing_ok=True)
+                continue
+            atomic_write(path, new, mode=mode)
+            return old, new, saved
+    raise WriteError("the file kept changing while being updated; nothing was written", str(path))
+
+
+def restore(path: Path, source: Path) -> Path | None:
+    """Put a backup back byte for byte (or remove the file for an ``.absent`` marker), backing up the current file first."""
+    with locked(path):
+        current = read(path)
+        saved = backup(path, current) if current is not None else None
+        if source.name.endswith(ABSENT):
+            path.unlink(missing_ok=True)
+        else:
+            data = source.read_bytes()
+            mode = stat.S_IMODE(source.stat().st_mode) if current is None else stat.S_IMODE(path.stat().st_mode)
+            atomic_write(path, data, mode=mode)
+        return saved
