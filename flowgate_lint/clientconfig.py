@@ -87,6 +87,10 @@ def apply_codex(text: str, spec: Any, where: str = "config.toml") -> Edited:
     new = tomlkit.dumps(doc)
     if not changes:
         return Edited(text, [])
+    if "\r\n" in text:  # tomlkit writes "\n" for what it adds: keep a CRLF file CRLF
+        new = re.sub(r"(?<!\r)\n", "\r\n", new)
+        if new.endswith("\r\n\r\n"):
+            new = new[:-2]
     if new.endswith("\n\n"):
         new = new.rstrip("\n") + "\n"
     if text and not text.endswith("\n"):
