@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "apply": "apply_cmd",
     "restore": "restore_cmd",
     "doctor": "doctor_cmd",
+    "probe": "probe_cmd",
     "rule": "rule_cmd",
 }
 LINT_MODULE = "lint"

@@ -1,0 +1,67 @@
+"""``flowgate-lint probe``: call the running gateway the way Codex and Claude Code will."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from flowgate_lint.errors import UsageError
+
+HELP = "probe a running gateway: /v1/models, /v1/messages/count_tokens, /v1/messages, /v1/responses"
+EPILOG = """Exit 0 only when every required endpoint answers 2xx (and /v1/models lists the spec's models).
+The token is read from --token-env (default: the spec's token variable) and never printed.
+This is the only flowgate-lint command that uses the network, and only toward the gateway URL."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from flowgate_lint.cli import add_spec_arguments
+
+    parser.add_argument("--url", help="gateway root URL (default: from the spec)")
+    parser.add_argument("--token-env", metavar="VAR", help="environment variable holding the gateway token")
+    parser.add_argument("--model", help="model for the requests (default: the spec's slots)")
+    parser.add_argument("--timeout", type=float, default=15.0, metavar="S", help="seconds per request (default 15)")
+    parser.add_argument("--output-format", choices=["text", "json"], default="text")
+    add_spec_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from flowgate_lint.cli import load_spec_for
+    from flowgate_lint.probe import judge, plan, send
+
+    _, spec = load_spec_for(args, Path.cwd())
+    base = (args.url or spec.gateway.root_url).rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise UsageError(f"--url must be an http(s) URL, got {base!r}")
+    var = args.token_env or spec.claude.token_env
+    token = os.environ.get(var) or None
+    expected = sorted({spec.claude.model, spec.claude.haiku_model, spec.codex.model} if not args.model else {args.model})
+    verdicts = [judge(p, send(base, p, token, args.timeout), base, spec, expected if p.name == "models" else [])
+                for p in plan(spec, args.model)]
+    failed = [v for v in verdicts if not v.ok and v.probe.required]
+    if args.output_format == "json":
+        sys.stdout.write(json.dumps({
+            "url": base, "token_env": var, "token_set": token is not None, "ok": not failed,
+            "results": [{"endpoint": f"{v.probe.method} {v.probe.path}", "status": v.status, "ms": round(v.ms, 1),
+                         "ok": v.ok, "required": v.probe.required, "detail": _scrub(v.detail, token), "hint": v.hint}
+                        for v in verdicts]}, indent=2) + "\n")
+    else:
+        print(f"probing {base} (token from ${var}: {'set' if token else 'not set'})")
+        if base.endswith("/v1"):
+            print("note: the URL ends in /v1; the gateway root has no path (Claude Code appends /v1/messages)")
+        width = max(len(f"{v.probe.method} {v.probe.path}") for v in verdicts)
+        for v in verdicts:
+            status = str(v.status) if v.status is not None else "-"
+            verdict = "ok" if v.ok else ("FAIL" if v.probe.required else "warn")
+            print(f"  {v.probe.method + ' ' + v.probe.path:<{width}}  {status:>4}  {v.ms:7.1f} ms  {verdict:<4}"
+                  f"  {_scrub(v.detail, token)[:80]}")
+            if v.hint:
+                print(f"  {'':<{width}}  hint: {v.hint}")
+        print("All required endpoints answer." if not failed else f"{len(failed)} required endpoint(s) failed.")
+    return 1 if failed else 0
+
+
+def _scrub(text: str, token: str | None) -> str:
+    return text.replace(token, "<redacted>") if token else text
