@@ -74,7 +74,9 @@ def judge(probe: Probe, answer: Answer, base: str, spec: Any, expected_models: l
                                "model slots")
             return Verdict(probe, status, ms, True, f"lists {', '.join(expected_models)}", "")
         return Verdict(probe, status, ms, True, "", "")
-    if status in (401, 403):
+    text = answer.body[:2000].decode("utf-8", "replace").lower()
+    auth_error = any(w in text for w in ("auth", "api key", "api_key", "invalid token", "no connected db"))
+    if status in (401, 403) or (status == 400 and auth_error):
         hint = "the gateway rejected the token: pass --token-env VAR (sent as Authorization: Bearer)"
     elif status == 404 and probe.anthropic:
         hint = ("404 on the Anthropic API: the gateway does not serve /v1/messages, or the base URL carries /v1 "

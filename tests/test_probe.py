@@ -1,0 +1,66 @@
+"""`flowgate-lint probe` against a real LiteLLM proxy on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from gateway import MASTER_KEY, free_port
+
+pytestmark = pytest.mark.gateway
+
+
+def probe(*args: str, token: str | None = MASTER_KEY) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "GW_TOKEN"}
+    if token:
+        env["GW_TOKEN"] = token
+    return subprocess.run([sys.executable, "-m", "flowgate_lint", "probe", *args], capture_output=True, text=True,
+                          env=env, timeout=180)
+
+
+def test_probe_passes_against_the_gateway(gateway):
+    res = probe("--spec", str(gateway.spec))
+    assert res.returncode == 0, res.stdout + res.stderr
+    for path in ("/v1/models", "/v1/messages/count_tokens", "/v1/messages", "/v1/responses"):
+        assert path in res.stdout
+    assert "All required endpoints answer." in res.stdout
+    assert MASTER_KEY not in res.stdout + res.stderr
+    log = gateway.log_text()
+    assert "/v1/messages/count_tokens" in log and "/v1/responses" in log
+
+
+def test_probe_json_output(gateway):
+    res = probe("--spec", str(gateway.spec), "--output-format", "json")
+    data = json.loads(res.stdout)
+    assert data["ok"] is True and data["token_set"] is True
+    assert {r["endpoint"] for r in data["results"]} >= {"POST /v1/messages", "POST /v1/responses"}
+    assert MASTER_KEY not in res.stdout
+
+
+def test_probe_fails_with_a_hint_when_the_port_is_wrong(gateway, tmp_path):
+    res = probe("--spec", str(gateway.spec_with(tmp_path, port=free_port())))
+    assert res.returncode == 1
+    assert "nothing listens at" in res.stdout and "gateway is not started, or the port is wrong" in res.stdout
+
+
+def test_probe_fails_when_a_spec_model_is_missing(gateway, tmp_path):
+    res = probe("--spec", str(gateway.spec_with(tmp_path, default="router-missing")))
+    assert res.returncode == 1
+    assert "does not list router-missing" in res.stdout
+
+
+def test_probe_names_the_v1_mistake(gateway):
+    res = probe("--spec", str(gateway.spec), "--url", gateway.url + "/v1")
+    assert res.returncode == 1
+    assert "the URL ends in /v1" in res.stdout
+    assert "this went to" in res.stdout and "/v1/v1/messages" in res.stdout
+
+
+def test_probe_reports_a_rejected_token(gateway):
+    res = probe("--spec", str(gateway.spec), token="sk-wrong-token")
+    assert res.returncode == 1
+    assert "rejected the token" in res.stdout and "sk-wrong-token" not in res.stdout
