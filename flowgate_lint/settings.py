@@ -164,13 +164,22 @@ def discover_settings(start: Path) -> Settings:
                 settings = read_settings_file(path)
                 if settings is not None:
                     return settings
-    return Settings(values={}, path=None, root=Path.cwd().resolve())
+    return Settings(values={}, path=None, root=_project_root(directory))
+
+
+def _project_root(directory: Path) -> Path:
+    """Without settings, paths resolve against the enclosing git work tree, else the start directory."""
+    for d in (directory, *directory.parents):
+        if (d / ".git").exists():
+            return d
+    return directory
 
 
 def load_settings(config: str | None, start: Path, isolated: bool = False) -> Settings:
     """Settings named by ``--config``, else discovered from ``start``."""
     if isolated:
-        return Settings(values={}, path=None, root=Path.cwd().resolve())
+        start = start.resolve()
+        return Settings(values={}, path=None, root=_project_root(start if start.is_dir() else start.parent))
     if config:
         path = Path(config)
         if not path.is_file():

@@ -533,8 +533,8 @@ def find_spec_file(settings: Settings, explicit: str | None = None) -> tuple[Pat
         path = settings.root / rel
         if path.is_file():
             data = _yaml_load(path)
-            if rel in FLOWGATE_PATHS and is_flowgate(data):
-                return path, data
+            if rel in FLOWGATE_PATHS:
+                return path, data  # a FlowGate path that holds something else is an error, not a skip
             if is_litellm(data):
                 return path, data
     return None, None
