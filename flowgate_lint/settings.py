@@ -58,6 +58,7 @@ class Settings(NamedTuple):
     path: Path | None  # the file they came from
     root: Path  # the directory relative paths resolve against
     table: str | None = None  # "tool.flowgate-lint" for pyproject, None for flowgate-lint.toml
+    start: Path | None = None  # where discovery started (well-known spec paths are tried from here up to root)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
@@ -164,7 +165,7 @@ def discover_settings(start: Path) -> Settings:
                 settings = read_settings_file(path)
                 if settings is not None:
                     return settings
-    return Settings(values={}, path=None, root=_project_root(directory))
+    return Settings(values={}, path=None, root=_project_root(directory), start=directory)
 
 
 def _project_root(directory: Path) -> Path:
@@ -179,7 +180,8 @@ def load_settings(config: str | None, start: Path, isolated: bool = False) -> Se
     """Settings named by ``--config``, else discovered from ``start``."""
     if isolated:
         start = start.resolve()
-        return Settings(values={}, path=None, root=_project_root(start if start.is_dir() else start.parent))
+        directory = start if start.is_dir() else start.parent
+        return Settings(values={}, path=None, root=_project_root(directory), start=directory)
     if config:
         path = Path(config)
         if not path.is_file():

@@ -529,14 +529,19 @@ def find_spec_file(settings: Settings, explicit: str | None = None) -> tuple[Pat
         if not path.exists():
             raise SpecError(f"gateway config '{configured}' not found (setting 'spec')", settings.display_path(), settings.line_of("spec"))
         return path, _yaml_load(path)
-    for rel in FLOWGATE_PATHS + LITELLM_PATHS:
-        path = settings.root / rel
-        if path.is_file():
-            data = _yaml_load(path)
-            if rel in FLOWGATE_PATHS:
-                return path, data  # a FlowGate path that holds something else is an error, not a skip
-            if is_litellm(data):
-                return path, data
+    dirs = [settings.root]
+    if settings.path is None and settings.start is not None:
+        start = settings.start.resolve()
+        dirs = [start, *[p for p in start.parents if settings.root.resolve() in (p, *p.parents)]]
+    for directory in dirs:
+        for rel in FLOWGATE_PATHS + LITELLM_PATHS:
+            path = directory / rel
+            if path.is_file():
+                data = _yaml_load(path)
+                if rel in FLOWGATE_PATHS:
+                    return path, data  # a FlowGate path that holds something else is an error, not a skip
+                if is_litellm(data):
+                    return path, data
     return None, None
 
 
