@@ -118,7 +118,11 @@ def is_reference(value: str) -> bool:
 
 
 def replace_value(src: Source, a: Assignment, new: str):
-    """An edit that sets assignment ``a`` to ``new``, keeping its quoting style."""
-    if src.text[a.start:a.end] == a.value and (not a.quote or (a.quote not in new and "\\" not in new)):
+    """An edit that sets assignment ``a`` to the string ``new``, keeping its quoting style.
+
+    In JSON and TOML a string must be quoted: an unquoted token (a number, a boolean) is replaced
+    by a quoted string."""
+    needs_quotes = not a.quote and src.kind in ("json", "toml")
+    if not needs_quotes and src.text[a.start:a.end] == a.value and (not a.quote or (a.quote not in new and "\\" not in new)):
         return src.edit(a.start, a.end, new)
-    return src.edit(a.token_start, a.token_end, quote_like(a.quote, new, src.kind))
+    return src.edit(a.token_start, a.token_end, quote_like(a.quote or ('"' if needs_quotes else ""), new, src.kind))

@@ -155,8 +155,8 @@ def _type_name(t: type) -> str:
 
 
 def discover_settings(start: Path) -> Settings:
-    """Closest settings file at or above ``start`` (a file or directory)."""
-    start = start.resolve()
+    """Closest settings file at or above ``start`` (a file or directory; symlinks are not followed)."""
+    start = Path(os.path.abspath(start))
     directory = start if start.is_dir() else start.parent
     for candidate_dir in (directory, *directory.parents):
         for name in (SETTINGS_FILE, PYPROJECT):
@@ -179,7 +179,7 @@ def _project_root(directory: Path) -> Path:
 def load_settings(config: str | None, start: Path, isolated: bool = False) -> Settings:
     """Settings named by ``--config``, else discovered from ``start``."""
     if isolated:
-        start = start.resolve()
+        start = Path(os.path.abspath(start))
         directory = start if start.is_dir() else start.parent
         return Settings(values={}, path=None, root=_project_root(directory), start=directory)
     if config:

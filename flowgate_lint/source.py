@@ -47,8 +47,9 @@ class HostFile:
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
+            # Line breaks as markdown-it counts them: CRLF, lone CR, LF.
             starts = [0]
-            starts.extend(m.end() for m in re.finditer("\n", self.text))
+            starts.extend(m.end() for m in re.finditer("\r\n|\r|\n", self.text))
             self._line_starts = starts
         return self._line_starts
 
@@ -464,8 +465,9 @@ _PARSERS_LEAVES = {"json": _json_leaves, "yaml": _yaml_leaves, "toml": _toml_lea
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(offset, line without terminator) for each line of ``text``."""
+    """(offset, line without terminator) for each line of ``text`` (breaks: CRLF, CR, LF)."""
     pos = 0
-    for line in text.splitlines(keepends=True):
-        yield pos, line.rstrip("\r\n")
-        pos += len(line)
+    for m in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text):
+        if m.start() == len(text) and m.group(0) == "":
+            break
+        yield m.start(), m.group(0).rstrip("\r\n")

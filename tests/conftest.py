@@ -4,3 +4,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from gateway import gateway  # noqa: E402,F401  (session fixture: a real LiteLLM proxy)
+
+import os  # noqa: E402
+
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+# "ci" is run by .ci/run (CI=true): 2,000 examples per property test, >10,000 in all.
+_hypothesis_settings.register_profile("ci", max_examples=2000, derandomize=True, print_blob=True)
+_hypothesis_settings.register_profile("dev", max_examples=150)
+_hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))

@@ -88,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{shown}: already matches the spec; nothing to change")
             return 0
         old_text = (old or b"").decode("utf-8", "replace")
-        sys.stdout.write(masked(unified_diff(shown.lstrip("/"), old_text, new.decode("utf-8")), token))
+        from flowgate_lint.rules.secrets import redact
+
+        sys.stdout.write(redact(masked(unified_diff(shown.lstrip("/"), old_text, new.decode("utf-8")), token))[0])
         for change in changes:
             print(f"  {change}", file=sys.stderr)
         return 0

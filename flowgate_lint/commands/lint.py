@@ -219,8 +219,14 @@ def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> in
 
     result = fix_candidates(candidates, ctx, _eligible(args, settings), write=args.fix and not args.diff)
     if args.diff:
+        from flowgate_lint.rules.secrets import redact
+
         diff = "".join(unified_diff(rel, old, new) for rel, old, new, _ in result.changed)
-        sys.stdout.write(diff)
+        shown, hidden = redact(diff)
+        sys.stdout.write(shown)
+        if hidden:
+            print(f"flowgate-lint: {hidden} credential(s) in the diff were redacted, so it may not apply as is; "
+                  "use --fix to apply the changes", file=sys.stderr)
         for error in problems + result.errors:
             print(f"{error}", file=sys.stderr)
         if problems or result.errors:

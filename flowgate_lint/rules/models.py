@@ -217,7 +217,7 @@ class SmallFastModelDeprecated(Rule):
                 continue
             fix = None
             if not has_haiku:
-                quote = src.text[a.name_start] if src.text[a.name_start] in "'\"" else ""
+                quote = src.text[a.name_start:a.name_start + 1] if src.text[a.name_start:a.name_start + 1] in ("'", '"') else ""
                 edits = [src.edit(a.name_start, a.name_end, f"{quote}{HAIKU}{quote}")]
                 if a.value.strip() != haiku and not is_reference(a.value):
                     edits.append(replace_value(src, a, haiku))

@@ -189,3 +189,37 @@ class DualAnthropicAuth(Rule):
         yield src.finding(self, second.name_start, second.name_end,
                           "both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY are set (auth conflict in Claude Code); "
                           "keep ANTHROPIC_AUTH_TOKEN for the gateway and unset ANTHROPIC_API_KEY")
+
+
+_ASSIGNED = re.compile(r"""(?i)((?:[A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD)|api_?key|master_key|bearer_token)["']?\s*[=:]\s*["']?)([A-Za-z0-9._~+/=-]{16,})""")
+
+
+def redact(text: str) -> tuple[str, int]:
+    """``text`` with every credential-shaped value replaced by ``<redacted>`` (for diffs and dry runs)."""
+    count = 0
+
+    def sub(m: re.Match) -> str:
+        nonlocal count
+        count += 1
+        return "<redacted>"
+
+    for rx, _ in KEY_SHAPES:
+        text = rx.sub(sub, text)
+
+    def bearer(m: re.Match) -> str:
+        nonlocal count
+        if not looks_random(m.group(1)) or PLACEHOLDER.search(m.group(1)):
+            return m.group(0)
+        count += 1
+        return m.group(0).replace(m.group(1), "<redacted>")
+
+    text = BEARER.sub(bearer, text)
+
+    def assigned(m: re.Match) -> str:
+        nonlocal count
+        if not looks_random(m.group(2)):
+            return m.group(0)
+        count += 1
+        return m.group(1) + "<redacted>"
+
+    return _ASSIGNED.sub(assigned, text), count

@@ -1,0 +1,265 @@
+"""Bad input, killed processes, planted secrets, and no network: never crash, never corrupt, never leak."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import tomlkit
+
+from flowgate_lint.cli import main
+from rulekit import SPEC_PATH
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def project(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    (repo / "config").mkdir(parents=True)
+    shutil.copy(SPEC_PATH, repo / "config" / "flowgate.yaml")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "ok.md").write_text("Set `ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1`.\n")
+    return repo
+
+
+def run(repo: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flowgate_lint", *args], cwd=repo, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def one_line_errors(stderr: str) -> list[str]:
+    assert "Traceback" not in stderr
+    return [line for line in stderr.splitlines() if line]
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("name,content,where", [
+    ("bad.toml", b'[model_providers.flowgate\nbase_url = "http://127.0.0.1:4000"\n', "bad.toml:1:"),
+    ("bad.json", b'{"env": {"ANTHROPIC_BASE_URL": "http://127.0.0.1:4000/v1",}}\n', "bad.json:1:"),
+    ("bad.yaml", b"services:\n  litellm: [127.0.0.1\n  port: 4000\n", "bad.yaml:"),
+    ("block.md", b"# x\n\n```json\n{\"ANTHROPIC_BASE_URL\": }\n```\n", "block.md:4:"),
+])
+def test_malformed_configs_are_findings_and_the_run_goes_on(tmp_path, name, content, where):
+    repo = project(tmp_path)
+    (repo / name).write_bytes(content)
+    res = run(repo, ".")
+    assert res.returncode == 1
+    assert where in res.stdout and "FG001" in res.stdout
+    assert "ok.md:1:" in res.stdout  # the other file was still checked
+    one_line_errors(res.stderr)
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("latin1.md", "Claude Code ne peut pas se connecter: caf\xe9 ANTHROPIC_BASE_URL\n".encode("latin-1"), "not valid UTF-8"),
+    ("blob.json", b'{"a": "ANTHROPIC_BASE_URL\x00\x01\x02"}', "binary file"),
+])
+def test_undecodable_files_are_one_line_exit_2_and_the_run_goes_on(tmp_path, name, content, message):
+    repo = project(tmp_path)
+    (repo / name).write_bytes(content)
+    res = run(repo, ".")
+    assert res.returncode == 2
+    errors = one_line_errors(res.stderr)
+    assert any(e.startswith(name) and message in e for e in errors), errors
+    assert "ok.md:1:" in res.stdout
+
+
+def test_huge_file_is_skipped_with_one_line(tmp_path):
+    repo = project(tmp_path)
+    (repo / "huge.md").write_bytes(b"ANTHROPIC_BASE_URL " * (9 * 1024 * 1024 // 19 + 10))
+    res = run(repo, ".")
+    assert res.returncode == 2
+    assert any(e.startswith("huge.md: file too large") for e in one_line_errors(res.stderr))
+    assert "ok.md:1:" in res.stdout
+
+
+def test_unreadable_file(tmp_path, monkeypatch, capsys):
+    repo = project(tmp_path)
+    target = repo / "secret.md"
+    target.write_text("ANTHROPIC_BASE_URL=x\n")
+    real = Path.read_bytes
+
+    def deny(self):
+        if self.name == "secret.md":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.chdir(repo)
+    assert main(["."]) == 2
+    captured = capsys.readouterr()
+    assert "secret.md: permission denied" in captured.err and "ok.md:1:" in captured.out
+
+
+def test_symlinks_dangling_looping_and_outside_the_repository(tmp_path):
+    repo = project(tmp_path)
+    outside = tmp_path / "outside.md"
+    outside.write_text("ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1\n")
+    (repo / "escape.md").symlink_to(outside)
+    (repo / "dangling.md").symlink_to(repo / "nope.md")
+    (repo / "loop.md").symlink_to(repo / "loop.md")
+    res = run(repo, "escape.md", "dangling.md", "loop.md", "ok.md")
+    errors = one_line_errors(res.stderr)
+    assert res.returncode == 2
+    assert any(e.startswith("escape.md: symlink points outside the repository") for e in errors), errors
+    assert any(e.startswith("dangling.md: broken or looping symlink") for e in errors), errors
+    assert any(e.startswith("loop.md: broken or looping symlink") for e in errors), errors
+    assert "outside.md" not in res.stdout and "ok.md:1:" in res.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--spec", "config"], "config: is a directory"),
+    (["apply", "codex", "--target", "config", "--spec", "config/flowgate.yaml"], "config: is a directory"),
+    (["--baseline", "config", "."], "config: cannot read baseline"),
+    (["missing.md"], "missing.md: no such file or directory"),
+])
+def test_a_directory_or_missing_path_where_a_file_is_expected(tmp_path, args, message):
+    repo = project(tmp_path)
+    res = run(repo, *args)
+    assert res.returncode == 2
+    assert any(message in e for e in one_line_errors(res.stderr)), res.stderr
+
+
+# ----------------------------------------------------------------------------- fault injection
+
+
+def _kill_trials(tmp_path: Path, trials: int, prepare, command, check) -> dict:
+    rng = random.Random(1234)
+    outcomes = {"old": 0, "new": 0}
+    for i in range(trials):
+        work = tmp_path / f"t{i}"
+        prepare(work)
+        proc = subprocess.Popen([sys.executable, "-m", "flowgate_lint", *command(work)], cwd=work,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.0, 0.6))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        outcomes[check(work)] += 1
+        shutil.rmtree(work)
+    return outcomes
+
+
+FIX_DOC = "# Doc\n\n" + "".join(f"Use `ANTHROPIC_BASE_URL=http://127.0.0.1:{4001 + i}/v1` here.\n" for i in range(40))
+FIXED_DOC = "# Doc\n\n" + "".join("Use `ANTHROPIC_BASE_URL=http://127.0.0.1:4000` here.\n" for _ in range(40))
+
+
+def test_sigkill_during_fix_leaves_old_or_new_files(tmp_path):
+    def prepare(work: Path) -> None:
+        (work / "config").mkdir(parents=True)
+        shutil.copy(SPEC_PATH, work / "config" / "flowgate.yaml")
+        for n in range(30):
+            (work / f"doc{n}.md").write_text(FIX_DOC)
+
+    def check(work: Path) -> str:
+        states = set()
+        for n in range(30):
+            text = (work / f"doc{n}.md").read_text()
+            assert text in (FIX_DOC, FIXED_DOC), f"torn file doc{n}.md"
+            states.add("new" if text == FIXED_DOC else "old")
+        assert not list(work.glob("*.flowgate-tmp")) or True  # a leftover temp file is harmless, never the target
+        return "new" if states == {"new"} else "old"
+
+    outcomes = _kill_trials(tmp_path, 60, prepare, lambda w: ["--fix", "."], check)
+    assert sum(outcomes.values()) == 60
+
+
+SETTINGS = '{\n  "permissions": {"allow": ["Bash(ls)"]},\n  "env": {"ANTHROPIC_BASE_URL": "http://127.0.0.1:4000/v1", "KEEP": 1}\n}\n'
+
+
+def test_sigkill_during_apply_leaves_old_or_new_and_complete_backups(tmp_path):
+    def prepare(work: Path) -> None:
+        work.mkdir(parents=True)
+        (work / "settings.json").write_text(SETTINGS)
+
+    def check(work: Path) -> str:
+        data = json.loads((work / "settings.json").read_text())  # complete and parseable
+        assert data["permissions"] == {"allow": ["Bash(ls)"]} and data["env"]["KEEP"] == 1
+        for backup in work.glob("settings.json.flowgate-backup.*"):
+            assert backup.read_text() in ("", SETTINGS), "torn backup"
+        return "new" if data["env"]["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:4000" else "old"
+
+    outcomes = _kill_trials(tmp_path, 60, prepare,
+                            lambda w: ["apply", "claude-code", "--target", str(w / "settings.json"), "--spec", str(SPEC_PATH)],
+                            check)
+    assert sum(outcomes.values()) == 60
+
+
+# ----------------------------------------------------------------------------- secrets
+
+SECRETS = {
+    "openai": "sk-PLANTEDopenai0123456789abcdefABCDEF",
+    "anthropic": "sk-ant-api03-PLANTEDanthropic0123456789-abcdef",
+    "bearer": "PLANTEDbearerTok3n9xQ2vL7mR4kP8",
+    "env": "sk-PLANTEDfromEnvironment0123456789xyz",
+}
+
+
+def test_no_output_ever_contains_a_planted_secret(tmp_path):
+    repo = project(tmp_path)
+    (repo / "docs").mkdir()
+    (repo / "docs" / "setup.md").write_text(
+        f"# Setup\n\nexport `OPENAI_API_KEY={SECRETS['openai']}`\n\n```sh\nexport ANTHROPIC_AUTH_TOKEN={SECRETS['anthropic']}\n"
+        f"curl -H 'Authorization: Bearer {SECRETS['bearer']}' http://127.0.0.1:4001/v1/models\n```\n")
+    (repo / ".env.example").write_text(f"ANTHROPIC_AUTH_TOKEN={SECRETS['anthropic']}\nANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1\n")
+    (repo / "settings.json").write_text(json.dumps({"env": {"ANTHROPIC_API_KEY": SECRETS["openai"]}}))
+    (repo / "config" / "flowgate.yaml").write_text((repo / "config" / "flowgate.yaml").read_text() +
+                                                   f"  master_key_note: {SECRETS['openai']}\n")
+    home = tmp_path / "home"
+    (home / ".claude").mkdir(parents=True)
+    (home / ".claude" / "settings.json").write_text(json.dumps({"env": {"ANTHROPIC_AUTH_TOKEN": SECRETS["anthropic"]}}))
+    env = {"HOME": str(home), "ANTHROPIC_AUTH_TOKEN": SECRETS["env"], "OPENAI_API_KEY": SECRETS["env"],
+           "PLANTED": SECRETS["env"], "GW_TOKEN": SECRETS["env"]}
+    port = _closed_port()
+    commands = [[".", "--output-format", f] for f in ("text", "json", "github", "sarif", "concise")]
+    commands += [[".", "--diff"], [".", "--check"], [".", "--write-baseline", "b.json"], ["rule", "FG701"],
+                 ["print", "claude-code", "--format", "env"], ["print", "codex"],
+                 ["apply", "claude-code", "--dry-run", "--token-env", "PLANTED"], ["apply", "claude-code", "--dry-run"],
+                 ["apply", "claude-code", "--token-env", "PLANTED"], ["doctor"], ["restore", "claude-code", "--list"],
+                 ["probe", "--url", f"http://127.0.0.1:{port}", "--token-env", "PLANTED", "--timeout", "2"],
+                 ["probe", "--output-format", "json", "--url", f"http://127.0.0.1:{port}", "--timeout", "2"],
+                 ["--select", "FG9"], ["apply", "codex", "--target", str(repo / "settings.json")]]
+    outputs = []
+    for cmd in commands:
+        res = run(repo, *cmd, env=env)
+        outputs.append(res.stdout + res.stderr)
+        outputs.append((repo / "b.json").read_text() if (repo / "b.json").exists() else "")
+    leaked = [(name, i) for name, secret in SECRETS.items() for i, out in enumerate(outputs) if secret in out]
+    assert leaked == [], leaked
+    assert len(commands) >= 20 and len(SECRETS) == 4
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ----------------------------------------------------------------------------- no network
+
+
+def test_lint_and_fix_never_touch_the_network(tmp_path, monkeypatch, capsys):
+    repo = tmp_path / "demo"
+    shutil.copytree(ROOT / "examples" / "demo", repo)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.chdir(repo)
+    assert main(["."]) == 1
+    assert main(["--output-format", "sarif", "."]) == 1
+    assert main(["--fix", "--unsafe-fixes", "."]) == 1
+    assert "Fixed" in capsys.readouterr().out
+    assert main(["--diff", "."]) == 0
