@@ -114,7 +114,8 @@ def is_reference(value: str) -> bool:
     """A value that refers to something else (``$VAR``, ``${VAR}``, ``os.environ/VAR``, ``<placeholder>``, ``{{ tmpl }}``)."""
     v = value.strip()
     return (v.startswith("$") or v.startswith("os.environ/") or (v.startswith("<") and v.endswith(">"))
-            or "{{" in v or v.startswith("%") or v in ("", "..."))
+            or "{{" in v or v.startswith("%") or v in ("", "...")
+            or re.search(r"://[A-Z][A-Z_-]*\b(?::[A-Z][A-Z_]*\b)?", v) is not None)  # http://HOST:PORT placeholders
 
 
 def replace_value(src: Source, a: Assignment, new: str):
