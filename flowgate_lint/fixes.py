@@ -142,14 +142,15 @@ def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding]
     return FixRun(findings, errors, fixed, changed, len(candidates))
 
 
-def unified_diff(rel: str, old: str, new: str) -> str:
+def unified_diff(rel: str, old: str, new: str, labels: tuple[str, str] | None = None) -> str:
     """A ``git apply`` / ``patch -p1`` compatible diff that keeps CRLF and marks a missing final newline."""
     import difflib
 
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
     out = []
-    for line in difflib.unified_diff(old_lines, new_lines, f"a/{rel}", f"b/{rel}", n=3):
+    a, b = labels or (f"a/{rel}", f"b/{rel}")
+    for line in difflib.unified_diff(old_lines, new_lines, a, b, n=3):
         if line.startswith(("---", "+++")):
             out.append(line.rstrip("\n") + "\n")
             continue

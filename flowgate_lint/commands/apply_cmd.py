@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         old_text = (old or b"").decode("utf-8", "replace")
         from flowgate_lint.rules.secrets import redact
 
-        sys.stdout.write(redact(masked(unified_diff(shown.lstrip("/"), old_text, new.decode("utf-8")), token))[0])
+        diff = unified_diff(shown, old_text, new.decode("utf-8"), (f"{shown} (current)", f"{shown} (after apply)"))
+        sys.stdout.write(redact(masked(diff, token))[0])
         for change in changes:
             print(f"  {change}", file=sys.stderr)
         return 0
