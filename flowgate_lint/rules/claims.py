@@ -17,6 +17,7 @@ from flowgate_lint.source import Source
 DATA = Path(__file__).resolve().parent.parent / "data" / "claims"
 HISTORY_FILES = re.compile(r"(?:^|/)(?:changelog|changes|history|news|release[-_ ]?notes|releases)[^/]*$", re.I)
 HISTORY_HEADINGS = re.compile(r"changelog|change log|history|release notes|releases|what'?s new|变更|更新日志|历史|发布说明", re.I)
+QUOTED = re.compile(r'"[^"\n]{3,200}"|“[^”]{3,200}”|「[^」]{1,200}」|『[^』]{1,200}』')  # a quoted claim is a mention
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])")
 
 _TABLES: dict[str, list[re.Pattern[str]]] | None = None
@@ -72,8 +73,8 @@ class StaleClaudeCodeClaim(Rule):
     "Claude Code cannot connect directly", "needs an additional adapter layer",
     "不能直接接入", "需要额外的适配层", "仅支持 Codex").
 
-    Not flagged: the same words in inline code or code blocks, quotations of history
-    (blockquotes, changelog files, sections under a "Changelog"/"History" heading), and
+    Not flagged: the same words in inline code, code blocks or quotation marks, quotations of
+    history (blockquotes, changelog files, sections under a "Changelog"/"History" heading), and
     sentences that state the opposite ("no longer needs an adapter", "不再需要适配层").
 
     ## Why is this bad?
@@ -115,7 +116,7 @@ class StaleClaudeCodeClaim(Rule):
         for seg in src.markdown().segments:
             if seg.quoted or HISTORY_HEADINGS.search(seg.heading):
                 continue
-            text = _blank_code(seg.text, seg.code_spans)
+            text = _blank_code(seg.text, seg.code_spans + [(m.start(), m.end()) for m in QUOTED.finditer(seg.text)])
             for a, b in _sentences(text):
                 sentence = text[a:b]
                 if any(p.search(sentence) for p in opposite):
