@@ -24,6 +24,12 @@ def codex_data(src: Source) -> dict | None:
     return None
 
 
+def providers_of(data: dict | None) -> dict:
+    """The ``model_providers`` table of a Codex config (empty when absent or not a table)."""
+    providers = data.get("model_providers") if data else None
+    return providers if isinstance(providers, dict) else {}
+
+
 def leaf_at(src: Source, path: tuple) -> Leaf | None:
     return next((leaf for leaf in src.leaves() if leaf.path == path), None)
 
@@ -88,7 +94,7 @@ class CodexProviderUndefined(_CodexRule):
         if leaf is None or not isinstance(leaf.value, str):
             return
         pid = leaf.value
-        providers = data.get("model_providers") if isinstance(data.get("model_providers"), dict) else {}
+        providers = providers_of(data)
         if pid in LEGACY:
             yield src.finding(self, leaf.start, leaf.end, f"model_provider '{pid}' is no longer supported by Codex "
                               f"(use a [model_providers.{ctx.spec.codex.provider_id}] table)")
@@ -136,7 +142,7 @@ class CodexReservedProviderId(_CodexRule):
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         data = codex_data(src)
-        providers = data.get("model_providers") if data and isinstance(data.get("model_providers"), dict) else {}
+        providers = providers_of(data)
         for pid, table in providers.items():
             bad = pid in RESERVED or pid in LEGACY
             if pid == "amazon-bedrock" and isinstance(table, dict):
@@ -230,7 +236,7 @@ class CodexProviderNameEmpty(_CodexRule):
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         data = codex_data(src)
-        providers = data.get("model_providers") if data and isinstance(data.get("model_providers"), dict) else {}
+        providers = providers_of(data)
         for pid, table in providers.items():
             if pid == "amazon-bedrock" or not isinstance(table, dict):
                 continue
@@ -436,7 +442,7 @@ class CodexEnvKeyMismatch(Rule):
         data = codex_data(src)
         if data is None:
             return None
-        providers = data.get("model_providers") if isinstance(data.get("model_providers"), dict) else {}
+        providers = providers_of(data)
         selected = data.get("model_provider")
         pid = ctx.spec.codex.provider_id if ctx.spec.codex.provider_id in providers else selected
         if not isinstance(pid, str):

@@ -152,6 +152,19 @@ class _SmokeRule(Rule):
     kinds = frozenset({"shell"})
     triggers = (r"curl", r"wget", r"smoke", r"acceptance", r"flowgate-lint:begin")
 
+    @staticmethod
+    def hand_written_probes(src: Source, ctx: Any) -> Iterator[Probe]:
+        """Claude-endpoint probes of a smoke script, outside the managed block."""
+        if not is_smoke_script(src, ctx):
+            return
+        block = managed_block(src)
+        for p in probes(src):
+            if not (block and block[0] <= p.start < block[1]):
+                yield p
+
+    def probe_finding(self, src: Source, p: Probe, message: str) -> Finding:
+        return src.finding(self, p.start, p.start + len(p.text.split("\n")[0]), message)
+
 
 @register
 class SmokeMissingCountTokens(_SmokeRule):
@@ -270,15 +283,10 @@ class SmokeProbeWithoutVersion(_SmokeRule):
     summary = "A /v1/messages probe in a smoke script sends no anthropic-version header"
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
-        if not is_smoke_script(src, ctx):
-            return
-        block = managed_block(src)
-        for p in probes(src):
-            if block and block[0] <= p.start < block[1]:
-                continue
+        for p in self.hand_written_probes(src, ctx):
             if not re.search(r"anthropic-version", p.text, re.I):
-                yield src.finding(self, p.start, p.start + len(p.text.split("\n")[0]),
-                                  f"probe of {p.path} sends no anthropic-version header (Claude Code always sends it)")
+                yield self.probe_finding(src, p, f"probe of {p.path} sends no anthropic-version header "
+                                                 "(Claude Code always sends it)")
 
 
 @register
@@ -312,16 +320,10 @@ class SmokeProbeCannotFail(_SmokeRule):
     summary = "A /v1/messages probe in a smoke script cannot fail on 404 or 5xx"
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
-        if not is_smoke_script(src, ctx):
-            return
-        block = managed_block(src)
-        for p in probes(src):
-            if block and block[0] <= p.start < block[1]:
-                continue
+        for p in self.hand_written_probes(src, ctx):
             if not can_fail(p, src.text):
-                yield src.finding(self, p.start, p.start + len(p.text.split("\n")[0]),
-                                  f"probe of {p.path} cannot fail the script on 404/5xx (use curl -f / --fail, or check "
-                                  "-w '%{http_code}')")
+                yield self.probe_finding(src, p, f"probe of {p.path} cannot fail the script on 404/5xx (use curl -f / "
+                                                 "--fail, or check -w '%{http_code}')")
 
 
 @register
