@@ -9,7 +9,7 @@ Markdown prose or inline code.
 from __future__ import annotations
 
 import re
-from typing import Iterator, NamedTuple
+from typing import Any, Iterator, NamedTuple
 
 from flowgate_lint.source import Source, iter_lines
 
@@ -90,6 +90,16 @@ def assignments(src: Source) -> list[Assignment]:
     out.sort(key=lambda a: a.start)
     cache["assignments"] = out
     return out
+
+
+def text_pieces(src: Source) -> Iterator[tuple[str, Any]]:
+    """(text, to_host or None) to scan: a Markdown file's prose segments (fences are sources of their
+    own), else the whole source."""
+    if src.kind == "markdown":
+        for seg in src.markdown().segments:
+            yield seg.text, seg.to_host
+    else:
+        yield src.text, None
 
 
 def _shift_segment(a: Assignment, seg) -> Assignment:

@@ -166,7 +166,6 @@ def test_sigkill_during_fix_leaves_old_or_new_files(tmp_path):
             text = (work / f"doc{n}.md").read_text()
             assert text in (FIX_DOC, FIXED_DOC), f"torn file doc{n}.md"
             states.add("new" if text == FIXED_DOC else "old")
-        assert not list(work.glob("*.flowgate-tmp")) or True  # a leftover temp file is harmless, never the target
         return "new" if states == {"new"} else "old"
 
     outcomes = _kill_trials(tmp_path, 60, prepare, lambda w: ["--fix", "."], check)

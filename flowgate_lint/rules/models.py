@@ -7,7 +7,7 @@ from typing import Any, Iterator
 
 from flowgate_lint.findings import SAFE, Finding, Fix
 from flowgate_lint.rules import Rule, register
-from flowgate_lint.scan import assignments, is_reference, replace_value
+from flowgate_lint.scan import assignments, is_reference, replace_value, text_pieces
 from flowgate_lint.source import Source
 from flowgate_lint.spec import CLAUDE_SLOT_VARS, SUBAGENT_VAR
 
@@ -160,9 +160,7 @@ class ModelNotServed(Rule):
                     label = ".".join(str(x) for x in p)
                     yield src.finding(self, leaf.start, leaf.end, f"{label} names '{v}', which the gateway does not serve ({served})")
         if src.kind in ("shell", "markdown"):
-            pieces = ([(seg.text, seg.to_host) for seg in src.markdown().segments] if src.kind == "markdown"
-                      else [(src.text, None)])
-            for text, to_host in pieces:
+            for text, to_host in text_pieces(src):
                 for m in _CLI_MODEL.finditer(text):
                     model = m.group(1)
                     if model in CLAUDE_ALIASES or is_reference(model) or spec.serves(model) is not False:

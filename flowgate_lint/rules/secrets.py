@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 from flowgate_lint.findings import Finding
 from flowgate_lint.rules import Rule, register
-from flowgate_lint.scan import assignments, is_reference
+from flowgate_lint.scan import assignments, is_reference, text_pieces
 from flowgate_lint.source import Source
 
 ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
@@ -41,14 +41,6 @@ def describe(secret: str) -> str:
     """A description that reveals nothing but a well-known prefix and the length."""
     prefix = next((p for rx, p in KEY_SHAPES if rx.match(secret)), "")
     return f"{prefix}…(redacted, {len(secret)} chars)" if prefix else f"(redacted, {len(secret)} chars)"
-
-
-def _pieces(src: Source) -> Iterator[tuple[str, Any]]:
-    if src.kind == "markdown":
-        for seg in src.markdown().segments:
-            yield seg.text, seg.to_host
-    else:
-        yield src.text, None
 
 
 @register
@@ -121,7 +113,7 @@ class LiteralSecret(Rule):
                     continue
                 if any(rx.match(value) for rx, _ in KEY_SHAPES) or looks_random(value):
                     yield from report(leaf.start, leaf.end, value, str(leaf.key))
-        for text, to_host in _pieces(src):
+        for text, to_host in text_pieces(src):
             conv = to_host or (lambda i: i)
             for rx, _ in KEY_SHAPES:
                 for m in rx.finditer(text):

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flowgate_lint.findings import SAFE, UNSAFE, Finding, Fix
 from flowgate_lint.rules import Rule, register
-from flowgate_lint.scan import assignments, is_reference, replace_value
+from flowgate_lint.scan import assignments, is_reference, replace_value, text_pieces
 from flowgate_lint.source import ParseError, Source
 
 ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
@@ -115,15 +115,6 @@ def _hostport_regex(spec: Any) -> re.Pattern[str]:
     return re.compile(_HOSTPORT.format(hosts="|".join(hosts)), re.I)
 
 
-def _texts(src: Source) -> Iterator[tuple[str, Any]]:
-    """(text, to_host-or-None) pieces to scan: Markdown prose segments, else the whole source."""
-    if src.kind == "markdown":
-        for seg in src.markdown().segments:
-            yield seg.text, seg.to_host
-    else:
-        yield src.text, None
-
-
 def owned_spans(src: Source) -> list[tuple[int, int]]:
     """Spans whose URL another rule owns (ANTHROPIC_BASE_URL: FG302; Codex base_url: FG303)."""
     spans = [(a.token_start, a.token_end) for a in assignments(src) if a.name == "ANTHROPIC_BASE_URL"]
@@ -186,7 +177,7 @@ class GatewayUrlMismatch(Rule):
         skip_ports = spec.other_ports() | OTHER_SERVICE_PORTS
         owned = owned_spans(src)
         hostport = _hostport_regex(spec)
-        for text, to_host in _texts(src):
+        for text, to_host in text_pieces(src):
             matches = [(m.start(1), m.end(1), m.group(1), m.start(2), m.end(2), m.group(2), m.group(0), m.start())
                        for m in _URL.finditer(text) if m.group(2)]
             url_spans = [(m[7], m[7] + len(m[6])) for m in matches]
@@ -271,7 +262,7 @@ class CodexBaseUrl(Rule):
         if src.kind == "toml":
             yield from self._check_toml(src, ctx)
         else:
-            for text, to_host in _texts(src):
+            for text, to_host in text_pieces(src):
                 for m in _CODEX_FLAG.finditer(text):
                     a, b = m.start(1), m.end(1)
                     if to_host:
