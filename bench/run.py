@@ -125,18 +125,21 @@ def make_tree(dest: Path, n_files: int, relevant_share: float, drift_share: floa
 def measure(cmd: list[str], cwd: Path, repeats: int, env: dict | None = None, ok=(0, 1),
             warmup: bool = True) -> tuple[float, float]:
     """Median wall seconds and max peak RSS (MiB) of ``cmd`` over ``repeats`` runs (after one warm-up run)."""
+    import tempfile
+
     times, rss = [], []
     for i in range(repeats + 1 if warmup else repeats):
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code not in ok:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            raise SystemExit(f"bench: {' '.join(cmd[:3])} exited {code}: {err.strip()[:300]}")
-        if proc.stderr:
-            proc.stderr.close()
+        # stderr goes to a file: a pipe read only after exit would block a chatty process forever
+        with tempfile.TemporaryFile() as err_file:
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err_file, env=env)
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+            code = os.waitstatus_to_exitcode(status)
+            if code not in ok:
+                err_file.seek(0)
+                err = err_file.read(2000).decode(errors="replace")
+                raise SystemExit(f"bench: {' '.join(cmd[:3])} exited {code}: {err.strip()[:300]}")
         if i or not warmup:  # the warm-up run fills caches (.pyc, page cache)
             times.append(elapsed)
             rss.append(usage.ru_maxrss / 1024)
