@@ -43,8 +43,8 @@ class Context:
     def enabled(self, code: str) -> bool:
         return code in self.codes
 
-    def _build_prefilter(self) -> re.Pattern[bytes] | None:
-        """One bytes regex: a file that matches none of the enabled rules' triggers cannot hold a finding."""
+    def _build_prefilter(self):
+        """bytes -> bool: a file that matches none of the enabled rules' triggers cannot hold a finding."""
         fragments: list[str] = []
         for rule in self.rules:
             if not rule.kinds:
@@ -55,7 +55,9 @@ class Context:
         if self.spec is not None:
             fragments.append(re.escape(self.spec.gateway.host))
         fragments.append(r"flowgate-lint")
-        return re.compile("|".join(f"(?:{f})" for f in dict.fromkeys(fragments)).encode(), re.I)
+        from flowgate_lint.prefilter import compile_prefilter
+
+        return compile_prefilter(fragments)
 
     def ignored_by_path(self, finding: Finding) -> bool:
         return any(rx.match(finding.path) and any(finding.code.startswith(c) for c in codes)
@@ -78,20 +80,25 @@ class Result(NamedTuple):
     files: int  # files read
 
 
-def read_host(path: Path, rel: str, kind: str, is_spec: bool = False) -> HostFile | FileError:
-    """Read and decode one file; a FileError (one line) instead of an exception."""
+def read_raw(path: Path, rel: str) -> bytes | FileError:
+    """The bytes of one file; a FileError (one line) instead of an exception."""
     try:
         if path.is_dir():
             return FileError(rel, "is a directory, expected a file")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return FileError(rel, f"file too large ({size // (1024 * 1024)} MiB > {MAX_FILE_BYTES // (1024 * 1024)} MiB), skipped")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except PermissionError:
         return FileError(rel, "permission denied")
     except OSError as exc:
         return FileError(rel, f"cannot read: {exc.strerror or exc}")
-    return decode_host(raw, rel, kind, str(path), is_spec)
+
+
+def read_host(path: Path, rel: str, kind: str, is_spec: bool = False) -> HostFile | FileError:
+    """Read and decode one file; a FileError (one line) instead of an exception."""
+    raw = read_raw(path, rel)
+    return raw if isinstance(raw, FileError) else decode_host(raw, rel, kind, str(path), is_spec)
 
 
 def decode_host(raw: bytes, rel: str, kind: str, abspath: str = "", is_spec: bool = False) -> HostFile | FileError:
@@ -154,17 +161,12 @@ def lint_host(host: HostFile, ctx: Context) -> list[Finding]:
 def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | None]:
     """Read, prefilter and lint one discovered file."""
     is_spec = ctx.spec_rel is not None and cand.rel == ctx.spec_rel
-    try:
-        if ctx.prefilter is not None and not is_spec:
-            try:
-                raw = cand.path.read_bytes() if not cand.path.is_dir() else None
-            except OSError:
-                raw = None
-            if raw is not None and not ctx.prefilter.search(raw):
-                return [], None
-        host = read_host(cand.path, cand.rel, cand.kind, is_spec)
-    except RecursionError:
-        return [], FileError(cand.rel, "too deeply nested to read")
+    raw = read_raw(cand.path, cand.rel)
+    if isinstance(raw, FileError):
+        return [], raw
+    if ctx.prefilter is not None and not is_spec and not ctx.prefilter(raw):
+        return [], None
+    host = decode_host(raw, cand.rel, cand.kind, str(cand.path), is_spec)
     if isinstance(host, FileError):
         return [], host
     try:

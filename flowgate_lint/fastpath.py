@@ -11,7 +11,6 @@ finding is possible, whatever the settings and spec say: print the clean summary
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 # Flags that do not change what a clean run prints (beyond quiet) or its exit code.
@@ -25,10 +24,11 @@ _GENERIC = (
 )
 
 
-def _pattern() -> re.Pattern[bytes]:
+def _pattern():
     from flowgate_lint._triggers import TRIGGERS
+    from flowgate_lint.prefilter import compile_prefilter
 
-    return re.compile("|".join(f"(?:{t})" for t in (*TRIGGERS, *_GENERIC)).encode(), re.I)
+    return compile_prefilter((*TRIGGERS, *_GENERIC))
 
 
 def try_fast_exit(argv: list[str]) -> int | None:
@@ -51,7 +51,7 @@ def try_fast_exit(argv: list[str]) -> int | None:
                 data = fh.read()
         except OSError:
             return None  # let the full path report it
-        if pattern.search(data):
+        if pattern(data):
             return None
     if "-q" not in argv and "--quiet" not in argv:
         sys.stdout.write("No findings.\n")
