@@ -115,7 +115,8 @@ def make_tree(dest: Path, n_files: int, relevant_share: float, drift_share: floa
             p = sub / f"conf{i}.yaml"
             p.write_text(f"url: http://127.0.0.1:{4001 if drift else 4000}/v1\n" if relevant
                          else f"name: {rng.choice(WORDS)}\nsize: {rng.randint(1, 99)}\n")
-    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-C", str(dest)]
+    # gc.auto=0: a detached auto-gc would repack objects while the tree is being copied
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "gc.auto=0", "-C", str(dest)]
     subprocess.run(["git", "init", "-q", str(dest)], check=True)
     subprocess.run(git + ["add", "-A"], check=True)
     subprocess.run(git + ["commit", "-qm", "corpus"], check=True)
