@@ -201,6 +201,8 @@ def run(args: argparse.Namespace) -> int:
         report = report._replace(fix_hint=f"{fixable} finding(s) can be repaired from the spec: run "
                                           f"`flowgate-lint --fix{' --unsafe-fixes' if args.unsafe_fixes else ''}` locally.")
     emit(args, report)
+    if report.fix_hint and args.output_format not in ("text", "concise", "github"):
+        print(f"flowgate-lint: {report.fix_hint}", file=sys.stderr)  # machine formats keep stdout clean
     code = exit_code(args, report)
     return max(code, 1) if args.check and fixable and code == 0 else code
 

@@ -21,7 +21,6 @@ class Report(NamedTuple):
     spec: Any  # Spec or None
     color: bool = False
     fix_hint: str = ""  # extra line for text output (e.g. how to apply fixes)
-    skipped_fixes: int = 0
     fixed: int = 0
 
 
