@@ -105,11 +105,14 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
 
 
 class Excluder:
+    """Matches root-relative paths against exclude globs (one combined regex: one match per path)."""
+
     def __init__(self, patterns: Iterable[str]) -> None:
-        self.patterns = [glob_regex(p) for p in patterns if p.strip()]
+        regexes = [glob_regex(p).pattern for p in patterns if p.strip()]
+        self.pattern = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
 
     def __call__(self, rel: str) -> bool:
-        return any(p.match(rel) for p in self.patterns)
+        return bool(self.pattern is not None and self.pattern.match(rel))
 
 
 def _rel(path: Path, root: Path) -> str | None:

@@ -175,11 +175,49 @@ def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | 
         return [], FileError(cand.rel, "too deeply nested to lint")
 
 
+PARALLEL_MIN_FILES = 400  # below this, a process pool costs more than it saves
+_WORKER_CTX: Context | None = None
+
+
+def _lint_in_worker(cand: Any) -> tuple[list[Finding], FileError | None]:
+    assert _WORKER_CTX is not None
+    return lint_candidate(cand, _WORKER_CTX)
+
+
+def _jobs(n_files: int) -> int:
+    import os
+
+    wanted = os.environ.get("FLOWGATE_LINT_JOBS")
+    jobs = int(wanted) if wanted and wanted.isdigit() else (os.cpu_count() or 1)
+    return jobs if n_files >= PARALLEL_MIN_FILES else 1
+
+
 def run(candidates: list[Any], ctx: Context) -> Result:
+    """Lint every candidate: serially for small runs, over the cores (fork) for large trees."""
+    global _WORKER_CTX
     findings: list[Finding] = []
     errors: list[FileError] = []
-    for cand in candidates:
-        found, error = lint_candidate(cand, ctx)
+    jobs = _jobs(len(candidates))
+    results: Any
+    if jobs > 1:
+        import multiprocessing
+
+        try:
+            mp = multiprocessing.get_context("fork")  # workers inherit the context: nothing to pickle
+        except ValueError:
+            mp = None
+        if mp is not None:
+            _WORKER_CTX = ctx
+            try:
+                with mp.Pool(jobs) as pool:
+                    results = pool.map(_lint_in_worker, candidates, chunksize=max(1, len(candidates) // (jobs * 16)))
+            finally:
+                _WORKER_CTX = None
+        else:
+            results = [lint_candidate(c, ctx) for c in candidates]
+    else:
+        results = [lint_candidate(c, ctx) for c in candidates]
+    for found, error in results:
         findings.extend(found)
         if error is not None:
             errors.append(error)
