@@ -1,0 +1,23 @@
+"""The benchmark script runs (on a tiny corpus). Figures belong in bench/, not in timed tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_bench_runs_on_a_tiny_corpus():
+    res = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick"], capture_output=True, text=True,
+                         timeout=600, env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    for case in ("python -c pass (baseline)", "flowgate-lint irrelevant.md", "flowgate-lint relevant.md",
+                 "flowgate-lint tree (5% relevant)", "flowgate-lint tree (all relevant)", "flowgate-lint --fix (5% drift)"):
+        assert case in res.stdout, res.stdout
+    assert "MiB" in res.stdout and "x python -c pass" in res.stdout and "x floor" in res.stdout
