@@ -7,9 +7,6 @@ from typing import NamedTuple
 SAFE = "safe"
 UNSAFE = "unsafe"
 
-ERROR = "error"
-WARNING = "warning"
-
 
 class Edit(NamedTuple):
     """Replace ``host_text[start:end]`` with ``content`` (character offsets into the decoded file, BOM excluded)."""
@@ -39,7 +36,7 @@ class Finding(NamedTuple):
     end_line: int
     end_column: int  # 1-based, exclusive
     message: str
-    severity: str = ERROR
+    severity: str = "error"  # or "warning"
     fix: Fix | None = None
     # Engine bookkeeping, not part of the JSON contract:
     start: int = 0  # character offset of the finding in the host text

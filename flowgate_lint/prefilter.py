@@ -67,6 +67,4 @@ def compile_prefilter(fragments: Iterable[str]) -> Callable[[bytes], bool]:
                 return True
         return bool(pattern is not None and pattern.search(low))
 
-    may_match.needles = needles_final  # type: ignore[attr-defined]
-    may_match.pattern = pattern  # type: ignore[attr-defined]
     return may_match

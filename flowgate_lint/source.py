@@ -140,7 +140,7 @@ class Source:
     def data(self) -> Any:
         """Parsed value of a structured source (raises ParseError)."""
         if "data" not in self._cache:
-            self._cache["data"] = _catch(lambda: _PARSERS_DATA[self.kind](self.text), self)
+            self._cache["data"] = _catch(lambda: _PARSERS_DATA[self.kind](self.text))
         return _reraise(self._cache["data"])
 
     def leaves(self) -> list[Leaf]:
@@ -148,7 +148,7 @@ class Source:
         if self.kind not in STRUCTURED:
             return []
         if "leaves" not in self._cache:
-            self._cache["leaves"] = _catch(lambda: _PARSERS_LEAVES[self.kind](self.text), self)
+            self._cache["leaves"] = _catch(lambda: _PARSERS_LEAVES[self.kind](self.text))
         return _reraise(self._cache["leaves"])
 
     def markdown(self) -> Any:
@@ -186,7 +186,7 @@ def _fingerprint(code: str, snippet: str) -> str:
     return hashlib.sha1(f"{code}\0{' '.join(snippet.split())}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _catch(fn: Any, src: Source) -> Any:
+def _catch(fn: Any) -> Any:
     try:
         return fn()
     except ParseError as exc:
