@@ -2,69 +2,168 @@
 
 Rules declare ``triggers`` (regex fragments, case-insensitive). Running them as one big
 case-insensitive alternation costs about 0.5 ms per file, which dominates large trees. Instead,
-each fragment is reduced to the longest literal it requires; the lowercased bytes are searched for
-those needles with ``in`` (C substring search), and only fragments without a usable literal stay
-regular expressions. The result is a superset test: it may let an irrelevant file through, never
-the other way round.
+each fragment becomes literal needles: a small finite fragment (``gh[pousr]_``, ``\\s-m\\s``,
+``a|b``) is expanded into every string it matches, anything else is reduced to the longest literal
+every match must contain. The lowercased bytes are searched for all needles at once with an
+Aho-Corasick automaton (``ahocorasick_rs``; one pass, about 5 µs for a typical doc) or, when that
+wheel is missing, with one ``in`` per needle. Only fragments with no usable literal stay regular
+expressions. The result is a superset test: it may let an irrelevant file through, never the other
+way round.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 MIN_NEEDLE = 3
+MAX_EXPANSION = 64  # a fragment that matches more strings than this is reduced, not expanded
+_SPACE = " \t\n\r\f\v"  # \s on bytes
+_DIGITS = "0123456789"
 
 
-def _required_literal(fragment: str) -> str | None:
-    """The longest run of literal characters every match of ``fragment`` contains (lowercased), if any."""
+def _sre() -> Any:
     try:
         from re import _parser as sre_parse  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover - Python < 3.11
         import sre_parse  # type: ignore[no-redef]
-    try:
-        parsed = sre_parse.parse(fragment)
-    except re.error:
+    return sre_parse
+
+
+def _expand(items: Any, sre: Any) -> list[str] | None:
+    """Every string the parsed pattern matches (zero-width asserts dropped), or None if too many."""
+    out = [""]
+    for op, arg in items:
+        if op is sre.LITERAL:
+            alts = [chr(arg)]
+        elif op is sre.AT:
+            continue  # \b, ^, $ only narrow a match; dropping them keeps a superset
+        elif op is sre.IN:
+            alts = _expand_class(arg, sre)
+        elif op is sre.BRANCH:
+            alts = []
+            for branch in arg[1]:
+                sub = _expand(branch, sre)
+                if sub is None:
+                    return None
+                alts.extend(sub)
+        elif op is sre.SUBPATTERN:
+            alts = _expand(arg[-1], sre)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            low, high, body = arg
+            sub = _expand(body, sre)
+            if sub is None or high > 4:
+                return None
+            alts = [""]
+            reps: list[str] = []
+            for count in range(high + 1):
+                if count >= low:
+                    reps.extend(alts)
+                alts = [a + s for a in alts for s in sub]
+                if len(alts) > MAX_EXPANSION:
+                    return None
+            alts = reps
+        else:
+            return None
+        if alts is None:
+            return None
+        out = [o + a for o in out for a in dict.fromkeys(alts)]
+        if len(out) > MAX_EXPANSION:
+            return None
+    return out
+
+
+def _expand_class(items: Any, sre: Any) -> list[str] | None:
+    chars: list[str] = []
+    for op, arg in items:
+        if op is sre.LITERAL:
+            chars.append(chr(arg))
+        elif op is sre.RANGE and arg[1] - arg[0] < 16:
+            chars.extend(chr(c) for c in range(arg[0], arg[1] + 1))
+        elif op is sre.CATEGORY and arg is sre.CATEGORY_SPACE:
+            chars.extend(_SPACE)
+        elif op is sre.CATEGORY and arg is sre.CATEGORY_DIGIT:
+            chars.extend(_DIGITS)
+        else:
+            return None  # negated or wide classes
+    return chars
+
+
+def _required_literal(parsed: Any, sre: Any) -> str | None:
+    """The longest run of literal characters every match contains, if any."""
+    if any(op is sre.BRANCH for op, _ in parsed):
         return None
     best, run = "", []
-    literal = sre_parse.LITERAL
     for op, arg in parsed:
-        if op is literal:
+        if op is sre.LITERAL:
             run.append(chr(arg))
             continue
-        if op is sre_parse.AT:  # \b, ^, $: zero-width, keep the run going
+        if op is sre.AT:  # zero-width: keep the run going
             continue
         best = max(best, "".join(run), key=len)
         run = []
     best = max(best, "".join(run), key=len)
-    if any(op is sre_parse.BRANCH for op, _ in parsed):
+    return best or None
+
+
+def needles_for(fragment: str) -> list[bytes] | None:
+    """Lowercased literal needles such that every match of ``fragment`` contains one; None if none usable."""
+    sre = _sre()
+    try:
+        parsed = sre.parse(fragment)
+    except re.error:
         return None
-    return best.lower() or None
+    strings = _expand(parsed, sre)
+    if strings is None or any(len(s.encode()) < MIN_NEEDLE for s in strings):
+        literal = _required_literal(parsed, sre)
+        strings = [literal] if literal and len(literal.encode()) >= MIN_NEEDLE else None
+    if strings is None:
+        return None
+    return sorted({s.lower().encode("utf-8") for s in strings})
+
+
+def _minimal(needles: Iterable[bytes]) -> list[bytes]:
+    """Drop every needle that contains a shorter one: it is implied."""
+    kept: list[bytes] = []
+    for n in sorted(set(needles), key=lambda b: (len(b), b)):
+        if not any(m in n for m in kept):
+            kept.append(n)
+    return kept
+
+
+def _needle_search(needles: list[bytes]) -> Callable[[bytes], bool]:
+    if not needles:
+        return lambda low: False
+    try:
+        from ahocorasick_rs import BytesAhoCorasick
+    except ImportError:
+        def any_in(low: bytes) -> bool:
+            for n in needles:
+                if n in low:
+                    return True
+            return False
+
+        return any_in
+    automaton = BytesAhoCorasick(needles)
+    find = automaton.find_matches_as_indexes
+    return lambda low: bool(find(low))
 
 
 def compile_prefilter(fragments: Iterable[str]) -> Callable[[bytes], bool]:
     """A function bytes -> bool: True when the data may hold a finding for these triggers."""
-    needles: set[bytes] = set()
+    needles: list[bytes] = []
     leftovers: list[str] = []
     for fragment in dict.fromkeys(fragments):
-        literal = _required_literal(fragment)
-        if literal and len(literal.encode()) >= MIN_NEEDLE:
-            needles.add(literal.encode("utf-8"))
+        found = needles_for(fragment)
+        if found:
+            needles.extend(found)
         else:
-            leftovers.append(fragment.lower())
-    # A needle that contains a shorter one is implied by it.
-    kept = sorted(needles, key=len)
-    needles_final: list[bytes] = []
-    for n in kept:
-        if not any(m in n for m in needles_final):
-            needles_final.append(n)
-    pattern = re.compile("|".join(f"(?:{f})" for f in leftovers).encode()) if leftovers else None
+            leftovers.append(fragment)
+    search = _needle_search(_minimal(needles))
+    pattern = re.compile("|".join(f"(?:{f})" for f in leftovers).encode(), re.I) if leftovers else None
 
     def may_match(data: bytes) -> bool:
         low = data.lower()
-        for n in needles_final:
-            if n in low:
-                return True
-        return bool(pattern is not None and pattern.search(low))
+        return search(low) or bool(pattern is not None and pattern.search(low))
 
     return may_match

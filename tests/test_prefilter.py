@@ -1,0 +1,74 @@
+"""The byte prefilter is a superset test: whenever a trigger matches, the file must pass."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from flowgate_lint._triggers import TRIGGERS
+from flowgate_lint.fastpath import _GENERIC
+from flowgate_lint.prefilter import compile_prefilter, needles_for
+
+FRAGMENTS = (*TRIGGERS, *_GENERIC)
+SETTINGS = settings(suppress_health_check=list(HealthCheck), deadline=None)
+# Pieces that sit on or near trigger boundaries, mixed with noise.
+pieces = st.sampled_from(["codex", "-p", " -m ", "\t-m\n", "-m", "gh", "ghp_", "GHU_", "gha_", "127.", "127.0", "0.0.0",
+                          "::", "::1", "host", ":8080", "a:4", "]:443", "ANTHROPIC_", "anthropic_x_MODEL", "Model",
+                          "\"model\"", "sk", "-", "KEY", "tok", "en", "://", " ", "\n", "\r\n", "é", "x"])
+texts = st.lists(st.one_of(pieces, st.text(max_size=6)), max_size=30).map("".join)
+
+
+@pytest.fixture(params=["automaton", "fallback"])
+def engine(request, monkeypatch):
+    if request.param == "fallback":
+        monkeypatch.setitem(sys.modules, "ahocorasick_rs", None)  # import raises ImportError
+    else:
+        pytest.importorskip("ahocorasick_rs")
+    return request.param
+
+
+@SETTINGS
+@given(text=texts)
+def test_every_trigger_match_passes_the_prefilter(text):
+    data = text.encode("utf-8")
+    for fragment in FRAGMENTS:
+        if re.search(fragment.encode(), data, re.I):
+            assert compile_prefilter([fragment])(data), (fragment, text)
+
+
+@pytest.mark.parametrize("fragment", FRAGMENTS)
+def test_each_fragment_alone_on_both_engines(engine, fragment):
+    check = compile_prefilter([fragment])
+    hits = [t for t in ("codex -p dev", "x -m y", "GHP_abc", "http://h:4000", "Anthropic_Foo_Model",
+                        "model_list:", "127.0.0.1", "[::1]", "AKIA123", "\"model\": 1") if re.search(fragment, t, re.I)]
+    for text in hits:
+        assert check(text.encode()), (fragment, text)
+    assert not check(b"plain prose about release notes")
+
+
+def test_all_triggers_reject_plain_prose_and_accept_each_trigger(engine):
+    check = compile_prefilter(FRAGMENTS)
+    assert not check(b"# Release notes\n\nThe team shipped the dashboard.\n")
+    assert check(b"Set ANTHROPIC_BASE_URL now")
+    assert check(b"run `python -m pytest`")  # \s-m\s
+    assert check(b"ghs_0123")
+
+
+def test_small_fragments_are_expanded_and_large_ones_reduced():
+    assert needles_for(r"gh[pousr]_") == [b"gho_", b"ghp_", b"ghr_", b"ghs_", b"ghu_"]
+    assert needles_for("A|Bcd|efg") is None  # "a" is too short to be a needle
+    assert needles_for("abc|DEF") == [b"abc", b"def"]
+    assert len(needles_for(r"\s-m\s")) == 36
+    assert needles_for(r"ANTHROPIC_\w*MODEL") == [b"anthropic_"]
+    assert needles_for(r"[\w\]]:\d{2,5}\b") is None  # stays a regular expression
+    assert needles_for(r"codex\s+-p\b") == [b"codex"]
+
+
+def test_leftover_regex_keeps_its_case_classes():
+    check = compile_prefilter([r"\S:\d\d"])  # must not be lowercased into \s
+    assert check(b"host:80")
+    assert not check(b" :80")
