@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 from pathlib import Path
 from typing import Iterable, NamedTuple
@@ -31,15 +32,15 @@ _SHEBANG = re.compile(rb"^#![^\n]*\b(?:ba|z|da|k)?sh\b")
 
 
 class Candidate(NamedTuple):
-    path: Path  # absolute
+    path: str  # absolute
     rel: str  # root-relative, "/" separators
     kind: str
     explicit: bool
 
 
-def kind_of(path: Path, head: bytes | None = None) -> str | None:
+def kind_of(path: Path | str, head: bytes | None = None) -> str | None:
     """File kind by name (and shebang for extension-less files), None if not ours."""
-    name = path.name
+    name = os.path.basename(path)
     lower = name.lower()
     if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
         return "dotenv"
@@ -115,43 +116,35 @@ class Excluder:
         return bool(self.pattern is not None and self.pattern.match(rel))
 
 
-def _rel(path: Path, root: Path) -> str | None:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
+def _rel(path: Path | str, root: Path | str) -> str | None:
+    rel = os.path.relpath(path, root)
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
         return None
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
 
-def _git_files(directory: Path, root: Path) -> list[Path] | None:
-    if not (root / ".git").exists():
+def _git_files(directory: str, root: str) -> list[str] | None:
+    """Root-relative paths git lists under ``directory`` (tracked and untracked, not ignored)."""
+    if not os.path.exists(os.path.join(root, ".git")):
         return None
     try:
         out = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", str(directory)],
+            ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", directory],
             capture_output=True, check=True, timeout=60,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    seen = set()
-    files = []
-    for raw in out.split(b"\0"):
-        if raw and raw not in seen:
-            seen.add(raw)
-            files.append(root / os.fsdecode(raw))
-    return files
+    return list(dict.fromkeys(os.fsdecode(raw) for raw in out.split(b"\0") if raw))
 
 
-def _walk(directory: Path, excluder: Excluder, root: Path) -> list[Path]:
+def _walk(directory: str, excluder: Excluder, root: str) -> list[str]:
+    """Root-relative paths of the files under ``directory`` (absolute outside the root), junk pruned."""
     files = []
     for dirpath, dirnames, filenames in os.walk(directory, followlinks=False):
-        base = Path(dirpath)
-        keep = []
-        for d in dirnames:
-            rel = _rel(base / d, root)
-            if rel is not None and not excluder(rel):
-                keep.append(d)
-        dirnames[:] = sorted(keep)
-        files.extend(base / f for f in sorted(filenames))
+        base = _rel(dirpath, root)
+        prefix = dirpath.rstrip("/") + "/" if base is None else "" if base == "." else base + "/"
+        dirnames[:] = sorted(d for d in dirnames if not excluder(prefix + d))
+        files.extend(prefix + f for f in sorted(filenames))
     return files
 
 
@@ -159,37 +152,62 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
              errors: list | None = None) -> list[Candidate]:
     """Files to lint under ``paths``; problems (missing paths, symlinks out of the root) go to ``errors``."""
     excluder = Excluder(exclude)
-    root = root.resolve()
+    root_s = str(root.resolve())
     out: list[Candidate] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     errors = errors if errors is not None else []
 
-    def add(path: Path, explicit: bool) -> None:
-        abspath = Path(os.path.abspath(path))
-        rel = _rel(abspath, root)
+    def symlink_ok(abspath: str, shown: str, explicit: bool) -> bool:
+        try:
+            target = Path(abspath).resolve(strict=True)
+        except (OSError, RuntimeError):
+            if explicit:
+                errors.append((shown, "broken or looping symlink"))
+            return False
+        if _rel(target, root_s) is None:
+            errors.append((shown, "symlink points outside the repository; not followed"))
+            return False
+        return True
+
+    def add_listed(rel: str) -> None:
+        """One file from a directory listing: a cheap path (one lstat, no Path objects) for large trees."""
+        if excluder(rel):
+            return
+        name = rel.rpartition("/")[2]
+        kind = kind_of(name, b"")  # by name only
+        if kind is None and "." in name.lstrip("."):
+            return  # an extension that is not ours
+        abspath = os.path.join(root_s, rel)  # rel may be absolute (outside the root): join keeps it
+        try:
+            mode = os.lstat(abspath).st_mode
+        except OSError:
+            return  # deleted since git listed it
+        if stat.S_ISLNK(mode):
+            if not symlink_ok(abspath, rel, False):
+                return
+        elif not stat.S_ISREG(mode):
+            return
+        if kind is None:
+            kind = kind_of(abspath)
+            if kind is None:
+                return
+        if abspath not in seen:
+            seen.add(abspath)
+            out.append(Candidate(abspath, rel, kind, False))
+
+    def add_explicit(path: Path) -> None:
+        abspath = os.path.abspath(path)
+        rel = _rel(abspath, root_s)
         shown = rel if rel is not None else str(path)
-        if path.is_symlink():
-            try:
-                target = path.resolve(strict=True)
-            except (OSError, RuntimeError):
-                if explicit:
-                    errors.append((shown, "broken or looping symlink"))
-                return
-            if _rel(target, root) is None:
-                errors.append((shown, "symlink points outside the repository; not followed"))
-                return
-        if rel is None:
-            rel = shown
-        if (not explicit or force_exclude) and excluder(rel):
+        if path.is_symlink() and not symlink_ok(abspath, shown, True):
+            return
+        if force_exclude and excluder(shown):
             return
         kind = kind_of(abspath)
-        if kind is None:
+        if kind is None or abspath in seen:
             return
-        key = abspath
-        if key in seen:
-            return
-        seen.add(key)
-        out.append(Candidate(abspath, rel, kind, explicit))
+        seen.add(abspath)
+        out.append(Candidate(abspath, shown, kind, True))
 
     for raw in paths:
         p = Path(raw)
@@ -199,18 +217,17 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
             errors.append((raw, "no such file or directory"))
             continue
         if p.is_dir() and not p.is_symlink():
-            abs_dir = Path(os.path.abspath(p))
-            rel_dir = _rel(abs_dir, root)
+            abs_dir = os.path.abspath(p)
+            rel_dir = _rel(abs_dir, root_s)
             if rel_dir not in (None, "", ".") and force_exclude and excluder(rel_dir):
                 continue
-            listed = _git_files(abs_dir, root)
+            listed = _git_files(abs_dir, root_s)
             if listed is None:
-                listed = _walk(abs_dir, excluder, root)
-            for f in listed:
-                if f.is_file() or f.is_symlink():
-                    add(f, False)
+                listed = _walk(abs_dir, excluder, root_s)
+            for rel in listed:
+                add_listed(rel)
         elif p.is_dir():  # a symlink to a directory
             errors.append((raw, "symlinked directory not followed"))
         else:
-            add(p, True)
+            add_explicit(p)
     return out

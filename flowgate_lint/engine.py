@@ -6,7 +6,9 @@ text without touching the disk; ``lint_candidate`` is the I/O edge for one file.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
@@ -80,22 +82,39 @@ class Result(NamedTuple):
     files: int  # files read
 
 
-def read_raw(path: Path, rel: str) -> bytes | FileError:
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not block
+
+
+def read_raw(path: str | Path, rel: str) -> bytes | FileError:
     """The bytes of one file; a FileError (one line) instead of an exception."""
     try:
-        if path.is_dir():
-            return FileError(rel, "is a directory, expected a file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return FileError(rel, f"file too large ({size // (1024 * 1024)} MiB > {MAX_FILE_BYTES // (1024 * 1024)} MiB), skipped")
-        return path.read_bytes()
+        fd = os.open(path, _OPEN_FLAGS)
     except PermissionError:
         return FileError(rel, "permission denied")
     except OSError as exc:
         return FileError(rel, f"cannot read: {exc.strerror or exc}")
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return FileError(rel, "is a directory, expected a file")
+        if not stat.S_ISREG(st.st_mode):
+            return FileError(rel, "not a regular file, skipped")
+        if st.st_size > MAX_FILE_BYTES:
+            return FileError(rel, f"file too large ({st.st_size // (1024 * 1024)} MiB > {MAX_FILE_BYTES // (1024 * 1024)} MiB), skipped")
+        chunks = []
+        while True:
+            chunk = os.read(fd, max(st.st_size + 1, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    except OSError as exc:
+        return FileError(rel, f"cannot read: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
 
 
-def read_host(path: Path, rel: str, kind: str, is_spec: bool = False) -> HostFile | FileError:
+def read_host(path: str | Path, rel: str, kind: str, is_spec: bool = False) -> HostFile | FileError:
     """Read and decode one file; a FileError (one line) instead of an exception."""
     raw = read_raw(path, rel)
     return raw if isinstance(raw, FileError) else decode_host(raw, rel, kind, str(path), is_spec)

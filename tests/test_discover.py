@@ -89,3 +89,17 @@ def test_exit_codes_color_and_output_file(tmp_path):
     (root / "a.env").write_text("ANTHROPIC_BASE_URL=http://127.0.0.1:4000\n")
     clean = run(root, ".")
     assert clean.returncode == 0 and clean.stdout == "No findings.\n"
+
+
+def test_fifo_is_reported_not_waited_on_and_deleted_tracked_files_are_skipped(tmp_path):
+    root = repo(tmp_path)
+    (root / "gone.md").write_text(BAD)
+    (root / "kept.md").write_text(BAD)
+    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+    (root / "gone.md").unlink()  # still in the index, no longer on disk
+    os.mkfifo(root / "pipe.md")
+    res = run(root, ".")
+    assert paths(res) == {"kept.md"} and res.returncode == 1 and res.stderr == ""
+    explicit = subprocess.run([sys.executable, "-m", "flowgate_lint", "pipe.md"], cwd=root, capture_output=True,
+                              text=True, timeout=60)
+    assert explicit.returncode == 2 and "pipe.md: not a regular file, skipped" in explicit.stderr

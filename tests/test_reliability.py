@@ -87,14 +87,14 @@ def test_unreadable_file(tmp_path, monkeypatch, capsys):
     repo = project(tmp_path)
     target = repo / "secret.md"
     target.write_text("ANTHROPIC_BASE_URL=x\n")
-    real = Path.read_bytes
+    real = os.open
 
-    def deny(self):
-        if self.name == "secret.md":
+    def deny(path, *args, **kwargs):  # chmod cannot deny root, so refuse the open itself
+        if os.fspath(path).endswith("secret.md"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(os, "open", deny)
     monkeypatch.chdir(repo)
     assert main(["."]) == 2
     captured = capsys.readouterr()
