@@ -185,10 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", type=int, default=10_000)
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--no-markdownlint", action="store_true")
+    ap.add_argument("--corpora", type=Path, default=WORK, help="where to generate the corpora (default: %(default)s)")
     args = ap.parse_args(argv)
     if args.quick:
         args.files, args.repeats, args.no_markdownlint = 60, 2, True
     WORK.mkdir(exist_ok=True)
+    args.corpora.mkdir(parents=True, exist_ok=True)
     py = clean_venv()
     fgl = [str(py), "-m", "flowgate_lint"]
     mdl = None if args.no_markdownlint else markdownlint()
@@ -205,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'case':<44} {'median':>12}  {'ratio':<34} {'peak RSS':>11}")
 
     # 1. one-file pre-commit case
-    one = WORK / "one"
+    one = args.corpora / "one"
     make_tree(one, 0, 0, 0)
     (one / "relevant.md").write_text(relevant_md(random.Random(1), drift=False))
     (one / "irrelevant.md").write_text(irrelevant_md(random.Random(2)))
@@ -222,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # 2. large tree, 5 % relevant; 3. all relevant; 4. --fix with 5 % drift
     for label, share, drift in (("5% relevant", 0.05, 0.0), ("all relevant", 1.0, 0.0)):
-        tree = WORK / f"tree-{int(share * 100)}"
+        tree = args.corpora / f"tree-{int(share * 100)}"
         md = make_tree(tree, args.files, share, drift)
         t_floor, r = measure([str(py), "-c", FLOOR, str(tree)], tree, args.repeats, env)
         row(f"read-only floor ({label})", t_floor, None, "", r)
@@ -236,9 +238,9 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((f"  vs markdownlint-cli2 ({label})", t, f"{t / t_mdl:.2f}x markdownlint-cli2", 0.0))
             print(f"  {'':<44} {'':>12}  {t / t_mdl:.2f}x markdownlint-cli2")
 
-    tree = WORK / "tree-fix"
+    tree = args.corpora / "tree-fix"
     make_tree(tree, args.files, 0.05, 0.05)
-    pristine = WORK / "tree-fix.pristine"
+    pristine = args.corpora / "tree-fix.pristine"
     if pristine.exists():
         shutil.rmtree(pristine)
     shutil.copytree(tree, pristine)

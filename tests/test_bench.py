@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
-def test_bench_runs_on_a_tiny_corpus():
-    res = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick"], capture_output=True, text=True,
+def test_bench_runs_on_a_tiny_corpus(tmp_path):
+    res = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--corpora", str(tmp_path)], capture_output=True, text=True,
                          timeout=600, env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     for case in ("python -c pass (baseline)", "flowgate-lint irrelevant.md", "flowgate-lint relevant.md",
