@@ -195,17 +195,22 @@ def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | 
 
 
 PARALLEL_MIN_FILES = 400  # below this, a process pool costs more than it saves
-_WORKER_CTX: Context | None = None
+_WORKER_STATE: tuple[list[Any], Context] | None = None
 
 
-def _lint_in_worker(cand: Any) -> tuple[list[Finding], FileError | None]:
-    assert _WORKER_CTX is not None
-    return lint_candidate(cand, _WORKER_CTX)
+def _lint_chunk(bounds: tuple[int, int]) -> list[tuple[int, list[Finding], FileError | None]]:
+    """Lint candidates[start:stop] in a forked worker; only files with something to say come back."""
+    assert _WORKER_STATE is not None
+    candidates, ctx = _WORKER_STATE
+    out = []
+    for i in range(*bounds):
+        found, error = lint_candidate(candidates[i], ctx)
+        if found or error is not None:
+            out.append((i, found, error))
+    return out
 
 
 def _jobs(n_files: int) -> int:
-    import os
-
     wanted = os.environ.get("FLOWGATE_LINT_JOBS")
     jobs = int(wanted) if wanted and wanted.isdigit() else (os.cpu_count() or 1)
     return jobs if n_files >= PARALLEL_MIN_FILES else 1
@@ -213,30 +218,33 @@ def _jobs(n_files: int) -> int:
 
 def run(candidates: list[Any], ctx: Context) -> Result:
     """Lint every candidate: serially for small runs, over the cores (fork) for large trees."""
-    global _WORKER_CTX
+    global _WORKER_STATE
     findings: list[Finding] = []
     errors: list[FileError] = []
     jobs = _jobs(len(candidates))
-    results: Any
+    results: list[tuple[int, list[Finding], FileError | None]] | None = None
     if jobs > 1:
         import multiprocessing
 
         try:
-            mp = multiprocessing.get_context("fork")  # workers inherit the context: nothing to pickle
+            mp = multiprocessing.get_context("fork")  # workers inherit candidates and context: nothing to pickle
         except ValueError:
             mp = None
         if mp is not None:
-            _WORKER_CTX = ctx
+            step = max(1, -(-len(candidates) // (jobs * 8)))
+            chunks = [(i, min(i + step, len(candidates))) for i in range(0, len(candidates), step)]
+            _WORKER_STATE = (candidates, ctx)
             try:
                 with mp.Pool(jobs) as pool:
-                    results = pool.map(_lint_in_worker, candidates, chunksize=max(1, len(candidates) // (jobs * 16)))
+                    results = [r for part in pool.imap(_lint_chunk, chunks) for r in part]
             finally:
-                _WORKER_CTX = None
-        else:
-            results = [lint_candidate(c, ctx) for c in candidates]
-    else:
-        results = [lint_candidate(c, ctx) for c in candidates]
-    for found, error in results:
+                _WORKER_STATE = None
+    if results is None:
+        results = []
+        for i, cand in enumerate(candidates):
+            found, error = lint_candidate(cand, ctx)
+            results.append((i, found, error))
+    for _, found, error in results:
         findings.extend(found)
         if error is not None:
             errors.append(error)

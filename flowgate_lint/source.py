@@ -140,7 +140,10 @@ class Source:
     def data(self) -> Any:
         """Parsed value of a structured source (raises ParseError)."""
         if "data" not in self._cache:
-            self._cache["data"] = _catch(lambda: _PARSERS_DATA[self.kind](self.text))
+            if self.kind == "toml":  # one tomlkit parse serves both data and leaves
+                self._cache["data"] = _catch(lambda: self._toml_doc().unwrap())
+            else:
+                self._cache["data"] = _catch(lambda: _PARSERS_DATA[self.kind](self.text))
         return _reraise(self._cache["data"])
 
     def leaves(self) -> list[Leaf]:
@@ -148,8 +151,16 @@ class Source:
         if self.kind not in STRUCTURED:
             return []
         if "leaves" not in self._cache:
-            self._cache["leaves"] = _catch(lambda: _PARSERS_LEAVES[self.kind](self.text))
+            if self.kind == "toml":
+                self._cache["leaves"] = _catch(lambda: _toml_leaves(self.text, self._toml_doc()))
+            else:
+                self._cache["leaves"] = _catch(lambda: _PARSERS_LEAVES[self.kind](self.text))
         return _reraise(self._cache["leaves"])
+
+    def _toml_doc(self) -> Any:
+        if "toml_doc" not in self._cache:
+            self._cache["toml_doc"] = _catch(lambda: _toml_parse(self.text))
+        return _reraise(self._cache["toml_doc"])
 
     def markdown(self) -> Any:
         """The parsed Markdown document (``markdown.MarkdownDoc``) of a markdown source."""
@@ -395,8 +406,9 @@ def _toml_load(text: str) -> Any:
     return _toml_parse(text).unwrap()
 
 
-def _toml_leaves(text: str) -> list[Leaf]:
-    doc = _toml_parse(text)
+def _toml_leaves(text: str, doc: Any = None) -> list[Leaf]:
+    """Scalars of a TOML document with spans; ``doc`` is its tomlkit parse (never modified)."""
+    doc = _toml_parse(text) if doc is None else doc
     leaves: list[Leaf] = []
     found: list[tuple[tuple, Any, str]] = []
 
