@@ -41,16 +41,18 @@ def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
                        "else config/flowgate.yaml, config/examples/flowgate.yaml, then common LiteLLM config names)")
     group.add_argument("--config", metavar="FILE", help="settings file (pyproject.toml or flowgate-lint.toml; default: the closest one above the paths)")
     group.add_argument("--isolated", action="store_true", help="ignore settings files")
+    group.add_argument("--no-cache", action="store_true",
+                       help="derive the spec afresh instead of using the spec cache (also: FLOWGATE_LINT_NO_CACHE=1)")
     group.add_argument("-v", "--verbose", action="store_true", help="say which settings and gateway config were used (on stderr)")
 
 
 def load_spec_for(args: argparse.Namespace, start: Path):
     """Settings and spec for a command, reporting the sources with --verbose."""
     from flowgate_lint.settings import load_settings
-    from flowgate_lint.spec import load_spec
+    from flowgate_lint.speccache import load_spec_cached
 
     settings = load_settings(getattr(args, "config", None), start, getattr(args, "isolated", False))
-    spec = load_spec(settings, getattr(args, "spec", None))
+    spec = load_spec_cached(settings, getattr(args, "spec", None), not getattr(args, "no_cache", False))
     if getattr(args, "verbose", False):
         print(f"{PROG}: spec from {spec.source}", file=sys.stderr)
     return settings, spec

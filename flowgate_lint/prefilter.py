@@ -13,11 +13,12 @@ way round.
 
 from __future__ import annotations
 
-import re
-from typing import Any, Callable, Iterable
+TYPE_CHECKING = False  # importing typing costs ~3 ms (it imports re): not on the fast path
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable
 
 MIN_NEEDLE = 3
-MAX_EXPANSION = 64  # a fragment that matches more strings than this is reduced, not expanded
+MAX_EXPANSION = 128  # a fragment that matches more strings than this is reduced, not expanded
 _SPACE = " \t\n\r\f\v"  # \s on bytes
 _DIGITS = "0123456789"
 
@@ -107,7 +108,22 @@ def _required_literal(parsed: Any, sre: Any) -> str | None:
 
 
 def needles_for(fragment: str) -> list[bytes] | None:
-    """Lowercased literal needles such that every match of ``fragment`` contains one; None if none usable."""
+    """Lowercased literal needles such that every match of ``fragment`` contains one; None if none usable.
+
+    The rules' triggers are looked up in the table ``scripts/gen_triggers.py`` writes (parsing
+    them costs ~10 ms at start-up); anything else is derived."""
+    from flowgate_lint._triggers import NEEDLES
+
+    if fragment in NEEDLES:
+        known = NEEDLES[fragment]
+        return list(known) if known is not None else None
+    return derive_needles(fragment)
+
+
+def derive_needles(fragment: str) -> list[bytes] | None:
+    """``needles_for`` computed from the regex parse tree."""
+    import re
+
     sre = _sre()
     try:
         parsed = sre.parse(fragment)
@@ -160,7 +176,11 @@ def compile_prefilter(fragments: Iterable[str]) -> Callable[[bytes], bool]:
         else:
             leftovers.append(fragment)
     search = _needle_search(_minimal(needles))
-    pattern = re.compile("|".join(f"(?:{f})" for f in leftovers).encode(), re.I) if leftovers else None
+    pattern = None
+    if leftovers:
+        import re
+
+        pattern = re.compile("|".join(f"(?:{f})" for f in leftovers).encode(), re.I)
 
     def may_match(data: bytes) -> bool:
         low = data.lower()

@@ -512,20 +512,25 @@ def is_litellm(data: Any) -> bool:
     return isinstance(data, dict) and "model_list" in data
 
 
-def find_spec_file(settings: Settings, explicit: str | None = None) -> tuple[Path | None, Any]:
+def find_spec_file(settings: Settings, explicit: str | None = None,
+                   probes: list[Path] | None = None) -> tuple[Path | None, Any]:
     """The gateway config to use, and its parsed data (None if there is none).
 
     Order: ``--spec``, the ``spec`` setting, then well-known paths under the
-    settings root (the current directory when there are no settings).
+    settings root (the current directory when there are no settings). Every path
+    looked at, present or not, is appended to ``probes`` (the spec cache's dependencies).
     """
+    probes = [] if probes is None else probes
     if explicit:
         path = Path(explicit)
+        probes.append(path)
         if not path.exists():
             raise SpecError("gateway config not found (from --spec)", explicit)
         return path, _yaml_load(path)
     configured = settings.get("spec")
     if configured:
         path = settings.root / configured
+        probes.append(path)
         if not path.exists():
             raise SpecError(f"gateway config '{configured}' not found (setting 'spec')", settings.display_path(), settings.line_of("spec"))
         return path, _yaml_load(path)
@@ -536,6 +541,7 @@ def find_spec_file(settings: Settings, explicit: str | None = None) -> tuple[Pat
     for directory in dirs:
         for rel in FLOWGATE_PATHS + LITELLM_PATHS:
             path = directory / rel
+            probes.append(path)
             if path.is_file():
                 data = _yaml_load(path)
                 if rel in FLOWGATE_PATHS:
@@ -545,9 +551,11 @@ def find_spec_file(settings: Settings, explicit: str | None = None) -> tuple[Pat
     return None, None
 
 
-def load_spec(settings: Settings, explicit: str | None = None) -> Spec:
-    """Load and validate the spec from its sources; settings override the config file."""
-    path, data = find_spec_file(settings, explicit)
+def load_spec(settings: Settings, explicit: str | None = None, probes: list[Path] | None = None) -> Spec:
+    """Load and validate the spec from its sources; settings override the config file.
+
+    ``probes`` collects every file path the result depends on (see ``find_spec_file``)."""
+    path, data = find_spec_file(settings, explicit, probes)
     fields: dict[str, Located] = {}
     services: dict[str, tuple[Located, Located, Located]] = {}
     models: Located | None = None

@@ -6,6 +6,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gateway import gateway  # noqa: E402,F401  (session fixture: a real LiteLLM proxy)
 
 import os  # noqa: E402
+import tempfile  # noqa: E402
+
+# The spec cache of every run under test (in-process and subprocesses) lives in a throw-away directory.
+os.environ["FLOWGATE_LINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="flowgate-lint-cache-")
 
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from flowgate_lint._triggers import TRIGGERS
-from flowgate_lint.fastpath import _GENERIC
+from flowgate_lint.fastpath import GENERIC
 from flowgate_lint.prefilter import compile_prefilter, needles_for
 
-FRAGMENTS = (*TRIGGERS, *_GENERIC)
+FRAGMENTS = (*TRIGGERS, *GENERIC)
 SETTINGS = settings(suppress_health_check=list(HealthCheck), deadline=None)
 # Pieces that sit on or near trigger boundaries, mixed with noise.
 pieces = st.sampled_from(["codex", "-p", " -m ", "\t-m\n", "-m", "gh", "ghp_", "GHU_", "gha_", "127.", "127.0", "0.0.0",
@@ -65,6 +65,7 @@ def test_small_fragments_are_expanded_and_large_ones_reduced():
     assert len(needles_for(r"\s-m\s")) == 36
     assert needles_for(r"ANTHROPIC_\w*MODEL") == [b"anthropic_"]
     assert needles_for(r"[\w\]]:\d{2,5}\b") is None  # stays a regular expression
+    assert len(needles_for(r":\d\d")) == 100
     assert needles_for(r"codex\s+-p\b") == [b"codex"]
 
 

@@ -12,7 +12,6 @@ tells a spec change apart from a hand edit. ``--fix`` rewrites the fence content
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any, Callable, Iterator
 
@@ -37,6 +36,8 @@ def renderers() -> dict[str, Callable[[Any], str]]:
 
 
 def checksum(content: str) -> str:
+    import hashlib
+
     return hashlib.sha256(content.replace("\r\n", "\n").encode("utf-8")).hexdigest()[:8]
 
 
