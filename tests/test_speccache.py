@@ -1,0 +1,135 @@
+"""The spec cache answers only when nothing the spec was derived from has changed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import flowgate_lint.spec as spec_module
+from flowgate_lint.settings import load_settings
+from flowgate_lint.speccache import load_spec_cached
+
+FLOWGATE = """config_version: 2
+services:
+  litellm: {host: 127.0.0.1, port: PORT}
+integration: {default_model: router-default}
+litellm_base:
+  model_list:
+    - model_name: router-default
+"""
+LITELLM = "model_list:\n  - model_name: lite-model\n    litellm_params: {model: openai/x}\n"
+
+
+def settle(*paths: Path) -> None:
+    """Backdate mtimes past the racy window (a just-written file is never cached)."""
+    past = time.time() - 60
+    for p in paths:
+        os.utime(p, (past, past))
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FLOWGATE_LINT_CACHE_DIR", str(cache))
+    monkeypatch.delenv("FLOWGATE_LINT_NO_CACHE", raising=False)
+    root = tmp_path / "repo"
+    (root / "config").mkdir(parents=True)
+    spec = root / "config" / "flowgate.yaml"
+    spec.write_text(FLOWGATE.replace("PORT", "4000"))
+    settle(spec, root / "config", root)
+    monkeypatch.chdir(root)
+    return root, cache
+
+
+def load(root: Path):
+    return load_spec_cached(load_settings(None, root))
+
+
+def forbid_derivation(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("spec derived again: the cache should have answered")
+
+    monkeypatch.setattr(spec_module, "load_spec", fail)
+
+
+def test_second_load_is_answered_from_the_cache(project, monkeypatch):
+    root, cache = project
+    first = load(root)
+    assert len(list(cache.glob("spec-*.pickle"))) == 1
+    assert oct(os.stat(next(cache.glob("spec-*.pickle"))).st_mode & 0o777) == "0o600"
+    forbid_derivation(monkeypatch)
+    assert load(root) == first and first.gateway.port == 4000
+
+
+def test_editing_the_config_is_a_miss(project):
+    root, _ = project
+    assert load(root).gateway.port == 4000
+    spec = root / "config" / "flowgate.yaml"
+    spec.write_text(FLOWGATE.replace("PORT", "4001"))  # same size, new content
+    assert load(root).gateway.port == 4001
+
+
+def test_a_new_higher_priority_config_is_a_miss(project):
+    root, _ = project
+    (root / "config" / "flowgate.yaml").unlink()
+    (root / "litellm_config.yaml").write_text(LITELLM)
+    settle(root / "litellm_config.yaml", root / "config", root)
+    assert load(root).models == ("lite-model",)
+    (root / "config" / "flowgate.yaml").write_text(FLOWGATE.replace("PORT", "4002"))  # tried before litellm_config.yaml
+    assert load(root).gateway.port == 4002
+
+
+def test_settings_are_part_of_the_key(project):
+    root, _ = project
+    assert load(root).gateway.port == 4000
+    (root / "flowgate-lint.toml").write_text("gateway-port = 4100\n")
+    assert load(root).gateway.port == 4100
+
+
+def test_racy_files_corrupt_entries_and_opt_outs(project, monkeypatch):
+    root, cache = project
+    (root / "config" / "flowgate.yaml").write_text(FLOWGATE.replace("PORT", "4000"))  # modified just now
+    load(root)
+    assert not list(cache.glob("*.pickle"))  # racy: not cached
+    settle(root / "config" / "flowgate.yaml")
+    load(root)
+    (entry,) = cache.glob("spec-*.pickle")
+    entry.write_bytes(b"not a pickle")
+    assert load(root).gateway.port == 4000  # a corrupt entry is a silent miss
+    entry.unlink()
+    monkeypatch.setenv("FLOWGATE_LINT_NO_CACHE", "1")
+    load(root)
+    assert not list(cache.glob("*.pickle"))
+    monkeypatch.delenv("FLOWGATE_LINT_NO_CACHE")
+    assert load_spec_cached(load_settings(None, root), use_cache=False).gateway.port == 4000
+    assert not list(cache.glob("*.pickle"))
+
+
+def test_unwritable_cache_and_errors_are_not_cached(project, monkeypatch):
+    root, cache = project
+    cache.write_text("a file where the cache directory should be")
+    assert load(root).gateway.port == 4000
+    (root / "config" / "flowgate.yaml").write_text("services: [\n")
+    settle(root / "config" / "flowgate.yaml")
+    for _ in range(2):
+        with pytest.raises(spec_module.SpecError):
+            load(root)
+
+
+def test_cli_warm_run_skips_the_yaml_parser(project):
+    root, cache = project
+    (root / "a.md").write_text("Set `ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1`.\n")
+    code = ("import sys\nfrom flowgate_lint.cli import main\nrc = main(['a.md'])\n"
+            "print('ruamel' if 'ruamel.yaml' in sys.modules else 'no-ruamel', rc)")
+    env = {**os.environ, "FLOWGATE_LINT_CACHE_DIR": str(cache)}
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, env=env)
+            for _ in range(2)]
+    assert runs[0].stdout.splitlines()[-1] == "ruamel 1"
+    assert runs[1].stdout.splitlines()[-1] == "no-ruamel 1"
+    assert runs[0].stdout.splitlines()[:-1] == runs[1].stdout.splitlines()[:-1]
+    assert "FG302" in runs[1].stdout
