@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
@@ -69,7 +68,12 @@ def find_root(start: Path) -> Path:
 
 
 def glob_regex(pattern: str) -> re.Pattern[str]:
-    """Compile an exclude glob: ``**`` spans directories, ``*`` does not; a pattern without ``/``
+    """``glob_source``, compiled."""
+    return re.compile(glob_source(pattern))
+
+
+def glob_source(pattern: str) -> str:
+    """Translate an exclude glob into a regex: ``**`` spans directories, ``*`` does not; a pattern without ``/``
     matches any path component (like .gitignore); a pattern with ``/`` is anchored at the root."""
     pattern = pattern.strip()
     anchored = "/" in pattern.rstrip("/")
@@ -102,14 +106,14 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
         i += 1
     body = "".join(out)
     prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(f"^{prefix}{body}(?:/.*)?$")
+    return f"^{prefix}{body}(?:/.*)?$"
 
 
 class Excluder:
     """Matches root-relative paths against exclude globs (one combined regex: one match per path)."""
 
     def __init__(self, patterns: Iterable[str]) -> None:
-        regexes = [glob_regex(p).pattern for p in patterns if p.strip()]
+        regexes = [glob_source(p) for p in patterns if p.strip()]
         self.pattern = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
 
     def __call__(self, rel: str) -> bool:
@@ -127,6 +131,8 @@ def _git_files(directory: str, root: str) -> list[str] | None:
     """Root-relative paths git lists under ``directory`` (tracked and untracked, not ignored)."""
     if not os.path.exists(os.path.join(root, ".git")):
         return None
+    import subprocess  # only directory runs list files with git
+
     try:
         out = subprocess.run(
             ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", directory],

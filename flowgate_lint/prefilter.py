@@ -31,8 +31,10 @@ def _sre() -> Any:
     return sre_parse
 
 
-def _expand(items: Any, sre: Any) -> list[str] | None:
-    """Every string the parsed pattern matches (zero-width asserts dropped), or None if too many."""
+def _expand(items: Any, sre: Any, text: bool = False) -> list[str] | None:
+    """Every string the parsed pattern matches (zero-width asserts dropped), or None if too many.
+
+    ``text``: the pattern runs on str, where \\s and \\d also match non-ASCII characters (not expanded)."""
     out = [""]
     for op, arg in items:
         if op is sre.LITERAL:
@@ -40,19 +42,19 @@ def _expand(items: Any, sre: Any) -> list[str] | None:
         elif op is sre.AT:
             continue  # \b, ^, $ only narrow a match; dropping them keeps a superset
         elif op is sre.IN:
-            alts = _expand_class(arg, sre)
+            alts = _expand_class(arg, sre, text)
         elif op is sre.BRANCH:
             alts = []
             for branch in arg[1]:
-                sub = _expand(branch, sre)
+                sub = _expand(branch, sre, text)
                 if sub is None:
                     return None
                 alts.extend(sub)
         elif op is sre.SUBPATTERN:
-            alts = _expand(arg[-1], sre)
+            alts = _expand(arg[-1], sre, text)
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
             low, high, body = arg
-            sub = _expand(body, sre)
+            sub = _expand(body, sre, text)
             if sub is None or high > 4:
                 return None
             alts = [""]
@@ -74,16 +76,16 @@ def _expand(items: Any, sre: Any) -> list[str] | None:
     return out
 
 
-def _expand_class(items: Any, sre: Any) -> list[str] | None:
+def _expand_class(items: Any, sre: Any, text: bool = False) -> list[str] | None:
     chars: list[str] = []
     for op, arg in items:
         if op is sre.LITERAL:
             chars.append(chr(arg))
         elif op is sre.RANGE and arg[1] - arg[0] < 16:
             chars.extend(chr(c) for c in range(arg[0], arg[1] + 1))
-        elif op is sre.CATEGORY and arg is sre.CATEGORY_SPACE:
+        elif op is sre.CATEGORY and arg is sre.CATEGORY_SPACE and not text:
             chars.extend(_SPACE)
-        elif op is sre.CATEGORY and arg is sre.CATEGORY_DIGIT:
+        elif op is sre.CATEGORY and arg is sre.CATEGORY_DIGIT and not text:
             chars.extend(_DIGITS)
         else:
             return None  # negated or wide classes
@@ -136,6 +138,42 @@ def derive_needles(fragment: str) -> list[bytes] | None:
     if strings is None:
         return None
     return sorted({s.lower().encode("utf-8") for s in strings})
+
+
+def required_groups(pattern: str) -> list[tuple[str, ...]]:
+    """For a str pattern matched case-insensitively: groups of casefolded strings such that every
+    match contains at least one string of every group (an AND of ORs; empty: no usable literal).
+
+    A text whose ``fold`` lacks every string of some group cannot match: the pattern need not
+    even be compiled."""
+    sre = _sre()
+    groups: list[tuple[str, ...]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        literal = "".join(run)
+        if len(literal) >= MIN_NEEDLE:
+            groups.append((literal.casefold(),))
+        run.clear()
+
+    for item in sre.parse(pattern):
+        op, arg = item
+        if op is sre.LITERAL:
+            run.append(chr(arg))
+            continue
+        if op is sre.AT:
+            continue
+        flush()
+        strings = _expand([item], sre, text=True)
+        if strings and all(len(x) >= MIN_NEEDLE for x in strings):
+            groups.append(tuple(sorted({x.casefold() for x in strings})))
+    flush()
+    return groups
+
+
+def fold(text: str) -> str:
+    """Casefold for ``required_groups``: re.I also matches dotless ı to i, casefold does not."""
+    return text.casefold().replace("\u0131", "i")
 
 
 def _minimal(needles: Iterable[bytes]) -> list[bytes]:

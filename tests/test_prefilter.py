@@ -73,3 +73,36 @@ def test_leftover_regex_keeps_its_case_classes():
     check = compile_prefilter([r"\S:\d\d"])  # must not be lowercased into \s
     assert check(b"host:80")
     assert not check(b" :80")
+
+
+from flowgate_lint.prefilter import fold, required_groups  # noqa: E402
+from flowgate_lint.rules.claims import phrase_tables  # noqa: E402
+
+PHRASES = [p for phrases in phrase_tables().values() for p in phrases]
+words = st.sampled_from(["Claude", "CLAUDE Code", "claude-code", "cannot", "can't", "can not", "connect", "directly",
+                         "gateway", "LiteLLM", "needs", "a", "separate", "adapter", "only", "Codex", "OpenAI-compatible",
+                         "clients", "are", "supported", "isn't", "is not", "不能", "直接", "接入", "需要", "额外的", "适配层",
+                         "仅支持", "dırectly", "ſupported", "\u212aey", " ", ", ", ". ", "。"])
+claim_texts = st.lists(words, max_size=14).map(" ".join)
+
+
+@SETTINGS
+@given(text=claim_texts)
+def test_required_groups_never_hide_a_claim_match(text):
+    folded = fold(text)
+    for phrase in PHRASES:
+        if re.search(phrase.source, text, re.I):
+            assert phrase.possible(folded), (phrase.source, text)
+
+
+def test_required_groups_examples():
+    assert required_groups(r"claude\b[^.]{0,9}(?:cannot|won't)\s+connect") == [("claude",), ("cannot", "won't"), ("connect",)]
+    assert required_groups(r"\s\d{2}") == []  # \s and \d match non-ASCII text: never expanded
+    phrase = next(p for p in PHRASES if p.groups and p.groups[0] == ("claude",))
+    assert not phrase.possible(fold("The gateway release notes."))
+
+
+def test_fold_matches_what_ignorecase_matches():
+    text = "Claude Code cannot connect dırectly."  # re.I matches dotless ı to i; casefold alone does not
+    hits = [p for p in PHRASES if re.search(p.source, text, re.I)]
+    assert hits and all(p.possible(fold(text)) for p in hits)

@@ -20,23 +20,52 @@ HISTORY_HEADINGS = re.compile(r"changelog|change log|history|release notes|relea
 QUOTED = re.compile(r'"[^"\n]{3,200}"|“[^”]{3,200}”|「[^」]{1,200}」|『[^』]{1,200}』')  # a quoted claim is a mention
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])")
 
-_TABLES: dict[str, list[re.Pattern[str]]] | None = None
+KINDS = ("direct", "adapter", "only")
 
 
-def phrase_tables() -> dict[str, list[re.Pattern[str]]]:
-    """kind -> compiled patterns, from every language file."""
+class Phrase:
+    """One phrasing: compiled on first use, and only tried on text holding its required literals."""
+
+    __slots__ = ("source", "groups", "_rx")
+
+    def __init__(self, source: str) -> None:
+        from flowgate_lint.prefilter import required_groups
+
+        self.source = source
+        self.groups = required_groups(source)
+        self._rx: re.Pattern[str] | None = None
+
+    def possible(self, folded: str) -> bool:
+        """False when ``folded`` (``prefilter.fold`` of the text) cannot contain a match."""
+        return all(any(s in folded for s in group) for group in self.groups)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._rx is None:
+            self._rx = re.compile(self.source, re.I)
+        return self._rx.search(text)
+
+
+_TABLES: dict[str, list[Phrase]] | None = None
+
+
+def phrase_tables() -> dict[str, list[Phrase]]:
+    """kind -> phrasings, from every language file (each regex is checked when the file is read)."""
     global _TABLES
     if _TABLES is None:
-        tables: dict[str, list[re.Pattern[str]]] = {}
+        tables: dict[str, list[Phrase]] = {}
         for path in sorted(DATA.glob("*.txt")):
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 line = line.strip()
                 if not line or line.startswith("#"):
                     continue
                 kind, sep, pattern = line.partition(":")
-                if not sep:
+                try:
+                    phrase = Phrase(pattern.strip()) if sep else None
+                except re.error as exc:
+                    raise ValueError(f"{path.name}:{n}: invalid regex: {exc}") from None
+                if phrase is None:
                     raise ValueError(f"{path.name}:{n}: expected '<kind>: <regex>'")
-                tables.setdefault(kind.strip(), []).append(re.compile(pattern.strip(), re.I))
+                tables.setdefault(kind.strip(), []).append(phrase)
         _TABLES = tables
     return _TABLES
 
@@ -110,23 +139,29 @@ class StaleClaudeCodeClaim(Rule):
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         if src.embedded or HISTORY_FILES.search(src.path):
             return
+        from flowgate_lint.prefilter import fold
+
         tables = phrase_tables()
         opposite = tables.get("opposite", [])
         truth = self.truth(ctx.spec)
         for seg in src.markdown().segments:
             if seg.quoted or HISTORY_HEADINGS.search(seg.heading):
                 continue
+            folded = fold(seg.text)
+            live = [(kind, [p for p in tables.get(kind, []) if p.possible(folded)]) for kind in KINDS]
+            live = [(kind, phrases) for kind, phrases in live if phrases]
+            if not live:
+                continue  # no phrasing can match anywhere in this segment
             text = _blank_code(seg.text, seg.code_spans + [(m.start(), m.end()) for m in QUOTED.finditer(seg.text)])
             for a, b in _sentences(text):
                 sentence = text[a:b]
-                if any(p.search(sentence) for p in opposite):
-                    continue
-                for kind in ("direct", "adapter", "only"):
-                    m = next((m for p in tables.get(kind, []) if (m := p.search(sentence))), None)
+                for kind, phrases in live:
+                    m = next((m for p in phrases if (m := p.search(sentence))), None)
                     if m is None:
                         continue
-                    start, end = seg.to_host(a + m.start()), seg.to_host(a + m.end())
-                    yield src.finding(self, start, end, f"stale claim: {truth[kind]}")
+                    if not any(p.search(sentence) for p in opposite):  # "no longer needs an adapter": the truth
+                        start, end = seg.to_host(a + m.start()), seg.to_host(a + m.end())
+                        yield src.finding(self, start, end, f"stale claim: {truth[kind]}")
                     break
 
     @staticmethod
