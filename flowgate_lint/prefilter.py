@@ -137,7 +137,7 @@ def derive_needles(fragment: str) -> list[bytes] | None:
         strings = [literal] if literal and len(literal.encode()) >= MIN_NEEDLE else None
     if strings is None:
         return None
-    return sorted({s.lower().encode("utf-8") for s in strings})
+    return sorted({s.encode("utf-8").lower() for s in strings})  # ASCII-only lowering, as bytes.lower() on the data
 
 
 def required_groups(pattern: str) -> list[tuple[str, ...]]:

@@ -402,10 +402,6 @@ def _toml_parse(text: str) -> Any:
         raise ParseError(f"invalid TOML: {exc}", 0) from None
 
 
-def _toml_load(text: str) -> Any:
-    return _toml_parse(text).unwrap()
-
-
 def _toml_leaves(text: str, doc: Any = None) -> list[Leaf]:
     """Scalars of a TOML document with spans; ``doc`` is its tomlkit parse (never modified)."""
     doc = _toml_parse(text) if doc is None else doc
@@ -472,8 +468,8 @@ def _toml_locate(text: str, doc: Any, path: tuple, token: str) -> tuple[int, int
     return at, end
 
 
-_PARSERS_DATA = {"json": _json_load, "yaml": _yaml_load, "toml": _toml_load}
-_PARSERS_LEAVES = {"json": _json_leaves, "yaml": _yaml_leaves, "toml": _toml_leaves}
+_PARSERS_DATA = {"json": _json_load, "yaml": _yaml_load}  # TOML: Source._toml_doc
+_PARSERS_LEAVES = {"json": _json_leaves, "yaml": _yaml_leaves}
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
