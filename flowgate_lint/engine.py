@@ -198,7 +198,7 @@ PARALLEL_MIN_FILES = 400  # below this, a process pool costs more than it saves
 _WORKER_STATE: tuple[list[Any], Context] | None = None
 
 
-def _lint_chunk(bounds: tuple[int, int]) -> list[tuple[int, list[Finding], FileError | None]]:
+def _lint_chunk(bounds: tuple[int, int]) -> list[tuple[list[Finding], FileError | None]]:
     """Lint candidates[start:stop] in a forked worker; only files with something to say come back."""
     assert _WORKER_STATE is not None
     candidates, ctx = _WORKER_STATE
@@ -206,7 +206,7 @@ def _lint_chunk(bounds: tuple[int, int]) -> list[tuple[int, list[Finding], FileE
     for i in range(*bounds):
         found, error = lint_candidate(candidates[i], ctx)
         if found or error is not None:
-            out.append((i, found, error))
+            out.append((found, error))
     return out
 
 
@@ -222,7 +222,7 @@ def run(candidates: list[Any], ctx: Context) -> Result:
     findings: list[Finding] = []
     errors: list[FileError] = []
     jobs = _jobs(len(candidates))
-    results: list[tuple[int, list[Finding], FileError | None]] | None = None
+    results: list[tuple[list[Finding], FileError | None]] | None = None
     if jobs > 1:
         import multiprocessing
 
@@ -240,11 +240,8 @@ def run(candidates: list[Any], ctx: Context) -> Result:
             finally:
                 _WORKER_STATE = None
     if results is None:
-        results = []
-        for i, cand in enumerate(candidates):
-            found, error = lint_candidate(cand, ctx)
-            results.append((i, found, error))
-    for _, found, error in results:
+        results = [lint_candidate(cand, ctx) for cand in candidates]
+    for found, error in results:
         findings.extend(found)
         if error is not None:
             errors.append(error)

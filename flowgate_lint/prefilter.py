@@ -92,23 +92,6 @@ def _expand_class(items: Any, sre: Any, text: bool = False) -> list[str] | None:
     return chars
 
 
-def _required_literal(parsed: Any, sre: Any) -> str | None:
-    """The longest run of literal characters every match contains, if any."""
-    if any(op is sre.BRANCH for op, _ in parsed):
-        return None
-    best, run = "", []
-    for op, arg in parsed:
-        if op is sre.LITERAL:
-            run.append(chr(arg))
-            continue
-        if op is sre.AT:  # zero-width: keep the run going
-            continue
-        best = max(best, "".join(run), key=len)
-        run = []
-    best = max(best, "".join(run), key=len)
-    return best or None
-
-
 def needles_for(fragment: str) -> list[bytes] | None:
     """Lowercased literal needles such that every match of ``fragment`` contains one; None if none usable.
 
@@ -123,7 +106,8 @@ def needles_for(fragment: str) -> list[bytes] | None:
 
 
 def derive_needles(fragment: str) -> list[bytes] | None:
-    """``needles_for`` computed from the regex parse tree."""
+    """``needles_for`` computed from the regex parse tree: every string a small fragment matches,
+    else the strongest group of ``_groups`` (the one whose shortest string is longest)."""
     import re
 
     sre = _sre()
@@ -133,42 +117,47 @@ def derive_needles(fragment: str) -> list[bytes] | None:
         return None
     strings = _expand(parsed, sre)
     if strings is None or any(len(s.encode()) < MIN_NEEDLE for s in strings):
-        literal = _required_literal(parsed, sre)
-        strings = [literal] if literal and len(literal.encode()) >= MIN_NEEDLE else None
+        groups = _groups(parsed, sre, text=False)
+        strings = max(groups, key=lambda g: min(len(s.encode()) for s in g)) if groups else None
     if strings is None:
         return None
     return sorted({s.encode("utf-8").lower() for s in strings})  # ASCII-only lowering, as bytes.lower() on the data
 
 
-def required_groups(pattern: str) -> list[tuple[str, ...]]:
-    """For a str pattern matched case-insensitively: groups of casefolded strings such that every
-    match contains at least one string of every group (an AND of ORs; empty: no usable literal).
-
-    A text whose ``fold`` lacks every string of some group cannot match: the pattern need not
-    even be compiled."""
-    sre = _sre()
+def _groups(parsed: Any, sre: Any, text: bool) -> list[tuple[str, ...]]:
+    """Groups of strings such that every match contains at least one string of every group (an AND
+    of ORs): runs of top-level literals, and top-level items with a small expansion."""
     groups: list[tuple[str, ...]] = []
     run: list[str] = []
 
     def flush() -> None:
         literal = "".join(run)
-        if len(literal) >= MIN_NEEDLE:
-            groups.append((literal.casefold(),))
+        if len(literal.encode()) >= MIN_NEEDLE:
+            groups.append((literal,))
         run.clear()
 
-    for item in sre.parse(pattern):
+    for item in parsed:
         op, arg = item
         if op is sre.LITERAL:
             run.append(chr(arg))
             continue
-        if op is sre.AT:
+        if op is sre.AT:  # zero-width: keep the run going
             continue
         flush()
-        strings = _expand([item], sre, text=True)
-        if strings and all(len(x) >= MIN_NEEDLE for x in strings):
-            groups.append(tuple(sorted({x.casefold() for x in strings})))
+        strings = _expand([item], sre, text)
+        if strings and all(len(x.encode()) >= MIN_NEEDLE for x in strings):
+            groups.append(tuple(strings))
     flush()
     return groups
+
+
+def required_groups(pattern: str) -> list[tuple[str, ...]]:
+    """For a str pattern matched case-insensitively: ``_groups``, casefolded (empty: no usable literal).
+
+    A text whose ``fold`` lacks every string of some group cannot match: the pattern need not
+    even be compiled."""
+    sre = _sre()
+    return [tuple(sorted({x.casefold() for x in g})) for g in _groups(sre.parse(pattern), sre, text=True)]
 
 
 def fold(text: str) -> str:

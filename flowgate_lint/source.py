@@ -140,10 +140,7 @@ class Source:
     def data(self) -> Any:
         """Parsed value of a structured source (raises ParseError)."""
         if "data" not in self._cache:
-            if self.kind == "toml":  # one tomlkit parse serves both data and leaves
-                self._cache["data"] = _catch(lambda: self._toml_doc().unwrap())
-            else:
-                self._cache["data"] = _catch(lambda: _PARSERS_DATA[self.kind](self.text))
+            self._cache["data"] = _catch(lambda: _PARSERS[self.kind][1](self.text, self._doc()))
         return _reraise(self._cache["data"])
 
     def leaves(self) -> list[Leaf]:
@@ -151,16 +148,14 @@ class Source:
         if self.kind not in STRUCTURED:
             return []
         if "leaves" not in self._cache:
-            if self.kind == "toml":
-                self._cache["leaves"] = _catch(lambda: _toml_leaves(self.text, self._toml_doc()))
-            else:
-                self._cache["leaves"] = _catch(lambda: _PARSERS_LEAVES[self.kind](self.text))
+            self._cache["leaves"] = _catch(lambda: _PARSERS[self.kind][2](self.text, self._doc()))
         return _reraise(self._cache["leaves"])
 
-    def _toml_doc(self) -> Any:
-        if "toml_doc" not in self._cache:
-            self._cache["toml_doc"] = _catch(lambda: _toml_parse(self.text))
-        return _reraise(self._cache["toml_doc"])
+    def _doc(self) -> Any:
+        """The one parse ``data`` and ``leaves`` share (raises ParseError)."""
+        if "doc" not in self._cache:
+            self._cache["doc"] = _catch(lambda: _PARSERS[self.kind][0](self.text))
+        return _reraise(self._cache["doc"])
 
     def markdown(self) -> Any:
         """The parsed Markdown document (``markdown.MarkdownDoc``) of a markdown source."""
@@ -259,8 +254,8 @@ def _json_load(text: str) -> Any:
         raise ParseError(f"invalid JSON: {exc}", 0) from None
 
 
-def _json_leaves(text: str) -> list[Leaf]:
-    data = _json_load(text)  # validate with the strict parser first
+def _json_leaves(text: str, data: Any) -> list[Leaf]:
+    """Scalars of a JSON document with spans; ``data`` is its strict parse (which validated it)."""
     from json_source_map import calculate
 
     try:
@@ -402,9 +397,8 @@ def _toml_parse(text: str) -> Any:
         raise ParseError(f"invalid TOML: {exc}", 0) from None
 
 
-def _toml_leaves(text: str, doc: Any = None) -> list[Leaf]:
+def _toml_leaves(text: str, doc: Any) -> list[Leaf]:
     """Scalars of a TOML document with spans; ``doc`` is its tomlkit parse (never modified)."""
-    doc = _toml_parse(text) if doc is None else doc
     leaves: list[Leaf] = []
     found: list[tuple[tuple, Any, str]] = []
 
@@ -468,8 +462,13 @@ def _toml_locate(text: str, doc: Any, path: tuple, token: str) -> tuple[int, int
     return at, end
 
 
-_PARSERS_DATA = {"json": _json_load, "yaml": _yaml_load}  # TOML: Source._toml_doc
-_PARSERS_LEAVES = {"json": _json_leaves, "yaml": _yaml_leaves}
+# kind -> (parse once, data from (text, parse), leaves from (text, parse)). YAML data and leaves come
+# from different ruamel passes (constructed values vs. composed nodes with marks): no shared parse.
+_PARSERS: dict[str, tuple[Any, Any, Any]] = {
+    "json": (_json_load, lambda text, data: data, _json_leaves),
+    "toml": (_toml_parse, lambda text, doc: doc.unwrap(), _toml_leaves),
+    "yaml": (lambda text: None, lambda text, _: _yaml_load(text), lambda text, _: _yaml_leaves(text)),
+}
 
 
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
