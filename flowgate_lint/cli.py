@@ -42,7 +42,8 @@ def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--config", metavar="FILE", help="settings file (pyproject.toml or flowgate-lint.toml; default: the closest one above the paths)")
     group.add_argument("--isolated", action="store_true", help="ignore settings files")
     group.add_argument("--no-cache", action="store_true",
-                       help="derive the spec afresh instead of using the spec cache (also: FLOWGATE_LINT_NO_CACHE=1)")
+                       help="derive the spec afresh and lint every file, instead of using the spec and result caches "
+                       "(also: FLOWGATE_LINT_NO_CACHE=1)")
     group.add_argument("-v", "--verbose", action="store_true", help="say which settings and gateway config were used (on stderr)")
 
 
@@ -62,11 +63,39 @@ def _parser_for(name: str, module) -> argparse.ArgumentParser:
     import argparse
 
     prog = PROG if name == LINT_MODULE else f"{PROG} {name}"
-    parser = argparse.ArgumentParser(prog=prog, description=module.HELP, formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = argparse.ArgumentParser(prog=prog, description=module.HELP, formatter_class=_formatter_class(),
                                      epilog=getattr(module, "EPILOG", None))
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     module.add_arguments(parser)
     return parser
+
+
+def _formatter_class():
+    """argparse's raw-description formatter, sized without importing shutil (argparse builds one per argument)."""
+    import argparse
+
+    class Formatter(argparse.RawDescriptionHelpFormatter):
+        def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                     width: int | None = None) -> None:
+            if width is None:
+                width = _columns() - 2
+            super().__init__(prog, indent_increment, max_help_position, width)
+
+    return Formatter
+
+
+def _columns() -> int:
+    """Terminal width as ``shutil.get_terminal_size`` reports it: $COLUMNS, else the terminal, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
 
 
 def _top_epilog() -> str:
@@ -97,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             name = LINT_MODULE
             module = import_module(f"flowgate_lint.commands.{LINT_MODULE}")
         parser = _parser_for(name, module)
-        if name == LINT_MODULE:
+        if name == LINT_MODULE and ("-h" in args_list or "--help" in args_list):  # imports every command module
             parser.epilog = ((parser.epilog + "\n\n") if parser.epilog else "") + _top_epilog()
         args = parser.parse_args(args_list)
         return int(module.run(args))

@@ -35,6 +35,7 @@ class Candidate(NamedTuple):
     rel: str  # root-relative, "/" separators
     kind: str
     explicit: bool
+    sig: tuple | None = None  # stat signature of the content at discovery (result cache key)
 
 
 def kind_of(path: Path | str, head: bytes | None = None) -> str | None:
@@ -154,6 +155,15 @@ def _walk(directory: str, excluder: Excluder, root: str) -> list[str]:
     return files
 
 
+def _target_sig(abspath: str) -> tuple | None:
+    """Stat signature of a regular file (symlinks followed), None otherwise."""
+    try:
+        st = os.stat(abspath)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
 def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude: bool = False,
              errors: list | None = None) -> list[Candidate]:
     """Files to lint under ``paths``; problems (missing paths, symlinks out of the root) go to ``errors``."""
@@ -185,12 +195,15 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
             return  # an extension that is not ours
         abspath = os.path.join(root_s, rel)  # rel may be absolute (outside the root): join keeps it
         try:
-            mode = os.lstat(abspath).st_mode
+            st = os.lstat(abspath)
         except OSError:
             return  # deleted since git listed it
+        mode = st.st_mode
+        sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         if stat.S_ISLNK(mode):
             if not symlink_ok(abspath, rel, False):
                 return
+            sig = _target_sig(abspath)
         elif not stat.S_ISREG(mode):
             return
         if kind is None:
@@ -199,7 +212,7 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
                 return
         if abspath not in seen:
             seen.add(abspath)
-            out.append(Candidate(abspath, rel, kind, False))
+            out.append(Candidate(abspath, rel, kind, False, sig))
 
     def add_explicit(path: Path) -> None:
         abspath = os.path.abspath(path)
@@ -213,7 +226,7 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
         if kind is None or abspath in seen:
             return
         seen.add(abspath)
-        out.append(Candidate(abspath, shown, kind, True))
+        out.append(Candidate(abspath, shown, kind, True, _target_sig(abspath)))
 
     for raw in paths:
         p = Path(raw)

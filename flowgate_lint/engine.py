@@ -38,6 +38,7 @@ class Context:
         self.per_file_ignores = [(glob_regex(g), tuple(c.upper() for c in codes)) for g, codes in (per_file_ignores or {}).items()]
         self.spec_rel = _spec_rel(spec, root)
         self.prefilter = self._build_prefilter()
+        self.results: Any = None  # a resultcache.ResultCache when the run uses one
 
     def rules_for(self, kind: str) -> list[Rule]:
         return self._by_kind.get(kind, [])
@@ -198,7 +199,7 @@ PARALLEL_MIN_FILES = 400  # below this, a process pool costs more than it saves
 _WORKER_STATE: tuple[list[Any], Context] | None = None
 
 
-def _lint_chunk(bounds: tuple[int, int]) -> list[tuple[list[Finding], FileError | None]]:
+def _lint_chunk(bounds: tuple[int, int]) -> list[tuple[int, list[Finding], FileError | None]]:
     """Lint candidates[start:stop] in a forked worker; only files with something to say come back."""
     assert _WORKER_STATE is not None
     candidates, ctx = _WORKER_STATE
@@ -206,7 +207,7 @@ def _lint_chunk(bounds: tuple[int, int]) -> list[tuple[list[Finding], FileError 
     for i in range(*bounds):
         found, error = lint_candidate(candidates[i], ctx)
         if found or error is not None:
-            out.append((found, error))
+            out.append((i, found, error))
     return out
 
 
@@ -216,12 +217,36 @@ def _jobs(n_files: int) -> int:
     return jobs if n_files >= PARALLEL_MIN_FILES else 1
 
 
+def lint_cached(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | None]:
+    """``lint_candidate``, answered from the result cache when the file is unchanged."""
+    cache = ctx.results
+    if cache is not None:
+        found = cache.get(cand)
+        if found is not None:
+            return found, None
+    found, error = lint_candidate(cand, ctx)
+    if cache is not None and error is None:
+        cache.put(cand, found)
+    return found, error
+
+
 def run(candidates: list[Any], ctx: Context) -> Result:
-    """Lint every candidate: serially for small runs, over the cores (fork) for large trees."""
+    """Lint every candidate: unchanged files from the result cache, the rest serially for small runs,
+    over the cores (fork) for large ones."""
     global _WORKER_STATE
     findings: list[Finding] = []
     errors: list[FileError] = []
-    jobs = _jobs(len(candidates))
+    cache = ctx.results
+    todo = candidates
+    if cache is not None:
+        todo = []
+        for cand in candidates:
+            hit = cache.get(cand)
+            if hit is None:
+                todo.append(cand)
+            else:
+                findings.extend(hit)
+    jobs = _jobs(len(todo))
     results: list[tuple[list[Finding], FileError | None]] | None = None
     if jobs > 1:
         import multiprocessing
@@ -231,19 +256,22 @@ def run(candidates: list[Any], ctx: Context) -> Result:
         except ValueError:
             mp = None
         if mp is not None:
-            step = max(1, -(-len(candidates) // (jobs * 8)))
-            chunks = [(i, min(i + step, len(candidates))) for i in range(0, len(candidates), step)]
-            _WORKER_STATE = (candidates, ctx)
+            step = max(1, -(-len(todo) // (jobs * 8)))
+            chunks = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
+            _WORKER_STATE = (todo, ctx)
             try:
                 with mp.Pool(jobs) as pool:
-                    results = [r for part in pool.imap(_lint_chunk, chunks) for r in part]
+                    said = {i: (found, error) for part in pool.imap(_lint_chunk, chunks) for i, found, error in part}
             finally:
                 _WORKER_STATE = None
+            results = [said.get(i, ([], None)) for i in range(len(todo))]
     if results is None:
-        results = [lint_candidate(cand, ctx) for cand in candidates]
-    for found, error in results:
+        results = [lint_candidate(cand, ctx) for cand in todo]
+    for cand, (found, error) in zip(todo, results):
         findings.extend(found)
         if error is not None:
             errors.append(error)
+        elif cache is not None:
+            cache.put(cand, found)
     findings.sort(key=Finding.sort_key)
     return Result(findings, errors, len(candidates))

@@ -103,7 +103,7 @@ def fix_host(host: HostFile, ctx: Any, eligible: Callable[[Finding], bool]) -> F
 
 def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding], bool], write: bool) -> FixRun:
     """Fix every candidate file; write changed ones atomically when ``write``."""
-    from flowgate_lint.engine import lint_candidate, read_host
+    from flowgate_lint.engine import lint_cached, read_host
     from flowgate_lint.fsutil import atomic_write
 
     findings: list[Finding] = []
@@ -111,7 +111,7 @@ def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding]
     changed = []
     fixed = 0
     for cand in candidates:
-        found, error = lint_candidate(cand, ctx)
+        found, error = lint_cached(cand, ctx)
         if error is not None:
             errors.append(error)
             continue

@@ -187,12 +187,19 @@ def run(args: argparse.Namespace) -> int:
     from flowgate_lint.engine import run as run_engine
     from flowgate_lint.report import Report
 
+    from flowgate_lint.resultcache import open_cache
+
     ctx, settings, paths = build_context(args)
     paths = widen_for_spec(paths, ctx)
     candidates, problems = discover_files(args, ctx, settings, paths)
-    if args.fix or args.diff:
-        return run_fix(args, ctx, settings, candidates, problems)
-    result = run_engine(candidates, ctx)
+    ctx.results = open_cache(ctx, not args.no_cache)
+    try:
+        if args.fix or args.diff:
+            return run_fix(args, ctx, settings, candidates, problems)
+        result = run_engine(candidates, ctx)
+    finally:
+        if ctx.results is not None:
+            ctx.results.save()
     findings = apply_baseline(args, result.findings, candidates)
     report = Report(findings, problems + result.errors, result.files, ctx.spec)
     eligible = _eligible(args, settings)
