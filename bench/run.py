@@ -13,7 +13,8 @@ table: case, median wall time, ratio to its baseline, peak RSS of the measured p
 flowgate-lint runs through its console script, as pre-commit runs it. Runs use caches of their own
 under the corpora directory; the relevant one-file case and the trees are measured cold
 (``--no-cache``: spec derived, every file read and linted) and warm (the warm-up run fills the spec
-and result caches, as an earlier run on the same files does).
+and result caches, as an earlier run on the same files does); the one-file case is also measured
+on a file rewritten before each run (the usual pre-commit run: result cache miss, spec cache warm).
 markdownlint-cli2 is installed from the npm registry into ``.flowgate-bench/node`` when npm
 is available (pass ``--no-markdownlint`` to skip).
 """
@@ -241,6 +242,15 @@ def main(argv: list[str] | None = None) -> int:
     settle(one)
     t, r = measure(fgl + ["relevant.md"], one, args.repeats, env)  # the warm-up run fills the caches
     row("flowgate-lint relevant.md (warm cache)", t, t_mdl1 or t_pass, "markdownlint-cli2" if t_mdl1 else "python -c pass", r)
+    # The usual pre-commit run: the file was just edited (a result-cache miss), the spec cache is warm.
+    times, rss = [], []
+    for i in range(args.repeats):
+        (one / "edited.md").write_text(relevant_md(random.Random(100 + i), drift=False))
+        t, r = measure(fgl + ["edited.md"], one, 1, env, warmup=False)
+        times.append(t)
+        rss.append(r)
+    row("flowgate-lint relevant.md (just edited)", statistics.median(times), t_mdl1 or t_pass,
+        "markdownlint-cli2" if t_mdl1 else "python -c pass", max(rss))
 
     # 2. large tree, 5 % relevant; 3. all relevant; 4. --fix with 5 % drift
     for label, share, drift in (("5% relevant", 0.05, 0.0), ("all relevant", 1.0, 0.0)):

@@ -376,9 +376,29 @@ def _yaml_load(text: str) -> Any:
 
 
 # ----------------------------------------------------------------------- TOML
+#
+# tomllib (the standard library's parser) reads the data. Spans come from tomlkit, which keeps every
+# token, but tomlkit is slow to import and to parse: when each scalar is a plain value written in
+# its plain form on a "key = value" line (the shape of every client config snippet), its span is
+# found by looking for exactly that, once, in the text. Anything else falls back to tomlkit.
 
 
-def _toml_parse(text: str) -> Any:
+class _Toml(NamedTuple):
+    data: Any
+    doc: Any  # the tomlkit document, when tomllib was not enough
+
+
+def _toml_parse(text: str) -> _Toml:
+    import tomllib
+
+    try:
+        return _Toml(tomllib.loads(text), None)
+    except Exception:  # noqa: BLE001 - tomlkit reports the error (with the message users know)
+        doc = _tomlkit_parse(text)
+        return _Toml(doc.unwrap(), doc)
+
+
+def _tomlkit_parse(text: str) -> Any:
     import tomlkit
     from tomlkit.exceptions import ParseError as TomlError
 
@@ -395,6 +415,72 @@ def _toml_parse(text: str) -> Any:
         raise ParseError(f"invalid TOML: {msg}", min(offset, len(text))) from None
     except Exception as exc:  # noqa: BLE001 - tomlkit raises assorted errors on odd input
         raise ParseError(f"invalid TOML: {exc}", 0) from None
+
+
+def _toml_leaves_of(text: str, parsed: _Toml) -> list[Leaf]:
+    if parsed.doc is None:
+        leaves = _toml_plain_leaves(text, parsed.data)
+        if leaves is not None:
+            return leaves
+    return _toml_leaves(text, parsed.doc if parsed.doc is not None else _tomlkit_parse(text))
+
+
+_PLAIN_STR = re.compile(r"[^\x00-\x1f\x7f\"'\\#=,{}\[\]]*")  # no character that could open or end a token
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+_DOTTED = r"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*)*"""
+_AFTER = r"(?=[ \t]*(?:[,}\]#\r\n]|$))"
+
+
+def _toml_plain_leaves(text: str, data: Any) -> list[Leaf] | None:
+    """Scalars with spans when every one is plainly written and found exactly once; else None."""
+    found: list[tuple[tuple, Any]] = []
+
+    def walk(node: Any, path: tuple) -> bool:
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, v in items:
+            if isinstance(k, str) and not _PLAIN_STR.fullmatch(k):
+                return False
+            if isinstance(v, (dict, list)):
+                if not walk(v, path + (k,)):
+                    return False
+            elif isinstance(v, str) and not _PLAIN_STR.fullmatch(v) or not isinstance(v, (str, int)):
+                return False  # floats, dates and strings that need escapes or quoting care: tomlkit
+            else:
+                found.append((path + (k,), v))
+        return True
+
+    if not walk(data, ()):
+        return None
+    leaves = []
+    spans = set()
+    for path, value in found:
+        if isinstance(value, bool):
+            token = "true" if value else "false"
+        elif isinstance(value, int):
+            token = str(value)
+        else:
+            token = f"(?:\"{re.escape(value)}\"|'{re.escape(value)}')"
+        key = path[-1]
+        if isinstance(key, str):
+            forms = [f'"{re.escape(key)}"', f"'{re.escape(key)}'"]
+            if _BARE.fullmatch(key):
+                forms.append(re.escape(key))
+            pattern = (rf"(?:^|(?<=[{{,]))[ \t]*{_DOTTED}(?P<key>{'|'.join(forms)})[ \t]*=[ \t]*"
+                       rf"(?P<value>{token}){_AFTER}")
+        else:
+            pattern = rf"(?<=[\[,])[ \t\r\n]*(?P<value>{token})(?=[ \t\r\n]*[,\]])"
+        matches = list(re.finditer(pattern, text, re.M))
+        if len(matches) != 1:
+            return None
+        m = matches[0]
+        start, end = m.span("value")
+        line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+        if "#" in text[line_start:start] or start in spans:
+            return None  # in a comment, or a second leaf on the same token
+        spans.add(start)
+        ks, ke = m.span("key") if isinstance(key, str) else (-1, -1)
+        leaves.append(Leaf(path, value, start, end, ks, ke))
+    return leaves
 
 
 def _toml_leaves(text: str, doc: Any) -> list[Leaf]:
@@ -466,7 +552,7 @@ def _toml_locate(text: str, doc: Any, path: tuple, token: str) -> tuple[int, int
 # from different ruamel passes (constructed values vs. composed nodes with marks): no shared parse.
 _PARSERS: dict[str, tuple[Any, Any, Any]] = {
     "json": (_json_load, lambda text, data: data, _json_leaves),
-    "toml": (_toml_parse, lambda text, doc: doc.unwrap(), _toml_leaves),
+    "toml": (_toml_parse, lambda text, parsed: parsed.data, _toml_leaves_of),
     "yaml": (lambda text: None, lambda text, _: _yaml_load(text), lambda text, _: _yaml_leaves(text)),
 }
 

@@ -17,7 +17,10 @@ def test_bench_runs_on_a_tiny_corpus(tmp_path):
     res = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--corpora", str(tmp_path)], capture_output=True, text=True,
                          timeout=600, env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"})
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
-    for case in ("python -c pass (baseline)", "flowgate-lint irrelevant.md", "flowgate-lint relevant.md",
-                 "flowgate-lint tree (5% relevant)", "flowgate-lint tree (all relevant)", "flowgate-lint --fix (5% drift)"):
+    for case in ("python -c pass (baseline)", "flowgate-lint irrelevant.md", "flowgate-lint relevant.md (cold, --no-cache)",
+                 "flowgate-lint relevant.md (warm cache)", "flowgate-lint relevant.md (just edited)",
+                 "flowgate-lint tree (5% relevant, cold)", "flowgate-lint tree (5% relevant, warm cache)",
+                 "flowgate-lint tree (all relevant, cold)", "flowgate-lint tree (all relevant, warm cache)",
+                 "flowgate-lint --fix (5% drift, cold)"):
         assert case in res.stdout, res.stdout
     assert "MiB" in res.stdout and "x python -c pass" in res.stdout and "x floor" in res.stdout
