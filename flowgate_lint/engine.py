@@ -196,18 +196,18 @@ def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | 
 
 
 PARALLEL_MIN_FILES = 400  # below this, a process pool costs more than it saves
-_WORKER_STATE: tuple[list[Any], Context] | None = None
+_WORKER_STATE: tuple[list[Any], Any] | None = None
 
 
-def _lint_chunk(bounds: tuple[int, int]) -> list[tuple[int, list[Finding], FileError | None]]:
-    """Lint candidates[start:stop] in a forked worker; only files with something to say come back."""
+def _map_chunk(bounds: tuple[int, int]) -> list[tuple[int, Any]]:
+    """Apply the mapped function to items[start:stop] in a forked worker; only non-None results come back."""
     assert _WORKER_STATE is not None
-    candidates, ctx = _WORKER_STATE
+    items, fn = _WORKER_STATE
     out = []
     for i in range(*bounds):
-        found, error = lint_candidate(candidates[i], ctx)
-        if found or error is not None:
-            out.append((i, found, error))
+        result = fn(items[i])
+        if result is not None:
+            out.append((i, result))
     return out
 
 
@@ -215,6 +215,31 @@ def _jobs(n_files: int) -> int:
     wanted = os.environ.get("FLOWGATE_LINT_JOBS")
     jobs = int(wanted) if wanted and wanted.isdigit() else (os.cpu_count() or 1)
     return jobs if n_files >= PARALLEL_MIN_FILES else 1
+
+
+def map_files(fn: Any, items: list[Any]) -> list[Any]:
+    """``[fn(item) for item in items]``, over the cores (fork) for large runs. ``fn`` returns None when
+    it has nothing to say about an item, so workers send back only what matters."""
+    global _WORKER_STATE
+    jobs = _jobs(len(items))
+    if jobs > 1:
+        import multiprocessing
+
+        try:
+            mp = multiprocessing.get_context("fork")  # workers inherit items and fn: nothing to pickle
+        except ValueError:
+            mp = None
+        if mp is not None:
+            step = max(1, -(-len(items) // (jobs * 8)))
+            chunks = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
+            _WORKER_STATE = (items, fn)
+            try:
+                with mp.Pool(jobs) as pool:
+                    said = dict(pair for part in pool.imap(_map_chunk, chunks) for pair in part)
+            finally:
+                _WORKER_STATE = None
+            return [said.get(i) for i in range(len(items))]
+    return [fn(item) for item in items]
 
 
 def lint_cached(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | None]:
@@ -230,48 +255,43 @@ def lint_cached(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | Non
     return found, error
 
 
+def cached_split(candidates: list[Any], ctx: Context) -> tuple[list[Any], list[tuple[Any, list[Finding]]]]:
+    """(files to lint, [(file, cached findings)] for the unchanged ones)."""
+    cache = ctx.results
+    if cache is None:
+        return candidates, []
+    todo, hits = [], []
+    for cand in candidates:
+        found = cache.get(cand)
+        if found is None:
+            todo.append(cand)
+        else:
+            hits.append((cand, found))
+    return todo, hits
+
+
+def _lint_quiet(ctx: Context) -> Any:
+    def lint(cand: Any) -> tuple[list[Finding], FileError | None] | None:
+        found, error = lint_candidate(cand, ctx)
+        return (found, error) if found or error is not None else None
+
+    return lint
+
+
 def run(candidates: list[Any], ctx: Context) -> Result:
     """Lint every candidate: unchanged files from the result cache, the rest serially for small runs,
-    over the cores (fork) for large ones."""
-    global _WORKER_STATE
+    over the cores for large ones."""
     findings: list[Finding] = []
     errors: list[FileError] = []
-    cache = ctx.results
-    todo = candidates
-    if cache is not None:
-        todo = []
-        for cand in candidates:
-            hit = cache.get(cand)
-            if hit is None:
-                todo.append(cand)
-            else:
-                findings.extend(hit)
-    jobs = _jobs(len(todo))
-    results: list[tuple[list[Finding], FileError | None]] | None = None
-    if jobs > 1:
-        import multiprocessing
-
-        try:
-            mp = multiprocessing.get_context("fork")  # workers inherit candidates and context: nothing to pickle
-        except ValueError:
-            mp = None
-        if mp is not None:
-            step = max(1, -(-len(todo) // (jobs * 8)))
-            chunks = [(i, min(i + step, len(todo))) for i in range(0, len(todo), step)]
-            _WORKER_STATE = (todo, ctx)
-            try:
-                with mp.Pool(jobs) as pool:
-                    said = {i: (found, error) for part in pool.imap(_lint_chunk, chunks) for i, found, error in part}
-            finally:
-                _WORKER_STATE = None
-            results = [said.get(i, ([], None)) for i in range(len(todo))]
-    if results is None:
-        results = [lint_candidate(cand, ctx) for cand in todo]
-    for cand, (found, error) in zip(todo, results):
+    todo, hits = cached_split(candidates, ctx)
+    for _, found in hits:
+        findings.extend(found)
+    for cand, result in zip(todo, map_files(_lint_quiet(ctx), todo)):
+        found, error = result or ([], None)
         findings.extend(found)
         if error is not None:
             errors.append(error)
-        elif cache is not None:
-            cache.put(cand, found)
+        elif ctx.results is not None:
+            ctx.results.put(cand, found)
     findings.sort(key=Finding.sort_key)
     return Result(findings, errors, len(candidates))

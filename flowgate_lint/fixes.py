@@ -101,44 +101,72 @@ def fix_host(host: HostFile, ctx: Any, eligible: Callable[[Finding], bool]) -> F
     raise FixError(f"fixes did not converge after {MAX_PASSES} passes; nothing was written", host.path)
 
 
-def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding], bool], write: bool) -> FixRun:
-    """Fix every candidate file; write changed ones atomically when ``write``."""
-    from flowgate_lint.engine import lint_cached, read_host
+class _FileFix(NamedTuple):
+    findings: list[Finding]
+    error: FileError | None
+    fixed: int
+    changed: tuple[str, str, str, HostFile] | None
+
+
+def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: bool,
+              found: list[Finding] | None = None) -> _FileFix | None:
+    """Lint (unless ``found`` is given) and fix one file; None when it has no finding and no error."""
+    from flowgate_lint.engine import lint_candidate, read_host
     from flowgate_lint.fsutil import atomic_write
+
+    if found is None:
+        found, error = lint_candidate(cand, ctx)
+        if error is not None:
+            return _FileFix([], error, 0, None)
+    if not any(eligible(f) for f in found):
+        return _FileFix(found, None, 0, None) if found else None
+    is_spec = ctx.spec_rel is not None and cand.rel == ctx.spec_rel
+    host = read_host(cand.path, cand.rel, cand.kind, is_spec)
+    if isinstance(host, FileError):
+        return _FileFix([], host, 0, None)
+    try:
+        outcome = fix_host(host, ctx, eligible)
+    except FixError as exc:
+        return _FileFix(found, FileError(cand.rel, exc.message), 0, None)
+    if outcome.text == host.text:
+        return _FileFix(outcome.findings, None, 0, None)
+    error = None
+    if write:
+        try:
+            atomic_write(cand.path, host.encode(outcome.text))
+        except OSError as exc:
+            error = FileError(cand.rel, f"cannot write: {exc.strerror or exc}")
+    return _FileFix(outcome.findings, error, outcome.fixed, (cand.rel, host.text, outcome.text, host))
+
+
+def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding], bool], write: bool) -> FixRun:
+    """Fix every candidate file (over the cores for large runs); write changed ones atomically when ``write``."""
+    from flowgate_lint.engine import cached_split, map_files
 
     findings: list[Finding] = []
     errors: list[FileError] = []
     changed = []
     fixed = 0
-    for cand in candidates:
-        found, error = lint_cached(cand, ctx)
-        if error is not None:
-            errors.append(error)
+    todo, hits = cached_split(candidates, ctx)
+    results: list[_FileFix | None] = []
+    for cand, found in hits:  # unchanged files: lint skipped, fixed only when something is fixable
+        results.append(_fix_file(cand, ctx, eligible, write, found) if any(eligible(f) for f in found)
+                       else _FileFix(found, None, 0, None))
+    linted = map_files(lambda cand: _fix_file(cand, ctx, eligible, write), todo)
+    for cand, result in zip(todo, linted):
+        if ctx.results is not None and (result is None or result.error is None and result.changed is None):
+            ctx.results.put(cand, result.findings if result is not None else [])
+    for result in results + linted:
+        if result is None:
             continue
-        if not any(eligible(f) for f in found):
-            findings.extend(found)
-            continue
-        is_spec = ctx.spec_rel is not None and cand.rel == ctx.spec_rel
-        host = read_host(cand.path, cand.rel, cand.kind, is_spec)
-        if isinstance(host, FileError):
-            errors.append(host)
-            continue
-        try:
-            outcome = fix_host(host, ctx, eligible)
-        except FixError as exc:
-            errors.append(FileError(cand.rel, exc.message))
-            findings.extend(found)
-            continue
-        findings.extend(outcome.findings)
-        if outcome.text != host.text:
-            fixed += outcome.fixed
-            changed.append((cand.rel, host.text, outcome.text, host))
-            if write:
-                try:
-                    atomic_write(cand.path, host.encode(outcome.text))
-                except OSError as exc:
-                    errors.append(FileError(cand.rel, f"cannot write: {exc.strerror or exc}"))
+        findings.extend(result.findings)
+        if result.error is not None:
+            errors.append(result.error)
+        if result.changed is not None:
+            fixed += result.fixed
+            changed.append(result.changed)
     findings.sort(key=Finding.sort_key)
+    changed.sort(key=lambda c: c[0])
     return FixRun(findings, errors, fixed, changed, len(candidates))
 
 
