@@ -155,13 +155,18 @@ def _walk(directory: str, excluder: Excluder, root: str) -> list[str]:
     return files
 
 
+def stat_signature(st: os.stat_result) -> tuple:
+    """What changes whenever a file's content may have changed (the result cache key)."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 def _target_sig(abspath: str) -> tuple | None:
     """Stat signature of a regular file (symlinks followed), None otherwise."""
     try:
         st = os.stat(abspath)
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+    return stat_signature(st) if stat.S_ISREG(st.st_mode) else None
 
 
 def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude: bool = False,
@@ -199,7 +204,7 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
         except OSError:
             return  # deleted since git listed it
         mode = st.st_mode
-        sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        sig = stat_signature(st)
         if stat.S_ISLNK(mode):
             if not symlink_ok(abspath, rel, False):
                 return

@@ -242,19 +242,6 @@ def map_files(fn: Any, items: list[Any]) -> list[Any]:
     return [fn(item) for item in items]
 
 
-def lint_cached(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | None]:
-    """``lint_candidate``, answered from the result cache when the file is unchanged."""
-    cache = ctx.results
-    if cache is not None:
-        found = cache.get(cand)
-        if found is not None:
-            return found, None
-    found, error = lint_candidate(cand, ctx)
-    if cache is not None and error is None:
-        cache.put(cand, found)
-    return found, error
-
-
 def cached_split(candidates: list[Any], ctx: Context) -> tuple[list[Any], list[tuple[Any, list[Finding]]]]:
     """(files to lint, [(file, cached findings)] for the unchanged ones)."""
     cache = ctx.results

@@ -148,10 +148,7 @@ def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding]
     changed = []
     fixed = 0
     todo, hits = cached_split(candidates, ctx)
-    results: list[_FileFix | None] = []
-    for cand, found in hits:  # unchanged files: lint skipped, fixed only when something is fixable
-        results.append(_fix_file(cand, ctx, eligible, write, found) if any(eligible(f) for f in found)
-                       else _FileFix(found, None, 0, None))
+    results = [_fix_file(cand, ctx, eligible, write, found) for cand, found in hits]  # unchanged: not linted again
     linted = map_files(lambda cand: _fix_file(cand, ctx, eligible, write), todo)
     for cand, result in zip(todo, linted):
         if ctx.results is not None and (result is None or result.error is None and result.changed is None):

@@ -23,11 +23,7 @@ FORMAT = 1
 RACY_NS = 2_000_000_000
 MAX_ENTRIES = 200_000  # beyond this, keep only the files of the current run
 
-Sig = tuple  # (size, mtime_ns, ctime_ns, inode)
-
-
-def signature(st: os.stat_result) -> Sig:
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+Sig = tuple  # discover.stat_signature: (size, mtime_ns, ctime_ns, inode)
 
 
 def _package_signature() -> list:
@@ -50,12 +46,13 @@ def _package_signature() -> list:
 def fingerprint(ctx: Any) -> str:
     """Everything besides the file's own bytes that its findings depend on (compared in full, not hashed)."""
     from flowgate_lint import __version__
+    from flowgate_lint.discover import stat_signature
 
     spec = ctx.spec
     inputs = []
     for path in getattr(spec, "inputs", ()) or ():
         try:
-            inputs.append((str(path), signature(os.stat(path))))
+            inputs.append((str(path), stat_signature(os.stat(path))))
         except OSError:
             inputs.append((str(path), None))
     settings = ctx.settings

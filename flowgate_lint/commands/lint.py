@@ -186,7 +186,6 @@ def apply_baseline(args: argparse.Namespace, findings: list, candidates: list) -
 def run(args: argparse.Namespace) -> int:
     from flowgate_lint.engine import run as run_engine
     from flowgate_lint.report import Report
-
     from flowgate_lint.resultcache import open_cache
 
     ctx, settings, paths = build_context(args)
