@@ -14,15 +14,8 @@ import pytest
 import flowgate_lint.engine as engine
 import flowgate_lint.resultcache as resultcache
 from flowgate_lint.cli import main
+from test_speccache import FLOWGATE as SPEC  # a gateway config with a PORT placeholder
 
-SPEC = """config_version: 2
-services:
-  litellm: {host: 127.0.0.1, port: PORT}
-integration: {default_model: router-default}
-litellm_base:
-  model_list:
-    - model_name: router-default
-"""
 DRIFT = "Claude Code: `export ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1`\n"
 CLEAN = "# Notes\n\nNothing about the gateway here, just words.\n"
 
