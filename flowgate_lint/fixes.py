@@ -57,29 +57,77 @@ def _overlaps(a: Edit, b: Edit) -> bool:
         or (b.start == b.end and a.start < b.start < a.end)
 
 
+class _Sweep:
+    """Edits that pairwise do not overlap, sorted by (start, end): a conflict check looks only at neighbours.
+
+    In such a set the ends are non-decreasing too, so the edits that can touch a new one sit right
+    around its insertion point: each check and insertion is O(log n) plus the few edits touching it.
+    """
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[int, int]] = []
+        self.edits: list[Edit] = []
+
+    def conflicts(self, e: Edit) -> bool:
+        from bisect import bisect_left
+
+        i = bisect_left(self.keys, (e.start, e.end))
+        j = i - 1
+        while j >= 0 and self.edits[j].end >= e.start:
+            if _overlaps(self.edits[j], e):
+                return True
+            j -= 1
+        j = i
+        while j < len(self.edits) and self.edits[j].start <= e.end:
+            if _overlaps(self.edits[j], e):
+                return True
+            j += 1
+        return False
+
+    def add(self, e: Edit) -> None:
+        from bisect import bisect_left
+
+        i = bisect_left(self.keys, (e.start, e.end))
+        self.keys.insert(i, (e.start, e.end))
+        self.edits.insert(i, e)
+
+
 def apply_fixes(text: str, findings: list[Finding]) -> tuple[str, int]:
     """Apply the fixes of ``findings`` that do not overlap an earlier one; returns (text, fixes applied).
 
     A fix whose edits are identical to edits already accepted counts as applied (two findings
-    can carry the same repair).
+    can carry the same repair). Findings are taken in order of their first edit and checked
+    against the accepted edits by a sorted sweep: n log n in the number of edits.
     """
-    accepted: list[Edit] = []
+    accepted = _Sweep()
+    exact: set[Edit] = set()
     applied = 0
     for f in sorted(findings, key=lambda f: (min(e.start for e in f.fix.edits), f.code)):
         edits = [Edit(e.start, e.end, e.content) for e in f.fix.edits]
-        if all(e in accepted for e in edits):
+        if all(e in exact for e in edits):
             applied += 1
             continue
-        if any(_overlaps(e, a) for e in edits for a in accepted) or any(
-                _overlaps(x, y) for i, x in enumerate(edits) for y in edits[i + 1:]):
+        own = _Sweep()
+        clash = False
+        for e in edits:
+            if accepted.conflicts(e) or own.conflicts(e):
+                clash = True
+                break
+            own.add(e)
+        if clash or any(e.start < 0 or e.end > len(text) or e.start > e.end for e in edits):
             continue
-        if any(e.start < 0 or e.end > len(text) or e.start > e.end for e in edits):
-            continue
-        accepted.extend(edits)
+        for e in edits:
+            accepted.add(e)
+            exact.add(e)
         applied += 1
-    for e in sorted(accepted, key=lambda e: (e.start, e.end), reverse=True):
-        text = text[:e.start] + e.content + text[e.end:]
-    return text, applied
+    pieces = []
+    pos = 0
+    for e in accepted.edits:  # sorted, non-overlapping: one pass, one join
+        pieces.append(text[pos:e.start])
+        pieces.append(e.content)
+        pos = e.end
+    pieces.append(text[pos:])
+    return "".join(pieces), applied
 
 
 def fix_host(host: HostFile, ctx: Any, eligible: Callable[[Finding], bool]) -> FixOutcome:

@@ -155,3 +155,65 @@ def test_fix_loop_cap_is_an_error_naming_the_file(tmp_path, monkeypatch, capsys)
     with pytest.raises(fixes.FixError) as err:
         fixes.fix_host(host, context(), eligible_filter(False))
     assert "loop.md" in str(err.value) and "did not converge" in str(err.value)
+
+
+# ----------------------------------------------------------------------------- the overlap sweep
+
+def _reference_apply(text, findings):
+    """The pairwise definition the sweep must agree with (quadratic; small inputs only)."""
+    from flowgate_lint.findings import Edit
+    from flowgate_lint.fixes import _overlaps
+
+    accepted, applied = [], 0
+    for f in sorted(findings, key=lambda f: (min(e.start for e in f.fix.edits), f.code)):
+        edits = [Edit(e.start, e.end, e.content) for e in f.fix.edits]
+        if all(e in accepted for e in edits):
+            applied += 1
+            continue
+        if any(_overlaps(e, a) for e in edits for a in accepted) or any(
+                _overlaps(x, y) for i, x in enumerate(edits) for y in edits[i + 1:]):
+            continue
+        if any(e.start < 0 or e.end > len(text) or e.start > e.end for e in edits):
+            continue
+        accepted.extend(edits)
+        applied += 1
+    for e in sorted(accepted, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[:e.start] + e.content + text[e.end:]
+    return text, applied
+
+
+def _edit_findings(spans):
+    from flowgate_lint.findings import Edit, Finding, Fix
+
+    return [Finding(code, "t", "x", 1, 1, 1, 1, "m", fix=Fix(tuple(Edit(s, e, c) for s, e, c in edits), "safe", "m"))
+            for code, edits in spans]
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+_EDIT = st.tuples(st.integers(0, 24), st.integers(0, 6), st.sampled_from(["", "x", "yz"])).map(
+    lambda t: (t[0], t[0] + t[1], t[2]))
+
+
+@given(st.lists(st.tuples(st.sampled_from(["FG1", "FG2"]), st.lists(_EDIT, min_size=1, max_size=3)), max_size=12))
+def test_apply_fixes_agrees_with_the_pairwise_definition(spans):
+    text = "abcdefghijklmnopqrstuvwx"
+    findings = _edit_findings(spans)
+    assert apply_fixes(text, findings) == _reference_apply(text, findings)
+
+
+def test_apply_fixes_is_n_log_n_in_the_number_of_findings():
+    import time
+
+    n = 20000
+    text = "port 4001 here\n" * n
+    spans = [("FG2", [(i * 15 + 5, i * 15 + 9, "4000")]) for i in range(n)]
+    spans += [("FG2", [(i * 15 + 5, i * 15 + 9, "4000")]) for i in range(0, n, 7)]  # duplicates count as applied
+    spans += [("FG3", [(i * 15 + 6, i * 15 + 7, "9")]) for i in range(0, n, 5)]  # overlaps are skipped
+    findings = _edit_findings(spans)
+    started = time.perf_counter()
+    out, applied = apply_fixes(text, findings)
+    elapsed = time.perf_counter() - started
+    assert out == "port 4000 here\n" * n
+    assert applied == n + len(range(0, n, 7))
+    assert elapsed < 5.0, f"{n} findings took {elapsed:.1f} s"  # generous: about 0.2 s here; the pairwise check took minutes
