@@ -14,7 +14,7 @@ from typing import Any, Iterable, NamedTuple
 
 from flowgate_lint.findings import FileError, Finding
 from flowgate_lint.rules import Rule
-from flowgate_lint.source import HostFile, ParseError, Source
+from flowgate_lint.source import HostFile, ParseError, Source, SourceTooLarge
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
@@ -193,6 +193,8 @@ def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | 
         return lint_host(host, ctx), None
     except RecursionError:
         return [], FileError(cand.rel, "too deeply nested to lint")
+    except SourceTooLarge as exc:
+        return [], FileError(cand.rel, exc.message)
 
 
 PARALLEL_MIN_FILES = 400  # below this, a process pool costs more than it saves

@@ -117,6 +117,38 @@ def test_symlinks_dangling_looping_and_outside_the_repository(tmp_path):
     assert "outside.md" not in res.stdout and "ok.md:1:" in res.stdout
 
 
+def test_a_toml_file_with_100k_plain_keys_is_linted(tmp_path):
+    repo = project(tmp_path)
+    (repo / "big.toml").write_text('[model_providers.flowgate]\nbase_url = "http://127.0.0.1:4001/v1"\n' +
+                                   "".join(f"k{i} = {i}\n" for i in range(100_000)))
+    res = run(repo, "--no-cache", "big.toml")  # finished in 300 s before spans were found in one pass
+    assert res.returncode == 1, res.stderr
+    assert "big.toml:2:" in res.stdout
+    one_line_errors(res.stderr)
+
+
+@pytest.mark.parametrize("body,message", [
+    ("".join(f"k{i} = {i}\n" for i in range(200_000)), "TOML too large to check (3.0 MiB > 2.0 MiB), skipped"),
+    ("".join(f'[t{i}]\nk = "v"\nf = 1.5\n' for i in range(4000)), "TOML too large to locate its values (92 KiB > 64 KiB"),
+])
+def test_toml_beyond_what_its_parsers_check_quickly_is_skipped_with_one_line(tmp_path, body, message):
+    repo = project(tmp_path)
+    (repo / "big.toml").write_text('[model_providers.flowgate]\nbase_url = "http://127.0.0.1:4001/v1"\n' + body)
+    res = run(repo, "--no-cache", "big.toml", "ok.md")
+    assert res.returncode == 2
+    assert any(e.startswith("big.toml: " + message) for e in one_line_errors(res.stderr)), res.stderr
+    assert "ok.md:1:" in res.stdout
+
+
+def test_invalid_toml_too_large_for_tomlkit_gets_tomllibs_message(tmp_path):
+    repo = project(tmp_path)
+    (repo / "big.toml").write_text('base_url = "http://127.0.0.1:4001/v1"\n' + "".join(f"k{i} = {i}.5\n" for i in range(8000))
+                                   + "broken = \n")
+    res = run(repo, "--no-cache", "big.toml")
+    assert res.returncode == 1
+    assert "big.toml:8002:10: FG001 TOML file does not parse: invalid TOML: invalid value" in res.stdout, res.stdout
+
+
 @pytest.mark.parametrize("args,message", [
     (["--spec", "config"], "config: is a directory"),
     (["apply", "codex", "--target", "config", "--spec", "config/flowgate.yaml"], "config: is a directory"),
