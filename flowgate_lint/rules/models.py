@@ -88,6 +88,8 @@ class ModelSlotMismatch(Rule):
             data = src.data()
             if not is_codex_config(data):
                 return
+            if not spec.codex.model:
+                return
             for leaf in src.leaves():
                 if leaf.path == ("model",) and isinstance(leaf.value, str) and leaf.value != spec.codex.model \
                         and not is_reference(leaf.value):
@@ -220,9 +222,9 @@ class SmallFastModelDeprecated(Rule):
             if not has_haiku:
                 quote = src.text[a.name_start:a.name_start + 1] if src.text[a.name_start:a.name_start + 1] in ("'", '"') else ""
                 edits = [src.edit(a.name_start, a.name_end, f"{quote}{HAIKU}{quote}")]
-                if a.value.strip() != haiku and not is_reference(a.value):
+                if haiku and a.value.strip() != haiku and not is_reference(a.value):
                     edits.append(replace_value(src, a, haiku))
-                fix = Fix(tuple(edits), SAFE, f"Rename to {HAIKU}={haiku}")
+                fix = Fix(tuple(edits), SAFE, f"Rename to {HAIKU}={haiku}" if haiku else f"Rename to {HAIKU}")
             hint = f"rename it to {HAIKU}" if not has_haiku else f"remove it ({HAIKU} is already set)"
             yield src.finding(self, a.name_start, a.name_end,
                               f"{SMALL_FAST} is deprecated in Claude Code; {hint}", fix)
