@@ -255,7 +255,7 @@ CLIENT_PATHS = ("/v1/models", "/v1/messages", "/v1/messages/count_tokens", "/v1/
 _CLIENT_PATH = re.compile(r"(?:^|/)v1/(?:models|messages(?:/count_tokens)?|chat/completions|responses)(?:/|$|\?)")
 # Paths only the gateway product serves (LiteLLM's health and admin routes, CLIProxyAPI's management API).
 _GATEWAY_PATHS = {
-    "litellm": re.compile(r"^/(?:health(?:/liveliness|/readiness)?|model/info|key/|ui\b|v1/model/info)"),
+    "litellm": re.compile(r"^/(?:health/liveliness|health/readiness|model/info|key/generate|v1/model/info)\b"),
     "cliproxyapi_plus": re.compile(r"^/v0/management"),
 }
 
@@ -278,7 +278,7 @@ OTHER_SERVICES: dict[str, tuple[str, int | None]] = {
 }
 OTHER_PORTS = {11434: "Ollama", 1234: "LM Studio", 5432: "PostgreSQL", 3306: "MySQL", 6379: "Redis", 27017: "MongoDB",
                9200: "Elasticsearch", 9090: "Prometheus", 3456: "claude-code-router", 1455: "Codex OAuth callback"}
-GATEWAY_WORDS = r"gateway|proxy|router|网关|代理"
+GATEWAY_WORDS = r"gateway|网关"
 
 
 # ---------------------------------------------------------------------------- services
@@ -358,7 +358,8 @@ def mentions(text: str, ctx: Any) -> list[Mention]:
 
 # Words that may stand between a service name and its address ("LiteLLM is listening on port 4000").
 _GAP_WORDS = frozenset("""at on is are runs running listens listening served serves serving port ports url urls base endpoint
-endpoint: address host health status via local locally default by the its api server uses use using http https
+address host health status via local locally default by the its api server proxy gateway should be now uses use using
+http https
 端口 地址 运行在 监听 在 为 是 默认""".split())
 _GAP_TOKEN = re.compile(r"[A-Za-z]+|[\u4e00-\u9fff]+")
 
@@ -729,9 +730,20 @@ def prose_pieces(src: Any) -> Iterator[tuple[str, Any]]:
     text = src.host.text
     for f in doc.fences:
         if f.source is None and f.lang in PROSE_FENCES:
-            yield text[f.content_start:f.content_end], (lambda i, base=f.content_start: base + i)
+            yield _without_removed_lines(text[f.content_start:f.content_end]), (lambda i, base=f.content_start: base + i)
     for a, b in doc.code_blocks:
         yield text[a:b], (lambda i, base=a: base + i)
+
+
+_DIFF = re.compile(r"^(?:@@ |\+\+\+ |--- a/)", re.M)
+_REMOVED = re.compile(r"^-(?!--).*$", re.M)
+
+
+def _without_removed_lines(text: str) -> str:
+    """A unified diff's removed lines are the old text: blanked (offsets kept) so nothing reads them."""
+    if not _DIFF.search(text):
+        return text
+    return _REMOVED.sub(lambda m: " " * len(m.group(0)), text)
 
 
 # ---------------------------------------------------------------------------- the judgement
@@ -812,6 +824,8 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
     def target(kind: str, certainty: str, service: str | None, reason: str) -> Target:
         return Target(kind, certainty, service, reason, expected, is_local, hc)
 
+    if section.history:
+        return target(UNKNOWN, "", None, "a history section")
     if hc == "remote":
         return target(UPSTREAM, "", _bare_host(url.host), "a remote host (a provider or a remote gateway)")
     if key in UPSTREAM_KEYS:
@@ -826,7 +840,9 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
     if url.port is None:
         return target(UNKNOWN, "", None, "no port: not an API address")
     line_text, at, at_end = _line_of(src, start, end)
-    near = service_near(line_text, at, at_end, ctx)
+    if PAST_OR_WRONG.search(line_text):
+        return target(UNKNOWN, "", None, "the line describes the past or a wrong example")
+    near = service_near(line_text, at, at_end, ctx) or _path_mention(src, start, ctx)
     if expected is not None and url.port == expected:
         if near is not None and near.kind == "declared" and not is_local:
             return target(SERVICE, "", near.name, f"named {near.name}, which the config puts on port "
@@ -862,7 +878,7 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
             return target(GATEWAY, PROBABLE, gw.service, f"{signal}, on the bind-all address")
         return target(GATEWAY, CERTAIN, gw.service, signal)
     if near is not None and near.kind == "gateway":
-        return target(GATEWAY, PROBABLE, gw.service, "the line names the gateway next to it")
+        return target(GATEWAY, PROBABLE, gw.service, "the gateway is named next to it")
     if svc is not None:
         return target(SERVICE, "", svc.name, f"port {svc.port} is {svc.name}'s")
     pattern = _GATEWAY_PATHS.get(gw.service)
@@ -871,6 +887,39 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
     if url.port in OTHER_PORTS:
         return target(LOCAL, "", OTHER_PORTS[url.port], f"port {url.port} is {OTHER_PORTS[url.port]}'s")
     return target(UNKNOWN, "", None, "a local address with nothing saying it is the gateway")
+
+
+# A line that tells the reader a value is old or wrong is quoting it on purpose.
+PAST_OR_WRONG = re.compile(
+    r"\b(?:instead of|(?:do not|don't|never) use|wrong|incorrect|old|previous(?:ly)?|former(?:ly)?|legacy|used to"
+    r"|no longer|deprecated|obsolete|outdated)\b|❌|✗|不要用|错误|旧的?|以前|原来|之前|弃用|不再|过时", re.I)
+
+
+def gateway_label(spec: Any) -> str:
+    """"the gateway (litellm)", naming the service only when a gateway config says which it is."""
+    if getattr(spec, "source_kind", "settings") == "settings":
+        return "the gateway"
+    return f"the gateway ({spec.gateway.service})"
+
+
+def _path_mention(src: Any, start: int, ctx: Any) -> Mention | None:
+    """In a structured source, a service named by the keys above the value (``services: {gateway: {url: ...}}``)."""
+    if src.kind not in ("yaml", "json", "toml"):
+        return None
+    try:
+        leaves = src.leaves()
+    except Exception:  # noqa: BLE001
+        return None
+    leaf = next((lf for lf in leaves if lf.start <= start < lf.end), None)
+    if leaf is None:
+        return None
+    for part in reversed(leaf.path[:-1]):
+        if not isinstance(part, str):
+            continue
+        found = mentions(part, ctx)
+        if len(found) == 1 and found[0].end - found[0].start >= len(part.strip()) - 1:
+            return found[0]._replace(start=-1, end=-1)
+    return None
 
 
 def _other_named(line: str, ctx: Any) -> str | None:
