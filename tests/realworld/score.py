@@ -341,8 +341,15 @@ def case_names(cases: Path = CASES, labels: Path = LABELS) -> list[str]:
 
 
 def run_all(names: Sequence[str] | None = None, cases: Path = CASES, labels: Path = LABELS,
-            fix: bool = True) -> list[CaseResult]:
-    return [run_case(cases / n, load_labels(labels / f"{n}.toml"), fix=fix) for n in (names or case_names(cases, labels))]
+            fix: bool = True, jobs: int | None = None) -> list[CaseResult]:
+    """Run every case (or the named ones), ``jobs`` at a time (the work is in the CLI subprocesses)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = list(names or case_names(cases, labels))
+    loaded = [load_labels(labels / f"{n}.toml") for n in names]
+    jobs = jobs or min(4, (os.cpu_count() or 1) + 1)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(lambda nl: run_case(cases / nl[0], nl[1], fix=fix), zip(names, loaded)))
 
 
 # ---------------------------------------------------------------------------------------------- output
