@@ -63,6 +63,8 @@ def load_spec_for(args: argparse.Namespace, start: Path, write_cache: bool = Tru
     spec = load_spec_cached(settings, getattr(args, "spec", None), not getattr(args, "no_cache", False), write_cache)
     if getattr(args, "verbose", False):
         print(f"{PROG}: spec from {spec.source}", file=sys.stderr)
+        for note in spec.notes:
+            print(f"{PROG}: spec: {note}", file=sys.stderr)
     return settings, spec
 
 

@@ -37,7 +37,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--url must be an http(s) URL, got {base!r}")
     var = args.token_env or spec.claude.token_env
     token = os.environ.get(var) or None
-    expected = sorted({spec.claude.model, spec.claude.haiku_model, spec.codex.model} if not args.model else {args.model})
+    if not args.model and not (spec.claude.model and spec.codex.model):
+        raise UsageError("the spec names no model to probe with: pass --model NAME, or set the default model "
+                         "(integration.default_model or the default-model setting)")
+    expected = sorted({m for m in (spec.claude.model, spec.claude.haiku_model, spec.codex.model) if m}
+                      if not args.model else {args.model})
     verdicts = [judge(p, send(base, p, token, args.timeout), base, spec, expected if p.name == "models" else [])
                 for p in plan(spec, args.model)]
     failed = [v for v in verdicts if not v.ok and v.probe.required]
