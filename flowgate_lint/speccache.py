@@ -55,8 +55,9 @@ def _entry_path(directory: Path, key: str) -> Path:
     return directory / f"spec-{zlib.crc32(key.encode('utf-8', 'surrogatepass')):08x}.pickle"
 
 
-def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool = True) -> Any:
-    """``spec.load_spec``, answered from the cache when nothing it depends on has changed."""
+def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool = True, write: bool = True) -> Any:
+    """``spec.load_spec``, answered from the cache when nothing it depends on has changed; a miss is
+    stored only when ``write`` (read-only commands never create or change a cache file)."""
     directory = cache_dir() if use_cache else None
     if directory is None:
         from flowgate_lint.spec import load_spec
@@ -77,7 +78,7 @@ def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool
     racy = time.time_ns() - RACY_NS
     # A file written within the last moments could change again within the same timestamp tick
     # and keep its signature (git's "racy clean" problem): do not cache until it has settled.
-    if all(sig is None or sig[2] < racy for sig in deps.values()):
+    if write and all(sig is None or sig[2] < racy for sig in deps.values()):
         _write(entry, (key, deps, spec))
     return spec
 
