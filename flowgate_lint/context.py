@@ -111,6 +111,7 @@ class Target(NamedTuple):
     expected_port: int | None = None
     local: bool = False
     host_class: str = ""
+    quoted: bool = False  # history, or presented as old or wrong: report nothing about it
 
     @property
     def is_gateway(self) -> bool:
@@ -272,7 +273,7 @@ OTHER_SERVICES: dict[str, tuple[str, int | None]] = {
     "vLLM": (r"vllm", None),
     "MCP server": (r"mcp(?:[ -]server)?s?", None),
     "OAuth callback": (r"oauth|callback|redirect[ _-]?ur[il]", None),
-    "dashboard": (r"dashboard|grafana|prometheus|jaeger|langfuse|kibana", None),
+    "dashboard": (r"dashboard|grafana|prometheus|jaeger|langfuse|kibana|web[ -]?ui|ui|admin|metrics", None),
     "database": (r"postgres(?:ql)?|mysql|redis|mongo(?:db)?|elasticsearch", None),
     "claude-code-router": (r"claude[ -]code[ -]router|\bccr\b", 3456),
 }
@@ -825,7 +826,7 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
         return Target(kind, certainty, service, reason, expected, is_local, hc)
 
     if section.history:
-        return target(UNKNOWN, "", None, "a history section")
+        return target(UNKNOWN, "", None, "a history section")._replace(quoted=True)
     if hc == "remote":
         return target(UPSTREAM, "", _bare_host(url.host), "a remote host (a provider or a remote gateway)")
     if key in UPSTREAM_KEYS:
@@ -841,8 +842,10 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
         return target(UNKNOWN, "", None, "no port: not an API address")
     line_text, at, at_end = _line_of(src, start, end)
     if PAST_OR_WRONG.search(line_text):
-        return target(UNKNOWN, "", None, "the line describes the past or a wrong example")
-    near = service_near(line_text, at, at_end, ctx) or _path_mention(src, start, ctx)
+        return target(UNKNOWN, "", None, "the line describes the past or a wrong example")._replace(quoted=True)
+    if counter_example(src, ctx, start):
+        return target(UNKNOWN, "", None, "the block is introduced as what not to do")._replace(quoted=True)
+    near = service_near(line_text, at, at_end, ctx) or _path_mention(src, start, ctx) or _block_mention(src, ctx, start, line_text)
     if expected is not None and url.port == expected:
         if near is not None and near.kind == "declared" and not is_local:
             return target(SERVICE, "", near.name, f"named {near.name}, which the config puts on port "
@@ -900,6 +903,56 @@ def gateway_label(spec: Any) -> str:
     if getattr(spec, "source_kind", "settings") == "settings":
         return "the gateway"
     return f"the gateway ({spec.gateway.service})"
+
+
+_INTRO_WRONG = re.compile(
+    r"\b(?:do not|don't|never)\s+(?:add|append|put|include|end|set|write|use|point)\b|\bnot like this\b|\bbad\b|\bwrong\b"
+    r"|\bincorrect\b|\bbroken\b|不要|错误|别", re.I)
+_LISTEN = re.compile(r"\b(?:listen(?:ing|s)?|serving|running|started|bound|available)\s+(?:on|at)\b|监听|运行在", re.I)
+
+
+def _fences(src: Any, ctx: Any) -> list:
+    fc = _file_cache(src, ctx)
+    if "fences" not in fc:
+        fc["fences"] = list(_main_markdown(src).markdown().fences) if src.host.kind == "markdown" else []
+    return fc["fences"]
+
+
+def _fence_at(src: Any, ctx: Any, start: int) -> Any:
+    hs = src.to_host(start)
+    return next((f for f in _fences(src, ctx) if f.content_start <= hs < max(f.content_end, f.content_start + 1)), None)
+
+
+def counter_example(src: Any, ctx: Any, start: int) -> bool:
+    """Whether ``src.text[start]`` is in a fenced block the text before it presents as old or wrong
+    ("Do not add /v1:", "Previously:", "❌ Wrong")."""
+    fence = _fence_at(src, ctx, start)
+    if fence is None:
+        return False
+    host = src.host
+    n = fence.open_line - 1
+    while n >= 1 and not host.line_text(n).strip():
+        n -= 1
+    intro = (host.line_text(n) if n >= 1 else "") + " " + fence.info
+    return bool(_INTRO_WRONG.search(intro) or PAST_OR_WRONG.search(intro))
+
+
+def _block_mention(src: Any, ctx: Any, start: int, line: str) -> Mention | None:
+    """For "listening on 127.0.0.1:8318" in a transcript: the one service the lines just above name."""
+    if not _LISTEN.search(line):
+        return None
+    host = src.host
+    n = host.position(src.to_host(start))[0]
+    found: list[Mention] = []
+    for k in range(n - 1, max(0, n - 3), -1):
+        text = host.line_text(k)
+        if not text.strip() or text.lstrip().startswith(("```", "~~~")):
+            break
+        found += mentions(text, ctx)
+    names = {m.name for m in found}
+    if len(names) == 1 and not any(m.kind == "other" for m in found):
+        return found[0]._replace(start=-1, end=-1)
+    return None
 
 
 def _path_mention(src: Any, start: int, ctx: Any) -> Mention | None:

@@ -77,43 +77,258 @@ def _because(t: cm.Target) -> str:
     return "" if t.certain else f" (judged the gateway: {t.reason})"
 
 
-@register
-class GatewayUrlMismatch(Rule):
-    """## What it does
-    Finds URLs (`http://HOST:PORT/...`) and bare `HOST:PORT` references that target **this
-    gateway** and checks their port against the gateway's: the spec's, or the port of the gateway
-    config a doc section brings itself (a `model_list` block, `litellm --port 8000`). It reads
-    Markdown prose and inline code, fenced blocks, untagged and `text` fences (diagrams, console
-    transcripts), scripts, dotenv files and TOML/JSON/YAML configs.
+# "port 5000", "ports: 5000", "端口 5000"; "cliproxyapi_plus.port: 5000"; "ports 4000, 5000".
+_PORT_WORD = re.compile(r"(?<![\w-])(?:ports?|端口)\s*[:=]?\s*(\d{2,5})\b(?!\w|\.\d)|(?<=[(（])\s*(\d{2,5})\s*(?=[)）])"
+                        r"|(?<![\w.:])(\d{2,5})\s*(?:号)?端口", re.I)
+_DOTTED_PORT = re.compile(r"(?<![\w.-])([A-Za-z][\w-]*)\.port[\"']?\s*[:=]\s*[\"']?(\d{2,5})\b")
+_PORT_LIST = re.compile(r"(?<![\w-])(?:ports|端口)\s*[:=]?\s*(\d{2,5}(?:\s*(?:,|、|/|&|\band\b|\bor\b|和|或|与|及)\s*\d{2,5})+)\b"
+                        r"|(?<![\w.:])(\d{2,5}(?:\s*(?:,|、|/|&|\band\b|和|或|与|及)\s*\d{2,5})+)\s*(?:端口|ports\b)", re.I)
 
-    Whether a loopback URL is the gateway is decided by the shared context model, never by the
-    host alone. It is the gateway when its context says so:
+
+class _ServicePorts:
+    """The service-port half of FG301: a declared service named next to a port (see FG301's docs)."""
+
+    def service_ports(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        seen: set[int] = set()
+        for found in (self._structured(src, ctx), self._prose(src, ctx)):
+            for f in found:
+                if f.start not in seen:
+                    seen.add(f.start)
+                    yield f
+
+    def _expected(self, src: Source, ctx: Any, name: str, at: int) -> int | None:
+        svc = cm.service_by_name(ctx, name)
+        if svc is None:
+            return None
+        if name == ctx.spec.gateway.service:
+            sec = cm.section_at(src, ctx, at)
+            if sec.local is not None:
+                return sec.local.port
+        return svc.port
+
+    def _skip(self, src: Source, ctx: Any, at: int) -> bool:
+        sec = cm.section_at(src, ctx, at)
+        line = src.host.line_text(src.position(at)[0])
+        return sec.history or bool(cm.PAST_OR_WRONG.search(line)) or cm.counter_example(src, ctx, at)
+
+    def _finding(self, src: Source, ctx: Any, start: int, end: int, name: str, port: int, want: int,
+                 shown: str, safe: bool) -> Finding:
+        fix = Fix((src.edit(start, end, str(want)),), SAFE if safe else UNSAFE, f"Use port {want}")
+        where = ctx.spec_rel or "the gateway config"
+        return src.finding(self, start, end, f"'{shown}' puts {name} on port {port}; {where} puts it on {want}", fix)
+
+    def _structured(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if src.kind not in ("yaml", "json", "toml"):
+            return
+        try:
+            leaves = src.leaves()
+            data = src.data()
+        except ParseError:
+            return
+        excerpt = src.embedded and isinstance(data, dict) and "services" in data
+        for leaf in leaves:
+            if leaf.key != "port" or len(leaf.path) < 2 or not isinstance(leaf.value, int) or isinstance(leaf.value, bool):
+                continue
+            name = leaf.path[-2]
+            if not isinstance(name, str) or cm.service_by_name(ctx, name) is None:
+                continue
+            if excerpt and len(leaf.path) >= 3 and leaf.path[-3] == "services":
+                continue  # FG601 compares gateway-config excerpts
+            if not src.embedded and len(leaf.path) >= 3 and leaf.path[-3] == "services":
+                continue  # another FlowGate-shaped config file: its own values
+            want = self._expected(src, ctx, name, leaf.start)
+            if want is None or want == leaf.value or self._skip(src, ctx, leaf.start):
+                continue
+            yield self._finding(src, ctx, leaf.start, leaf.end, name, leaf.value, want, f"{name}.port: {leaf.value}", True)
+
+    def _prose(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        spec = ctx.spec
+        n_segments = len(src.markdown().segments) if src.kind == "markdown" else 0
+        for index, (text, to_host) in enumerate(cm.prose_pieces(src)):
+            conv = to_host or _identity
+            wrapped = index < n_segments  # a paragraph: its sentences run across lines
+            for m in _DOTTED_PORT.finditer(text):
+                svc = self._named(m.group(1), ctx)
+                if svc is None:
+                    continue
+                port = int(m.group(2))
+                at = conv(m.start(2))
+                want = self._expected(src, ctx, svc.name, at)
+                if want is None or want == port or self._skip(src, ctx, at):
+                    continue
+                yield self._finding(src, ctx, at, conv(m.end(2)), svc.name, port, want, m.group(0), True)
+            spots: list[tuple[int, int, int, str, bool]] = []  # (start, end, port, shown, is_url) in text
+            for u in cm.find_urls(text):
+                if u.port is not None and cm.host_class(u.host, spec) in _LOCAL_HOSTS:
+                    spots.append((u.start, u.end, u.port, text[u.start:u.end], True))
+            for m in _PORT_WORD.finditer(text):
+                spots.append((m.start(), m.end(), int(m.group(1) or m.group(2) or m.group(3)), m.group(0), False))
+            for start, end, port, shown, is_url in spots:
+                near = cm.service_near(text, start, end, ctx)
+                if near is None and not is_url:
+                    near = _sentence_service(text, start, ctx, wrapped)
+                if near is None:
+                    line, ls, le = cm._line_of(src, conv(start), conv(end))
+                    if line.lstrip().startswith("|"):  # a table row: the service is in another cell
+                        near = cm.service_near(line, ls, le, ctx)
+                if near is None or near.kind == "other" or near.kind == "gateway" and is_url:
+                    continue  # nobody named, another kind of service, or a gateway URL (FG301)
+                at = conv(start)
+                want = self._expected(src, ctx, near.name, at)
+                if want is None or want == port or self._skip(src, ctx, at):
+                    continue
+                name = near.name if near.kind == "declared" or ctx.spec.source_kind != "settings" else "the gateway"
+                ps = conv(start + shown.rfind(str(port)))
+                yield self._finding(src, ctx, ps, ps + len(str(port)), name, port, want, shown, False)
+            yield from self._port_lists(src, ctx, text, conv)
+        if src.kind == "markdown":
+            yield from self._tables(src, ctx)
+
+    def _tables(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        """Table rows that name a service in one cell and give a port in a "port" column."""
+        host = src.host
+        rows = sorted({seg.line for seg in src.markdown().segments if seg.kind == "table"})
+        header: list[str] = []
+        for line_no in rows:
+            line = host.line_text(line_no)
+            cells = _cells(line)
+            above = host.line_text(line_no - 1).strip() if line_no > 1 else ""
+            if not header or not above.startswith("|") and not re.fullmatch(r"\|?[\s:|-]+", above or "x"):
+                header = [c.lower() for c, _ in cells]
+                continue
+            if re.fullmatch(r"\|?[\s:|-]+", above) and host.line_text(line_no - 2).strip().startswith("|"):
+                header = [c.lower() for c, _ in _cells(host.line_text(line_no - 2))]
+            svc = next((self._named(c.strip("`* "), ctx) for c, _ in cells if self._named(c.strip("`* "), ctx)), None)
+            if svc is None:
+                continue
+            for i, (cell, col) in enumerate(cells):
+                if i >= len(header) or not re.search(r"port|端口", header[i]) or not re.fullmatch(r"`?\d{2,5}`?", cell):
+                    continue
+                port = int(cell.strip("`"))
+                start = host.line_starts[line_no - 1] + col + (1 if cell.startswith("`") else 0)
+                want = self._expected(src, ctx, svc.name, start)
+                if want is None or want == port or self._skip(src, ctx, start):
+                    continue
+                yield self._finding(src, ctx, start, start + len(str(port)), svc.name, port, want,
+                                    f"| {svc.name} | {port} |", False)
+
+    def _named(self, word: str, ctx: Any) -> Any:
+        for svc in cm.declared(ctx):
+            if re.fullmatch(cm._name_regex(svc.name), word, re.I):
+                return svc
+        return None
+
+    def _port_lists(self, src: Source, ctx: Any, text: str, conv: Any) -> Iterator[Finding]:
+        declared = {s.port: s for s in cm.declared(ctx)}
+        if len(declared) < 2:
+            return
+        for m in _PORT_LIST.finditer(text):
+            g = 1 if m.group(1) else 2
+            nums = [(int(n.group(0)), m.start(g) + n.start()) for n in re.finditer(r"\d{2,5}", m.group(g))]
+            ports = [p for p, _ in nums]
+            if len(ports) != len(declared) or not any(p in declared for p in ports):
+                continue
+            unknown = [(p, at) for p, at in nums if p not in declared and p not in cm.OTHER_PORTS]
+            missing = sorted(set(declared) - set(ports))
+            if not unknown or len(unknown) != len(missing) or self._skip(src, ctx, conv(m.start())):
+                continue
+            for (port, at), want in zip(unknown, missing):
+                name = declared[want].name
+                start = conv(at)
+                fix = Fix((src.edit(start, start + len(str(port)), str(want)),), UNSAFE, f"Use port {want}")
+                yield src.finding(self, start, start + len(str(port)),
+                                  f"{m.group(0)}: no declared service uses port {port}; {name} is on {want} "
+                                  f"({', '.join(f'{s.name} {p}' for p, s in sorted(declared.items()))})", fix if len(unknown) == 1 else None)
+
+
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|[。！？；，]|,\s+(?:and|but|while|whereas|so|which)\b|\n\s*\n")
+_LINE_OR_SENTENCE_END = re.compile(_SENTENCE_END.pattern + r"|[\r\n]")
+
+
+_NEGATION = re.compile(r"\b(?:not|isn't|aren't|no|never)\b|不是|没有|不", re.I)
+
+
+def _sentence_service(text: str, at: int, ctx: Any, wrapped: bool = True) -> cm.Mention | None:
+    """The one service the sentence around ``text[at]`` names ("Make sure port 8318 is free before starting
+    CLIProxyAPIPlus"); None when it names none, several, or another kind of service, gives a second port,
+    or is a negation ("port 4001 is not the gateway's")."""
+    ends = _SENTENCE_END if wrapped else _LINE_OR_SENTENCE_END
+    starts = [0] + [m.end() for m in ends.finditer(text) if m.end() <= at]
+    begin = starts[-1]
+    end_m = ends.search(text, at)
+    sentence = text[begin:end_m.start() if end_m else len(text)]
+    if _NEGATION.search(sentence) or len(set(re.findall(r"(?<![\w.])\d{2,5}(?![\w.])", sentence))) > 1:
+        return None
+    found = cm.mentions(sentence, ctx)
+    if not found or any(m.kind == "other" for m in found) or len({m.name for m in found}) != 1:
+        return None
+    return found[0]
+
+
+def _cells(line: str) -> list[tuple[str, int]]:
+    """(stripped cell text, column of its first character) for a Markdown table row."""
+    out = []
+    for m in re.finditer(r"(?<=\|)([^|]*)(?=\|)", line):
+        raw = m.group(1)
+        lead = len(raw) - len(raw.lstrip())
+        out.append((raw.strip(), m.start(1) + lead))
+    return out
+
+
+@register
+class GatewayUrlMismatch(_ServicePorts, Rule):
+    """## What it does
+    Checks ports against the gateway config: the URLs and bare `HOST:PORT` references that target
+    **this gateway**, and the ports of **every other declared service** named next to a port. It
+    reads Markdown prose and inline code, tables, fenced blocks, untagged and `text` fences
+    (diagrams, console transcripts), scripts, dotenv files and TOML/JSON/YAML configs.
+
+    **The gateway.** Whether a loopback URL is the gateway is decided by the shared context model,
+    never by the host alone. It is the gateway when its context says so:
     - a client base-URL key holds it (`OPENAI_BASE_URL`, Codex `base_url`...), or its path is a
       client API path (`/v1/models`, `/v1/messages`, `/v1/messages/count_tokens`,
       `/v1/chat/completions`, `/v1/responses`): **certain**;
     - the line names the gateway right next to it ("the gateway listens on ...", "LiteLLM:
-      ..."), or its path is one only the gateway product serves (LiteLLM `/health/liveliness`):
-      **probable**;
+      ..."), a transcript line says it listens there under a line naming the gateway, or its path
+      is one only the gateway product serves (LiteLLM `/health/liveliness`): **probable**;
     - a client API call on the port of another declared service (typically the previous gateway,
       after the clients moved to a new one): **probable** drift.
+
+    Its port must be the spec's, or the port of the gateway config a doc section brings itself (a
+    `model_list` block with `litellm --port 8000`).
+
+    **Every declared service.** A service named right next to a port that differs from its
+    configured one is drift: "CLIProxyAPIPlus: http://127.0.0.1:5000" or "CLIProxyAPIPlus listens
+    on port 5000" when the config says 8317, "Make sure port 8318 is free before starting
+    CLIProxyAPIPlus" (the sentence names only that service), a table row naming the service with
+    a port column, a dotted key `cliproxyapi_plus.port: 5000`, a YAML/JSON/TOML block with
+    `cliproxyapi_plus: {port: 5000}`, and a list of the services' ports with one nobody has
+    ("ports 4000, 5000 must be free" when the config says 4000 and 8317).
 
     ## When it deliberately does not fire
     - `localhost`, `127.0.0.1`, any `127.x` address, `::1` and `[::1]` are the same gateway: the
       spelling is never flagged (`0.0.0.0` as a client target is FG306, a warning).
     - Other local services: an OAuth callback (`localhost:1455`), MCP servers, Ollama, LM Studio,
       llama.cpp, a dashboard or a second runtime on the next port, a declared service's own URL
-      ("CLIProxyAPIPlus: http://127.0.0.1:8317", "LiteLLM: http://127.0.0.1:4000 (healthy)"), the
-      `api_base` of a `model_list` entry (what the gateway calls), and any loopback URL that
+      ("LiteLLM: http://127.0.0.1:4000 (healthy)" after the clients moved to CLIProxyAPIPlus),
+      the `api_base` of a `model_list` entry (what the gateway calls), and any loopback URL that
       nothing marks as the gateway.
+    - A name that is not right next to the value: "LiteLLM forwards to http://127.0.0.1:8317"
+      names LiteLLM, but the URL is CLIProxyAPIPlus's; only filler words ("on", "at", "port",
+      "listens") may stand between them.
     - Remote hosts (providers, remote gateways), URLs without a port, and the values of
       `ANTHROPIC_BASE_URL` and Codex `base_url`, which FG302 and FG303 check.
+    - `services.<name>.port` in a fenced excerpt of the gateway config (FG601 compares excerpts).
     - History: changelogs, release notes, archives, plans and ADRs (the `history` setting),
-      sections under a Changelog/History heading, and lines that say the value is old or wrong
-      ("previously", "instead of", "don't use", "❌").
+      sections under a Changelog/History heading, lines that say the value is old or wrong
+      ("previously", "instead of", "don't use", "❌"), blocks introduced as what not to do ("Do
+      not add /v1:"), and a unified diff's removed lines.
 
     ## Why is this bad?
     When the gateway moves to another port, every doc, smoke script and example that still
-    names the old one is broken, and nobody notices until a user copies it.
+    names the old one is broken, and nobody notices until a user copies it. Ports move together:
+    a doc that still gives an upstream's old port sends the reader to a port nothing listens on,
+    and a "ports must be free" check frees the wrong one.
 
     ## Example
     ```sh
@@ -127,19 +342,30 @@ class GatewayUrlMismatch(Rule):
 
     ## Fix
     Only the port is replaced; the host keeps its spelling and the rest of the URL and the text
-    stay as they are. Safe when the context makes the finding certain (a client key or client API
-    path, on no other service's port, outside provider guides); unsafe when it is probable.
+    stay as they are. Safe when the context makes the finding certain: a client key or client
+    API path on no other service's port, outside provider guides, or a service's dotted or
+    structured `port` key. Unsafe when it is probable (prose naming a service, a port list with
+    exactly one unknown port and one missing service); a port list with more has no fix.
     """
 
     code = "FG301"
     name = "gateway-url-mismatch"
-    summary = "A URL or host:port that targets the gateway uses another port"
+    summary = "A URL or port of the gateway, or of another declared service, differs from the config"
     kinds = ALL_KINDS
     skip_history = True
     fixable = True
-    triggers = (r"localhost", r"127\.\d", r"0\.0\.0\.0", r"::1")
+    triggers = (r"localhost", r"127\.\d", r"0\.0\.0\.0", r"::1", r"port", r"端口")
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        spans: list[tuple[int, int]] = []
+        for f in self._gateway_urls(src, ctx):
+            spans.append((f.start, f.end))
+            yield f
+        for f in self.service_ports(src, ctx):
+            if not any(a <= f.start < b for a, b in spans):
+                yield f
+
+    def _gateway_urls(self, src: Source, ctx: Any) -> Iterator[Finding]:
         spec = ctx.spec
         owned = owned_spans(src)
         for ref in refs(src):
@@ -240,7 +466,7 @@ class ClaudeBaseUrl(Rule):
             if u is None or u.start != 0:
                 continue
             t = cm.judge(src, ctx, a.start, a.end, key="ANTHROPIC_BASE_URL", url=u)
-            if t.reason.startswith(("a history", "the line describes")):
+            if t.quoted:
                 continue
             problem, path = _claude_structure(u.path)
             problems = [problem] if problem else []
@@ -358,7 +584,7 @@ class CodexBaseUrl(Rule):
         if u is None or u.start != 0:
             return
         t = cm.judge(src, ctx, start, end, key=key, url=u)
-        if t.reason.startswith(("a history", "the line describes")):
+        if t.quoted:
             return
         problem, path = _codex_structure(u.path)
         problems = [problem] if problem else []
@@ -453,219 +679,6 @@ class OpenAIBaseUrlEnv(Rule):
             yield src.finding(self, a.name_start, a.name_end,
                               "OPENAI_BASE_URL is deprecated in Codex (ignored when openai_base_url is set); configure "
                               f"a provider with base_url {ctx.spec.codex.base_url} (flowgate-lint print codex)")
-
-
-# "port 5000", "ports: 5000", "端口 5000"; "cliproxyapi_plus.port: 5000"; "ports 4000, 5000".
-_PORT_WORD = re.compile(r"(?<![\w-])(?:ports?|端口)\s*[:=]?\s*(\d{2,5})\b(?!\w|\.\d)|(?<=[(（])\s*(\d{2,5})\s*(?=[)）])", re.I)
-_DOTTED_PORT = re.compile(r"(?<![\w.-])([A-Za-z][\w-]*)\.port[\"']?\s*[:=]\s*[\"']?(\d{2,5})\b")
-_PORT_LIST = re.compile(r"(?<![\w-])(?:ports|端口)\s*[:=]?\s*(\d{2,5}(?:\s*(?:,|、|/|&|\band\b|\bor\b|和|或)\s*\d{2,5})+)\b", re.I)
-
-
-@register
-class ServicePortDrift(Rule):
-    """## What it does
-    Checks the port of **every declared service** in the gateway config, not only the gateway's:
-    a service named right next to a port that differs from its configured one is drift. It reads
-    prose, inline code, fenced blocks (untagged and `text` fences too), scripts and configs:
-
-    - a service named next to a URL or a port: "CLIProxyAPIPlus: http://127.0.0.1:5000",
-      "LiteLLM listens on port 4001", "port 5000 (CLIProxyAPIPlus)";
-    - a dotted key: `cliproxyapi_plus.port: 5000`, or a YAML/JSON/TOML block outside a config
-      excerpt with `cliproxyapi_plus: {port: 5000}`;
-    - a list of the services' ports that names a port no service has: "ports 4000, 5000 must be
-      free" when the config says 4000 and 8317.
-
-    ## When it deliberately does not fire
-    - A name that is not right next to the port ("LiteLLM forwards to http://127.0.0.1:8317"
-      names LiteLLM, but the URL is CLIProxyAPIPlus's): only filler words ("on", "at", "port",
-      "listens") may stand between them.
-    - A section that brings its own gateway config (the gateway's port is then that config's).
-    - `services.<name>.port` in a fenced excerpt of the gateway config: FG601 compares excerpts.
-    - History files and sections, and lines that present the value as old or wrong.
-
-    ## Why is this bad?
-    Ports move together: when CLIProxyAPIPlus moved to 8317, a doc that still says 5000 sends
-    the reader to a port nothing listens on, and a "ports must be free" check frees the wrong one.
-
-    ## Example
-    ```text
-    CLIProxyAPIPlus: http://127.0.0.1:5000
-    ```
-
-    Use instead (the config says 8317):
-    ```text
-    CLIProxyAPIPlus: http://127.0.0.1:8317
-    ```
-
-    ## Fix
-    The port is replaced by the configured one. Safe for a dotted key or a structured
-    `<service>.port` value; unsafe in prose (the sentence may describe something else), and for
-    a port list only when exactly one listed port is unknown and exactly one service's port is
-    missing from the list.
-    """
-
-    code = "FG305"
-    name = "service-port-drift"
-    summary = "A declared service is named next to a port other than its configured one"
-    kinds = ALL_KINDS
-    skip_history = True
-    fixable = True
-    triggers = (r"port", r"端口", r"localhost", r"127\.\d")
-
-    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
-        if len(cm.declared(ctx)) < 1:
-            return
-        seen: set[int] = set()
-        for found in (self._structured(src, ctx), self._prose(src, ctx)):
-            for f in found:
-                if f.start not in seen:
-                    seen.add(f.start)
-                    yield f
-
-    def _expected(self, src: Source, ctx: Any, name: str, at: int) -> int | None:
-        svc = cm.service_by_name(ctx, name)
-        if svc is None:
-            return None
-        if name == ctx.spec.gateway.service:
-            sec = cm.section_at(src, ctx, at)
-            if sec.local is not None:
-                return sec.local.port
-        return svc.port
-
-    def _skip(self, src: Source, ctx: Any, at: int) -> bool:
-        sec = cm.section_at(src, ctx, at)
-        line = src.host.line_text(src.position(at)[0])
-        return sec.history or bool(cm.PAST_OR_WRONG.search(line))
-
-    def _finding(self, src: Source, ctx: Any, start: int, end: int, name: str, port: int, want: int,
-                 shown: str, safe: bool) -> Finding:
-        fix = Fix((src.edit(start, end, str(want)),), SAFE if safe else UNSAFE, f"Use port {want}")
-        where = ctx.spec_rel or "the gateway config"
-        return src.finding(self, start, end, f"'{shown}' puts {name} on port {port}; {where} puts it on {want}", fix)
-
-    def _structured(self, src: Source, ctx: Any) -> Iterator[Finding]:
-        if src.kind not in ("yaml", "json", "toml"):
-            return
-        try:
-            leaves = src.leaves()
-            data = src.data()
-        except ParseError:
-            return
-        excerpt = src.embedded and isinstance(data, dict) and "services" in data
-        for leaf in leaves:
-            if leaf.key != "port" or len(leaf.path) < 2 or not isinstance(leaf.value, int) or isinstance(leaf.value, bool):
-                continue
-            name = leaf.path[-2]
-            if not isinstance(name, str) or cm.service_by_name(ctx, name) is None:
-                continue
-            if excerpt and len(leaf.path) >= 3 and leaf.path[-3] == "services":
-                continue  # FG601 compares gateway-config excerpts
-            if not src.embedded and len(leaf.path) >= 3 and leaf.path[-3] == "services":
-                continue  # another FlowGate-shaped config file: its own values
-            want = self._expected(src, ctx, name, leaf.start)
-            if want is None or want == leaf.value or self._skip(src, ctx, leaf.start):
-                continue
-            yield self._finding(src, ctx, leaf.start, leaf.end, name, leaf.value, want, f"{name}.port: {leaf.value}", True)
-
-    def _prose(self, src: Source, ctx: Any) -> Iterator[Finding]:
-        spec = ctx.spec
-        for text, to_host in cm.prose_pieces(src):
-            conv = to_host or _identity
-            for m in _DOTTED_PORT.finditer(text):
-                svc = self._named(m.group(1), ctx)
-                if svc is None:
-                    continue
-                port = int(m.group(2))
-                at = conv(m.start(2))
-                want = self._expected(src, ctx, svc.name, at)
-                if want is None or want == port or self._skip(src, ctx, at):
-                    continue
-                yield self._finding(src, ctx, at, conv(m.end(2)), svc.name, port, want, m.group(0), True)
-            spots: list[tuple[int, int, int, str, bool]] = []  # (start, end, port, shown, is_url) in text
-            for u in cm.find_urls(text):
-                if u.port is not None and cm.host_class(u.host, spec) in _LOCAL_HOSTS:
-                    spots.append((u.start, u.end, u.port, text[u.start:u.end], True))
-            for m in _PORT_WORD.finditer(text):
-                spots.append((m.start(), m.end(), int(m.group(1) or m.group(2)), m.group(0), False))
-            for start, end, port, shown, is_url in spots:
-                near = cm.service_near(text, start, end, ctx)
-                if near is None or near.kind == "other" or near.kind == "gateway" and is_url:
-                    continue  # nobody named, another kind of service, or a gateway URL (FG301)
-                at = conv(start)
-                want = self._expected(src, ctx, near.name, at)
-                if want is None or want == port or self._skip(src, ctx, at):
-                    continue
-                name = near.name if near.kind == "declared" or ctx.spec.source_kind != "settings" else "the gateway"
-                ps = conv(start + shown.rfind(str(port)))
-                yield self._finding(src, ctx, ps, ps + len(str(port)), name, port, want, shown, False)
-            yield from self._port_lists(src, ctx, text, conv)
-        if src.kind == "markdown":
-            yield from self._tables(src, ctx)
-
-    def _tables(self, src: Source, ctx: Any) -> Iterator[Finding]:
-        """Table rows that name a service in one cell and give a port in a "port" column."""
-        host = src.host
-        rows = sorted({seg.line for seg in src.markdown().segments if seg.kind == "table"})
-        header: list[str] = []
-        for line_no in rows:
-            line = host.line_text(line_no)
-            cells = _cells(line)
-            above = host.line_text(line_no - 1).strip() if line_no > 1 else ""
-            if not header or not above.startswith("|") and not re.fullmatch(r"\|?[\s:|-]+", above or "x"):
-                header = [c.lower() for c, _ in cells]
-                continue
-            if re.fullmatch(r"\|?[\s:|-]+", above) and host.line_text(line_no - 2).strip().startswith("|"):
-                header = [c.lower() for c, _ in _cells(host.line_text(line_no - 2))]
-            svc = next((self._named(c.strip("`* "), ctx) for c, _ in cells if self._named(c.strip("`* "), ctx)), None)
-            if svc is None:
-                continue
-            for i, (cell, col) in enumerate(cells):
-                if i >= len(header) or not re.search(r"port|端口", header[i]) or not re.fullmatch(r"`?\d{2,5}`?", cell):
-                    continue
-                port = int(cell.strip("`"))
-                start = host.line_starts[line_no - 1] + col + (1 if cell.startswith("`") else 0)
-                want = self._expected(src, ctx, svc.name, start)
-                if want is None or want == port or self._skip(src, ctx, start):
-                    continue
-                yield self._finding(src, ctx, start, start + len(str(port)), svc.name, port, want,
-                                    f"| {svc.name} | {port} |", False)
-
-    def _named(self, word: str, ctx: Any) -> Any:
-        for svc in cm.declared(ctx):
-            if re.fullmatch(cm._name_regex(svc.name), word, re.I):
-                return svc
-        return None
-
-    def _port_lists(self, src: Source, ctx: Any, text: str, conv: Any) -> Iterator[Finding]:
-        declared = {s.port: s for s in cm.declared(ctx)}
-        if len(declared) < 2:
-            return
-        for m in _PORT_LIST.finditer(text):
-            nums = [(int(n.group(0)), m.start(1) + n.start()) for n in re.finditer(r"\d{2,5}", m.group(1))]
-            ports = [p for p, _ in nums]
-            if len(ports) != len(declared) or not any(p in declared for p in ports):
-                continue
-            unknown = [(p, at) for p, at in nums if p not in declared and p not in cm.OTHER_PORTS]
-            missing = sorted(set(declared) - set(ports))
-            if not unknown or len(unknown) != len(missing) or self._skip(src, ctx, conv(m.start())):
-                continue
-            for (port, at), want in zip(unknown, missing):
-                name = declared[want].name
-                start = conv(at)
-                fix = Fix((src.edit(start, start + len(str(port)), str(want)),), UNSAFE, f"Use port {want}")
-                yield src.finding(self, start, start + len(str(port)),
-                                  f"{m.group(0)}: no declared service uses port {port}; {name} is on {want} "
-                                  f"({', '.join(f'{s.name} {p}' for p, s in sorted(declared.items()))})", fix if len(unknown) == 1 else None)
-
-
-def _cells(line: str) -> list[tuple[str, int]]:
-    """(stripped cell text, column of its first character) for a Markdown table row."""
-    out = []
-    for m in re.finditer(r"(?<=\|)([^|]*)(?=\|)", line):
-        raw = m.group(1)
-        lead = len(raw) - len(raw.lstrip())
-        out.append((raw.strip(), m.start(1) + lead))
-    return out
 
 
 @register
