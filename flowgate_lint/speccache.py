@@ -55,8 +55,9 @@ def _entry_name(key: str) -> str:
     return f"spec-{zlib.crc32(key.encode('utf-8', 'surrogatepass')):08x}.json"
 
 
-def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool = True) -> Any:
-    """``spec.load_spec``, answered from the cache when nothing it depends on has changed."""
+def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool = True, write: bool = True) -> Any:
+    """``spec.load_spec``, answered from the cache when nothing it depends on has changed; a miss is
+    stored only when ``write`` (read-only commands never create or change a cache file)."""
     directory = cache_dir() if use_cache else None
     if directory is None:
         from flowgate_lint.spec import load_spec
@@ -77,10 +78,14 @@ def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool
     racy = time.time_ns() - RACY_NS
     # A file written within the last moments could change again within the same timestamp tick
     # and keep its signature (git's "racy clean" problem): do not cache until it has settled.
-    if all(sig is None or sig[2] < racy for sig in deps.values()):
+    if write and all(sig is None or sig[2] < racy for sig in deps.values()):
         from flowgate_lint.cachefile import write_json
 
-        write_json(str(directory), name, {"format": FORMAT, "key": key, "deps": deps, "spec": encode(spec)})
+        try:
+            stored = encode(spec)
+        except TypeError:  # a value the cache cannot hold: not cached (the round-trip test names it)
+            return spec
+        write_json(str(directory), name, {"format": FORMAT, "key": key, "deps": deps, "spec": stored})
     return spec
 
 
@@ -104,8 +109,9 @@ def _read(directory: str, name: str, key: str) -> Any:
     return spec if isinstance(spec, classes["Spec"]) else None
 
 
-# The spec as plain data: NamedTuples as {"t": class name, "v": [fields]}, tuples as {"t": "tuple"},
-# paths as {"t": "path"}; only the spec's own value classes can come back out.
+# The spec as plain data: NamedTuples as {"t": class name, "v": [fields]}, tuples and frozensets as
+# {"t": "tuple"} and {"t": "frozenset"}, paths as {"t": "path"}; only the spec's own value classes
+# can come back out.
 
 def encode(value: Any) -> Any:
     from pathlib import PurePath
@@ -115,6 +121,8 @@ def encode(value: Any) -> Any:
     if isinstance(value, tuple):
         kind = type(value).__name__ if hasattr(value, "_fields") else "tuple"
         return {"t": kind, "v": [encode(v) for v in value]}
+    if isinstance(value, frozenset):
+        return {"t": "frozenset", "v": sorted((encode(v) for v in value), key=repr)}
     if isinstance(value, PurePath):
         return {"t": "path", "v": str(value)}
     raise TypeError(f"cannot store a {type(value).__name__} in the spec cache")
@@ -144,6 +152,8 @@ def decode(data: Any, classes: dict[str, type] | None = None) -> Any:
     values = [decode(v, classes) for v in items]
     if kind == "tuple":
         return tuple(values)
+    if kind == "frozenset":
+        return frozenset(values)
     cls = classes.get(kind)
     if cls is None or len(values) != len(cls._fields):
         raise ValueError(f"not a spec value: {kind}")

@@ -180,7 +180,7 @@ def test_the_spec_round_trips_through_the_json_cache(tmp_path, monkeypatch):
     settings = load_settings(None, root)
     fresh = speccache.load_spec_cached(settings, use_cache=False)
     assert fresh.services and fresh.models and fresh.settings_path is not None and fresh.inputs
-    assert fresh.claude.subagent_model == "router-cheap"
+    assert fresh.claude.subagent_model == "router-cheap" and len(fresh.claude.pinned) >= 2  # a frozenset
     decoded = speccache.decode(json.loads(json.dumps(speccache.encode(fresh))))
     assert decoded == fresh and repr(decoded) == repr(fresh)  # same values, same types (Path, tuples, NamedTuples)
     speccache.load_spec_cached(settings)

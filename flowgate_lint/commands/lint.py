@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     base = parser.add_argument_group("adoption")
     base.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE (and exit 0)")
     base.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE; list stale entries")
-    add_spec_arguments(parser)
+    add_spec_arguments(parser, lint=True)
 
 
 def _use_color(choice: str, stream) -> bool:
