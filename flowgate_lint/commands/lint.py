@@ -119,7 +119,7 @@ def discover_files(args: argparse.Namespace, ctx, settings, paths: list[str]):
 
 
 def emit(args: argparse.Namespace, report) -> None:
-    from flowgate_lint.report import render
+    from flowgate_lint.report import render, sanitize
 
     stream = sys.stdout
     color = args.output_format in ("text", "concise") and not args.output_file and _use_color(args.color, stream)
@@ -129,7 +129,7 @@ def emit(args: argparse.Namespace, report) -> None:
     elif args.quiet and args.output_format in ("text", "concise"):
         from flowgate_lint.report import text as text_report
 
-        text = "".join(text_report.line(f, color) + "\n" for f in report.findings)
+        text = "".join(text_report.line(f, color) + "\n" for f in sanitize(report).findings)
     else:
         text = render(args.output_format, report)
     if args.output_file:
@@ -137,9 +137,11 @@ def emit(args: argparse.Namespace, report) -> None:
 
         atomic_write(args.output_file, text.encode("utf-8"))
     else:
-        stream.write(text)
+        # The github format's annotations are workflow commands on purpose (it neutralises the rest).
+        write = getattr(stream, "write_commands", stream.write) if args.output_format == "github" else stream.write
+        write(text)
         stream.flush()
-    for error in report.errors:
+    for error in sanitize(report._replace(findings=[])).errors:
         print(f"{error}", file=sys.stderr)
 
 
@@ -227,11 +229,11 @@ def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> in
 
     result = fix_candidates(candidates, ctx, _eligible(args, settings), write=args.fix and not args.diff)
     if args.diff:
-        from flowgate_lint.rules.secrets import redact
+        from flowgate_lint.redact import clean_block, redact
 
         diff = "".join(unified_diff(rel, old, new) for rel, old, new, _ in result.changed)
-        shown, hidden = redact(diff)
-        sys.stdout.write(shown)
+        hidden = redact(diff)[1]
+        sys.stdout.write(clean_block(diff))
         if hidden:
             print(f"flowgate-lint: {hidden} credential(s) in the diff were redacted, so it may not apply as is; "
                   "use --fix to apply the changes", file=sys.stderr)
