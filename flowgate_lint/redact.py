@@ -183,8 +183,9 @@ def has_secret(text: str) -> bool:
 _OTHER = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"  # DEL, C1, bidi, separators
 _CONTROLS_LINE = re.compile(f"[\x00-\x08\x0a-\x1f{_OTHER}]")  # TAB kept
 _CONTROLS_BLOCK = re.compile(f"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f{_OTHER}]")  # TAB, LF and CRLF kept
-# Our own colours (text output on a terminal): bold, red, yellow, cyan, reset; nothing that hides text.
-_OWN_SGR = re.compile(r"\x1b\[(?:0|1|31|33|36)m")
+# Our own colours (human output on a terminal): reset, bold, dim, red, green, yellow, blue, cyan;
+# nothing that hides text or moves the cursor.
+_OWN_SGR = re.compile(r"\x1b\[(?:0|1|2|31|32|33|34|36)m")
 
 
 def _visible(m: re.Match) -> str:

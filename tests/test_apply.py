@@ -290,4 +290,4 @@ def test_doctor_is_read_only_it_never_writes_the_spec_cache(tmp_path):
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == home_before  # nothing written anywhere
     printed = subprocess.run([sys.executable, "-m", "flowgate_lint", "print", "codex", "--spec", str(spec)],
                              capture_output=True, text=True, env=env)
-    assert printed.returncode == 0 and list(cache.glob("spec-*.json"))  # the same spec is cacheable: print caches it
+    assert printed.returncode == 0 and list(cache.rglob("spec-*"))  # the same spec is cacheable: print caches it

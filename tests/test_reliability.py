@@ -353,6 +353,8 @@ def _workflow_commands(out: str) -> list[str]:
 
 
 def test_hostile_file_names_and_values_cannot_inject_workflow_commands_or_terminal_escapes(tmp_path):
+    from flowgate_lint.report import FORMATS, MACHINE
+
     repo = project(tmp_path)
     drift = "Set `ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1`.\n"
     for name in HOSTILE_NAMES:
@@ -369,14 +371,14 @@ def test_hostile_file_names_and_values_cannot_inject_workflow_commands_or_termin
     annotated = {m.group(1) for m in re.finditer(r"^::(?:error|warning) file=([^,]+),", res.stdout, re.M)}
     assert len(annotated) == len(HOSTILE_NAMES) + 3, annotated  # one per file (and ok.md, values.md, bad.json)
     assert "PLANTEDmask" not in "".join(c.partition("::")[2].partition("::")[2] for c in commands if "add-mask" in c)
-    for fmt in ("text", "concise", "github"):
-        out = run(repo, ".", "--output-format", fmt, "--color", "always")
+    for fmt in sorted(set(FORMATS) - MACHINE):
+        out = run(repo, ".", "--output-format", fmt, "--color", "always", "--show-fixes")
         text = out.stdout + out.stderr
         escapes = set(re.findall(r"\x1b\[[0-9;]*[A-Za-z]|\x1b[^\[]", text))
-        assert escapes <= {"\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m"}, (fmt, escapes)
+        assert escapes <= {f"\x1b[{n}m" for n in (0, 1, 2, 31, 32, 33, 34, 36)}, (fmt, escapes)  # our colours only
         assert "\r" not in text and "\x07" not in text and "\u202e" not in text, fmt
         assert "/v1\\u001b]0" in out.stdout  # shown, visibly
-    for fmt in ("json", "sarif"):
+    for fmt in sorted(MACHINE):
         out = run(repo, ".", "--output-format", fmt)
         assert "\x1b" not in out.stdout and "\r" not in out.stdout
         json.loads(out.stdout)
