@@ -165,6 +165,23 @@ def _main(args_list: list[str]) -> int:
         fast = try_fast_exit(args_list)
         if fast is not None:
             return fast
+    from flowgate_lint.redact import SafeStream
+
+    # Every line any command prints goes through the one redaction and escaping path.
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        return _run(args_list)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = saved
+
+
+def _run(args_list: list[str]) -> int:
     try:
         if args_list and args_list[0] in COMMANDS:
             name = args_list.pop(0)
