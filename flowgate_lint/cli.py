@@ -56,9 +56,11 @@ def add_spec_arguments(parser: argparse.ArgumentParser, lint: bool = False, writ
 def load_spec_for(args: argparse.Namespace, start: Path, write_cache: bool = True):
     """Settings and spec for a command, reporting the sources with --verbose. With ``write_cache``
     False the spec cache is only read (read-only commands)."""
+    from flowgate_lint import cachefile
     from flowgate_lint.settings import load_settings
     from flowgate_lint.speccache import load_spec_cached
 
+    cachefile.VERBOSE, cachefile._noted = bool(getattr(args, "verbose", False)), False  # one note per run
     settings = load_settings(getattr(args, "config", None), start, getattr(args, "isolated", False))
     spec = load_spec_cached(settings, getattr(args, "spec", None), not getattr(args, "no_cache", False), write_cache)
     if getattr(args, "verbose", False):
@@ -163,6 +165,23 @@ def _main(args_list: list[str]) -> int:
         fast = try_fast_exit(args_list)
         if fast is not None:
             return fast
+    from flowgate_lint.redact import SafeStream
+
+    # Every line any command prints goes through the one redaction and escaping path.
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        return _run(args_list)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = saved
+
+
+def _run(args_list: list[str]) -> int:
     try:
         if args_list and args_list[0] in COMMANDS:
             name = args_list.pop(0)

@@ -39,7 +39,8 @@ def test_subcommand_help_lists_only_options_that_apply(command):
 
 def test_lint_help_keeps_the_lint_options():
     res = flowgate("--help", env={**os.environ, "COLUMNS": "200"})
-    assert {"--fix", "--no-cache", "--version", "--output-format"} <= _options(res.stdout)
+    assert {"--fix", "--no-cache", "--version", "--output-format", "--statistics", "--show-fixes",
+            "--stdin-filename"} <= _options(res.stdout)
     assert "lint every file" in res.stdout and "above the paths" in res.stdout
 
 

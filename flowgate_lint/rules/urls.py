@@ -20,6 +20,12 @@ ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
 _LOCAL_HOSTS = ("loopback", "any", "spec")
 
 
+def has_userinfo(url: str) -> bool:
+    """``scheme://user:password@host...``: credentials in the URL."""
+    scheme, sep, rest = url.partition("://")
+    return bool(sep) and "@" in rest.split("/", 1)[0]
+
+
 def _identity(i: int) -> int:
     return i
 
@@ -396,9 +402,10 @@ def _claude_structure(path: str) -> tuple[str | None, str]:
     return None, path if path != "/" else ""
 
 
-def _rebuild(u: cm.Url, port: int | None, path: str) -> str:
-    scheme = u.scheme or "http"
-    return f"{scheme}://{u.host}{f':{port}' if port is not None else ''}{path}"
+def _rebuild(value: str, u: cm.Url, port: int | None, path: str) -> str:
+    """``value`` with its port and path replaced; scheme, credentials and host kept as written."""
+    head = value[:u.host_end] if u.scheme else "http://" + value[:u.host_end]
+    return f"{head}{f':{port}' if port is not None else ''}{path}"
 
 
 @register
@@ -442,7 +449,8 @@ class ClaudeBaseUrl(Rule):
     ## Fix
     The mistaken suffix is dropped and, for the gateway, the port set; the scheme, the host as
     spelled and any route prefix stay. Safe when the context makes the finding certain (the
-    gateway, outside provider guides); unsafe for other hosts and probable targets.
+    gateway, outside provider guides); unsafe for other hosts, probable targets, and URLs that
+    carry credentials (`http://user:<password>@host`), which a human should look at first.
 
     ## References
     - Claude Code LLM gateway docs: the base URL is the root, Claude Code adds `/v1/messages`.
@@ -478,8 +486,8 @@ class ClaudeBaseUrl(Rule):
                 problems.append("has no http:// scheme")
             if not problems:
                 continue
-            new = _rebuild(u, port, path)
-            safe = t.certain
+            new = _rebuild(value, u, port, path)
+            safe = t.certain and not has_userinfo(value)  # credentials: a human looks first
             fix = Fix((replace_value(src, a, new),), SAFE if safe else UNSAFE, f"Set ANTHROPIC_BASE_URL to {new}")
             yield src.finding(self, a.start, a.end,
                               f"ANTHROPIC_BASE_URL {value} " + "; ".join(problems) + f"; use {new}{_because(t) if t.is_gateway else ''}",
@@ -537,7 +545,8 @@ class CodexBaseUrl(Rule):
 
     ## Fix
     The endpoint suffix is dropped, `/v1` added for the gateway's root and the port set; the host
-    keeps its spelling. Safe when the context makes the finding certain; unsafe otherwise.
+    keeps its spelling (and any `user:<password>@`). Safe when the context makes the finding
+    certain and the URL carries no credentials; unsafe otherwise.
     """
 
     code = "FG303"
@@ -598,7 +607,7 @@ class CodexBaseUrl(Rule):
                 port = t.expected_port
         if not problems:
             return
-        new = _rebuild(u, port, path)
+        new = _rebuild(value.strip(), u, port, path)
         if token:
             from flowgate_lint.scan import quote_like
 
@@ -608,7 +617,7 @@ class CodexBaseUrl(Rule):
             edit = src.edit(start, end, new)
         yield src.finding(self, start, end,
                           f"Codex base_url {value} " + "; ".join(problems) + f"; use {new}{_because(t) if t.is_gateway else ''}",
-                          Fix((edit,), SAFE if t.certain else UNSAFE, f"Set base_url to {new}"))
+                          Fix((edit,), SAFE if t.certain and not has_userinfo(value) else UNSAFE, f"Set base_url to {new}"))
 
 
 _CODEX_WORD = re.compile(r"\bcodex\b", re.I)
