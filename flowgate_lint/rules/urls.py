@@ -403,9 +403,9 @@ def _claude_structure(path: str) -> tuple[str | None, str]:
 
 
 def _rebuild(value: str, u: cm.Url, port: int | None, path: str) -> str:
-    """``value`` with its port and path replaced; scheme, credentials and host kept as written."""
-    head = value[:u.host_end] if u.scheme else "http://" + value[:u.host_end]
-    return f"{head}{f':{port}' if port is not None else ''}{path}"
+    """``value`` with its port and path replaced; scheme and host kept as written, credentials dropped
+    (the fix is then unsafe: see has_userinfo)."""
+    return f"{u.scheme or 'http'}://{value[u.host_start:u.host_end]}{f':{port}' if port is not None else ''}{path}"
 
 
 @register
@@ -450,7 +450,7 @@ class ClaudeBaseUrl(Rule):
     The mistaken suffix is dropped and, for the gateway, the port set; the scheme, the host as
     spelled and any route prefix stay. Safe when the context makes the finding certain (the
     gateway, outside provider guides); unsafe for other hosts, probable targets, and URLs that
-    carry credentials (`http://user:<password>@host`), which a human should look at first.
+    carry credentials (`http://user:<password>@host`), which the fixed URL drops.
 
     ## References
     - Claude Code LLM gateway docs: the base URL is the root, Claude Code adds `/v1/messages`.
@@ -545,7 +545,7 @@ class CodexBaseUrl(Rule):
 
     ## Fix
     The endpoint suffix is dropped, `/v1` added for the gateway's root and the port set; the host
-    keeps its spelling (and any `user:<password>@`). Safe when the context makes the finding
+    keeps its spelling; credentials (`user:<password>@`) are dropped. Safe when the context makes the finding
     certain and the URL carries no credentials; unsafe otherwise.
     """
 
