@@ -161,14 +161,17 @@ class StaleClaudeCodeClaim(Rule):
                         continue
                     if not any(p.search(sentence) for p in opposite):  # "no longer needs an adapter": the truth
                         start, end = seg.to_host(a + m.start()), seg.to_host(a + m.end())
-                        yield src.finding(self, start, end, f"stale claim: {truth[kind]}")
+                        yield src.finding(self, start, end, truth[kind])
                     break
 
     @staticmethod
     def truth(spec: Any) -> dict[str, str]:
         claude = f"ANTHROPIC_BASE_URL={spec.claude.base_url}"
         return {
-            "direct": f"Claude Code connects to the gateway directly ({claude}; the gateway serves /v1/messages)",
-            "adapter": f"Claude Code needs no separate adapter: the gateway serves the Anthropic Messages API at {claude}",
-            "only": f"both clients are supported: Codex via base_url {spec.codex.base_url}, Claude Code via {claude}",
+            "direct": f"the text claims Claude Code cannot connect to the gateway directly; it can: {claude} "
+                      "(the gateway serves /v1/messages)",
+            "adapter": "the text claims Claude Code needs a separate adapter; it needs none: the gateway serves the "
+                       f"Anthropic Messages API at {claude}",
+            "only": "the text claims only Codex or OpenAI-compatible clients are supported; both clients are: "
+                    f"Codex via base_url {spec.codex.base_url}, Claude Code via {claude}",
         }
