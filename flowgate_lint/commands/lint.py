@@ -176,7 +176,7 @@ def human_report(args: argparse.Namespace, report, ctx, candidates):
 
 
 def emit(args: argparse.Namespace, report, stream=None) -> None:
-    from flowgate_lint.report import HUMAN, render
+    from flowgate_lint.report import HUMAN, MACHINE, render, sanitize
 
     stream = sys.stdout if stream is None else stream
     fmt = output_format(args) if stream is sys.stdout or args.output_format else "concise"
@@ -186,7 +186,7 @@ def emit(args: argparse.Namespace, report, stream=None) -> None:
     if args.statistics:
         from flowgate_lint.report.statistics import render as statistics
 
-        text = statistics(report, fmt, args.quiet)
+        text = statistics(sanitize(report, fmt not in MACHINE), fmt, args.quiet)
     else:
         text = render(fmt, report._replace(quiet=args.quiet))
     if args.output_file:
@@ -194,9 +194,11 @@ def emit(args: argparse.Namespace, report, stream=None) -> None:
 
         atomic_write(args.output_file, text.encode("utf-8"))
     else:
-        stream.write(text)
+        # The github format's annotations are workflow commands on purpose (it neutralises the rest).
+        write = getattr(stream, "write_commands", stream.write) if fmt == "github" else stream.write
+        write(text)
         stream.flush()
-    for error in report.errors:
+    for error in sanitize(report._replace(findings=[])).errors:
         print(f"{error._replace(path=report.shown(error.path)) if human else error}", file=sys.stderr)
 
 
@@ -292,11 +294,11 @@ def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> in
 
     result = fix_candidates(candidates, ctx, _eligible(args, settings), write=args.fix and not args.diff)
     if args.diff:
-        from flowgate_lint.rules.secrets import redact
+        from flowgate_lint.redact import clean_block, redact
 
         diff = "".join(unified_diff(rel, old, new) for rel, old, new, _ in result.changed)
-        shown, hidden = redact(diff)
-        sys.stdout.write(shown)
+        hidden = redact(diff)[1]
+        sys.stdout.write(clean_block(diff))
         if hidden:
             print(f"flowgate-lint: {hidden} credential(s) in the diff were redacted, so it may not apply as is; "
                   "use --fix to apply the changes", file=sys.stderr)

@@ -15,6 +15,12 @@ ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
 LOOPBACK = ("127.0.0.1", "localhost", "0.0.0.0", "::1", "[::1]")
 
 
+def has_userinfo(url: str) -> bool:
+    """``scheme://user:password@host...``: credentials a replacement URL would drop."""
+    scheme, sep, rest = url.partition("://")
+    return bool(sep) and "@" in rest.split("/", 1)[0]
+
+
 def targets_gateway(host: str | None, spec: Any) -> bool:
     """A host that means 'this machine's gateway': loopback, or the spec's host."""
     if not host:
@@ -53,7 +59,8 @@ class ClaudeBaseUrl(Rule):
     the value is replaced by the spec's root URL, keeping its quoting. Only the
     value changes; a trailing `/v1` is dropped as a path segment, never as a
     substring elsewhere. Unsafe when the URL names another host, which may be a
-    deliberate remote gateway.
+    deliberate remote gateway, or carries credentials (`http://user:<password>@host`),
+    which the spec's URL would drop.
 
     ## References
     - Claude Code LLM gateway docs: the base URL is the root, Claude Code adds `/v1/messages`.
@@ -96,7 +103,8 @@ class ClaudeBaseUrl(Rule):
                 problems.append(f"host {host} differs from the spec's {ctx.spec.gateway.host}")
             if host is None:
                 problems.append("is not an http(s) URL")
-            applicability = SAFE if targets_gateway(host, ctx.spec) else UNSAFE
+            # The spec's URL carries no credentials: replacing one that does drops them, which needs a human look.
+            applicability = SAFE if targets_gateway(host, ctx.spec) and not has_userinfo(value) else UNSAFE
             fix = Fix((replace_value(src, a, expected),), applicability, f"Set ANTHROPIC_BASE_URL to {expected}")
             yield src.finding(self, a.start, a.end,
                               f"ANTHROPIC_BASE_URL {value} " + "; ".join(problems) + f"; use {expected}", fix)
@@ -250,7 +258,8 @@ class CodexBaseUrl(Rule):
 
     ## Fix
     Safe when the URL targets the gateway (loopback or the spec's host): the value becomes
-    the spec's Codex base URL, keeping its quoting. Unsafe for another host.
+    the spec's Codex base URL, keeping its quoting. Unsafe for another host, or for a URL
+    with credentials (`user:<password>@`), which the replacement would drop.
     """
 
     code = "FG303"
@@ -308,7 +317,7 @@ class CodexBaseUrl(Rule):
             problems.append("is not an http(s) URL")
         if not problems:
             problems.append("differs from the spec")
-        applicability = SAFE if targets_gateway(host, ctx.spec) else UNSAFE
+        applicability = SAFE if targets_gateway(host, ctx.spec) and not has_userinfo(value) else UNSAFE
         if token:
             from flowgate_lint.scan import quote_like
 
