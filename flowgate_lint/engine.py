@@ -147,14 +147,17 @@ def lint_host(host: HostFile, ctx: Context) -> list[Finding]:
     from flowgate_lint.rules.engine_rules import InvalidSyntax, UnusedSuppression
     from flowgate_lint.suppress import Suppressions, parse_directives
 
+    from flowgate_lint.context import is_history
+
     sources = sources_of(host)
     findings: list[Finding] = []
+    history = is_history(host.path, ctx)
     for src in sources:
         error = src.parse_error()
         if error is not None and ctx.enabled(InvalidSyntax.code):
             findings.append(InvalidSyntax.finding_for(src, error))
         for rule in ctx.rules_for(src.kind):
-            if host.is_spec and not rule.check_spec_file:
+            if host.is_spec and not rule.check_spec_file or history and rule.skip_history:
                 continue
             try:
                 found = list(rule.check(src, ctx))

@@ -15,7 +15,8 @@ import sys
 
 # Flags that do not change what a clean run prints (beyond quiet) or its exit code.
 _NEUTRAL = {"--force-exclude", "--no-cache", "--fix", "--unsafe-fixes", "--exit-zero", "--check", "--diff",
-            "--exit-non-zero-on-fix", "-q", "--quiet"}
+            "--exit-non-zero-on-fix", "-q", "--quiet", "--show-fixes"}
+_HUMAN_FORMATS = {"full", "concise", "text"}  # a clean run prints the same summary in each
 GENERIC = (
     r"://",  # any URL: its host may be the spec's
     r":\d\d",  # host:port (a superset: expands into 100 literal needles, no regex at start-up)
@@ -33,11 +34,19 @@ def _pattern():
 
 def try_fast_exit(argv: list[str]) -> int | None:
     """Exit code when the run can be answered from bytes alone, else None (take the full path)."""
-    if not argv or os.environ.get("FLOWGATE_LINT_NO_FASTPATH") or os.environ.get("FLOWGATE_LINT_OUTPUT_FORMAT"):
+    if not argv or os.environ.get("FLOWGATE_LINT_NO_FASTPATH") \
+            or os.environ.get("FLOWGATE_LINT_OUTPUT_FORMAT", "full") not in _HUMAN_FORMATS:
         return None
     files = []
-    for arg in argv:
+    args = iter(argv)
+    for arg in args:
         if arg in _NEUTRAL:
+            continue
+        if arg == "--output-format":
+            arg = "--output-format=" + next(args, "")
+        if arg.startswith("--output-format="):
+            if arg.partition("=")[2] not in _HUMAN_FORMATS:
+                return None
             continue
         if arg.startswith("-") or not os.path.isfile(arg) or os.path.islink(arg):
             return None

@@ -77,6 +77,23 @@ RENDERERS = {
 }
 
 
+# Snippet renderer name -> the client whose models it needs (see ``can_render``).
+_NEEDS = {"codex-toml": "codex", "codex-json": "codex", "claude-settings-json": "claude-code",
+          "claude-env": "claude-code", "claude-probe-sh": "claude-probe"}
+
+
+def can_render(spec: Spec, name: str) -> bool:
+    """Whether the spec knows every value renderer ``name`` prints (a partial spec may lack the models)."""
+    need = _NEEDS.get(name)
+    if need == "codex":
+        return bool(spec.codex.model)
+    if need == "claude-code":
+        return spec.claude.complete
+    if need == "claude-probe":
+        return bool(spec.claude.model)
+    return True
+
+
 def render(spec: Spec, client: str, fmt: str | None = None) -> str:
     formats = RENDERERS[client]
     fmt = fmt or next(iter(formats))

@@ -23,6 +23,9 @@ DEFAULT_ENV_KEY = "OPENAI_API_KEY"
 WIRE_API = "responses"  # Codex removed "chat" (PR openai/codex#10157)
 RESERVED_PROVIDER_IDS = ("openai", "ollama", "lmstudio", "amazon-bedrock", "oss", "ollama-chat")
 BIND_ALL = ("", "0.0.0.0", "::", "[::]")
+# FlowGate's integration renderer defaults (its configs usually have no ``integration`` section).
+FLOWGATE_DEFAULT_MODEL = "router-default"
+GATEWAY_SERVICES = ("litellm", "cliproxyapi_plus")  # the services FlowGate can put in front of the clients
 
 # Well-known spec locations, tried in order relative to the project root.
 FLOWGATE_PATHS = (
@@ -76,7 +79,7 @@ class Gateway(NamedTuple):
 
 class CodexSpec(NamedTuple):
     base_url: str
-    model: str
+    model: str | None  # None: the config determines no model (unknown, not an error)
     provider_id: str
     provider_name: str
     env_key: str
@@ -85,30 +88,35 @@ class CodexSpec(NamedTuple):
 
 class ClaudeSpec(NamedTuple):
     base_url: str
-    model: str
-    opus_model: str
-    sonnet_model: str
-    haiku_model: str
+    model: str | None  # each slot is None when the config determines no model for it
+    opus_model: str | None
+    sonnet_model: str | None
+    haiku_model: str | None
     subagent_model: str | None  # rendered only when configured
     token_env: str
+    pinned: frozenset[str] = frozenset()  # slot variables the config sets explicitly, one by one
 
     def slots(self) -> dict[str, str]:
-        """Model-slot env vars and their values, in rendering order."""
+        """Model-slot env vars and their known values, in rendering order."""
         slots = {
             "ANTHROPIC_MODEL": self.model,
             "ANTHROPIC_DEFAULT_OPUS_MODEL": self.opus_model,
             "ANTHROPIC_DEFAULT_SONNET_MODEL": self.sonnet_model,
             "ANTHROPIC_DEFAULT_HAIKU_MODEL": self.haiku_model,
+            SUBAGENT_VAR: self.subagent_model,
         }
-        if self.subagent_model:
-            slots[SUBAGENT_VAR] = self.subagent_model
-        return slots
+        return {var: value for var, value in slots.items() if value}
 
     def expected(self, var: str) -> str | None:
-        """The value the spec wants for a model-slot variable (subagent defaults to the main model)."""
+        """The value the spec wants for a model-slot variable (subagent defaults to the main model); None if unknown."""
         if var == SUBAGENT_VAR:
             return self.subagent_model or self.model
         return self.slots().get(var)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every rendered slot is known (``print``/``apply`` need that)."""
+        return all((self.model, self.opus_model, self.sonnet_model, self.haiku_model))
 
     def env(self) -> dict[str, str]:
         """The ``env`` block of a Claude Code settings.json (no token: see render.py)."""
@@ -125,6 +133,8 @@ class Spec(NamedTuple):
     source_path: Path | None  # the gateway config file, when there is one
     settings_path: Path | None = None
     inputs: tuple[Path, ...] = ()  # every file the spec was derived from (config, CLIProxyAPIPlus file, settings)
+    # How values the config does not set were filled in, or why they are unknown (``--verbose``).
+    notes: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -185,8 +195,14 @@ def derive_spec(
             return _raise(fail(loc, f"{_label(key)} must be a non-empty string, got {_show(loc.value)}"))
         return loc.value.strip()
 
+    notes: list[str] = []
     service_loc = get("gateway-service", DEFAULT_SERVICE)
     service = text("gateway-service", DEFAULT_SERVICE) or DEFAULT_SERVICE
+    if "gateway-service" not in fields and service not in services:
+        present = [name for name in GATEWAY_SERVICES if name in services]
+        if len(present) == 1:  # e.g. a v2 config that already runs CLIProxyAPIPlus instead of LiteLLM
+            service = present[0]
+            notes.append(f"gateway: the config's only gateway service, '{service}'")
 
     host_loc = get("gateway-host")
     port_loc = get("gateway-port")
@@ -218,11 +234,16 @@ def derive_spec(
         model_names = tuple(dict.fromkeys(models.value))
 
     default_model = text("default-model")
-    if default_model is None:
-        if model_names:
-            default_model = model_names[0]
+    if default_model is None and source_kind.startswith("flowgate"):
+        if model_names is None or FLOWGATE_DEFAULT_MODEL in model_names:
+            default_model = FLOWGATE_DEFAULT_MODEL
+            notes.append(f"default model: '{FLOWGATE_DEFAULT_MODEL}', FlowGate's integration default "
+                         "(the config sets no integration.default_model)")
         else:
-            raise fail(get("default-model"), "no default model: set integration.default_model (or the default-model setting)")
+            notes.append(f"default model: unknown (FlowGate's default '{FLOWGATE_DEFAULT_MODEL}' is not in the "
+                         "config's model_list; set integration.default_model)")
+    elif default_model is None:
+        notes.append("default model: unknown (the config names none; set the default-model setting)")
     fast_model = text("fast-model") or default_model
 
     provider_id = text("codex-provider-id", DEFAULT_PROVIDER_ID) or DEFAULT_PROVIDER_ID
@@ -245,7 +266,11 @@ def derive_spec(
         haiku_model=text("haiku-model") or fast_model,
         subagent_model=text("subagent-model"),
         token_env=text("token-env") or env_key,
+        pinned=frozenset(var for key, var in _PINNING_KEYS.items() if text(key) is not None),
     )
+    if default_model is None:
+        notes.append("without it FG401 skips the model slots, FG010 skips snippets that show a model, FG201/FG205 "
+                     "offer no claude-probe block, and print and apply need a model")
 
     if model_names is not None:
         for key in ("default-model", "fast-model", "codex-model", "claude-model", "opus-model", "sonnet-model", "haiku-model", "subagent-model"):
@@ -254,7 +279,32 @@ def derive_spec(
                 served = ", ".join(model_names) or "none"
                 raise fail(loc, f"{_label(key)} '{loc.value.strip()}' is not served by the gateway (model_list: {served})")
 
-    return Spec(gateway, codex, claude, model_names, tuple(all_services), source_kind, source_path, settings_path)
+    return Spec(gateway, codex, claude, model_names, tuple(all_services), source_kind, source_path, settings_path,
+                notes=tuple(notes))
+
+
+# Settings that set one Claude Code slot explicitly (the slot is then pinned: every copy must match).
+_PINNING_KEYS = {
+    "claude-model": "ANTHROPIC_MODEL",
+    "opus-model": "ANTHROPIC_DEFAULT_OPUS_MODEL",
+    "sonnet-model": "ANTHROPIC_DEFAULT_SONNET_MODEL",
+    "haiku-model": "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+    "fast-model": "ANTHROPIC_DEFAULT_HAIKU_MODEL",
+    "subagent-model": SUBAGENT_VAR,
+}
+
+
+def missing_model_error(spec: Spec, client: str) -> SpecError | None:
+    """The one-line error ``print``/``apply`` give when ``client``'s config needs a model the spec lacks."""
+    if (spec.codex.model if client == "codex" else spec.claude.complete):
+        return None
+    if spec.source_kind == "flowgate-v2" and spec.source_path is not None:
+        return SpecError("names no default model for the clients: add integration.default_model "
+                         "(or the default-model setting)", display(spec.source_path), 1)
+    where = display(spec.settings_path) if spec.settings_path is not None else (
+        display(spec.source_path) if spec.source_path is not None else None)
+    return SpecError("the gateway config names no default model for the clients: add default-model to "
+                     "[tool.flowgate-lint] (pyproject.toml or .flowgate-lint.toml)", where)
 
 
 def _raise(exc: Exception) -> Any:
@@ -587,9 +637,6 @@ def load_spec(settings: Settings, explicit: str | None = None, probes: list[Path
             fields[key] = Located(settings.values[key], setting_path, settings.line_of(key))
     if "models" in settings.values:
         models = Located(settings.values["models"], setting_path, settings.line_of("models"))
-    if kind.startswith("flowgate") and "default-model" not in fields:
-        assert path is not None
-        raise SpecError("integration.default_model is required", display(path), _key_line(data, "integration") if isinstance(data, dict) and "integration" in data else 1)
     spec = derive_spec(fields, services, models, kind, path.resolve() if path else None, settings.path)
     inputs = [p for p in (spec.source_path, settings.path) if p is not None]
     if "cliproxyapi-config" in fields:

@@ -51,3 +51,18 @@ def test_the_gateway_config_itself_takes_the_full_path(tmp_path, monkeypatch):
     spec = tmp_path / "flowgate.yaml"
     spec.write_text("services:\n  litellm:\n    host: gw\n    port: 4000\n")
     assert try_fast_exit([str(spec)]) is None
+
+
+@pytest.mark.parametrize("hook", ["flowgate-lint", "flowgate-lint-fix"])
+def test_the_pre_commit_hook_entries_keep_the_fast_path(tmp_path, monkeypatch, capsys, hook):
+    """The hooks ask for the full format (pre-commit is not a terminal); an irrelevant file still exits fast."""
+    from ruamel.yaml import YAML
+
+    hooks = {h["id"]: h for h in YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    argv = hooks[hook]["entry"].split()[1:]
+    assert "--output-format" in argv and argv[argv.index("--output-format") + 1] == "full"
+    (tmp_path / "notes.md").write_text("# Notes\n\nNothing about the gateway here.\n")
+    monkeypatch.chdir(tmp_path)
+    assert try_fast_exit([*argv, "notes.md"]) == 0
+    assert capsys.readouterr().out == "No findings.\n"
+    assert try_fast_exit(["--output-format=json", "notes.md"]) is None

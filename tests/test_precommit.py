@@ -98,6 +98,9 @@ def test_commit_with_drift_is_blocked_and_findings_are_shown(tmp_path, hook_repo
     out = res.stdout + res.stderr
     assert res.returncode != 0, out
     assert "docs/claude.md:6:" in out and "FG302" in out, out
+    # pre-commit is not a terminal; the hook asks for the full format: the line, carets, the fix.
+    assert "6 | export ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1\n" in out and "^^^^ FG302" in out, out
+    assert "  = fix: Set ANTHROPIC_BASE_URL to http://127.0.0.1:4000" in out, out
     assert git(project, "rev-parse", "HEAD").returncode != 0  # nothing was committed
 
 

@@ -111,7 +111,11 @@ def test_v3_reads_the_cliproxyapi_config(tmp_path):
 def test_plain_litellm_config_uses_defaults_or_settings(tmp_path):
     lite = "model_list:\n  - model_name: a\n  - model_name: b\ngeneral_settings:\n  master_key: os.environ/K\n"
     spec = spec_from(tmp_path, lite, name="litellm_config.yaml")
-    assert spec.source_kind == "litellm" and spec.claude.base_url == "http://127.0.0.1:4000" and spec.claude.model == "a"
+    # LiteLLM has no canonical model: the spec does not invent one from the list's order.
+    assert spec.source_kind == "litellm" and spec.claude.base_url == "http://127.0.0.1:4000"
+    assert spec.claude.model is None and spec.codex.model is None and spec.models == ("a", "b")
+    assert spec.claude.slots() == {} and not spec.claude.complete
+    assert any("default model: unknown" in note for note in spec.notes)
     spec = spec_from(tmp_path, lite, name="litellm_config.yaml", settings='gateway-port = 4001\ndefault-model = "b"\n')
     assert spec.codex.base_url == "http://127.0.0.1:4001/v1" and spec.codex.model == "b"
 
@@ -186,7 +190,6 @@ ERRORS = [
      "config/flowgate.yaml:12: unknown key 'integration.fastmodel' (known: default_model, fast_model, gateway_service, token_env)"),
     (V2.replace("config_version: 2", "config_version: 7"), "config/flowgate.yaml:1: unsupported config_version int 7 (supported: 2, 3)"),
     (V2.replace("  litellm:\n", "  litellm: [\n"), None),  # malformed YAML: line reported by the parser
-    (V2.replace("  default_model: router-default\n", ""), "config/flowgate.yaml:9: integration.default_model is required"),
     ("config_version: 3\nservices:\n  cliproxyapi_plus:\n    config_file: missing.yaml\n",
      "config/flowgate.yaml:4: cliproxyapi_plus.config_file 'missing.yaml' not found (looked at config/missing.yaml)"),
     ("- just\n- a list\n", "config/flowgate.yaml:1: not a FlowGate config (services/integration) or a LiteLLM config (model_list)"),
@@ -250,3 +253,60 @@ def test_settings_object_line_lookup(tmp_path):
     path.write_text('# c\nselect = ["FG3"]\n')
     s = load_settings(str(path), tmp_path)
     assert isinstance(s, Settings) and s.line_of("select") == 2
+
+
+# The usual FlowGate config: no integration section (issue repro).
+NO_INTEGRATION = """config_version: 2
+services:
+  litellm: {host: 127.0.0.1, port: 4000}
+litellm_base:
+  model_list: [{model_name: router-default}, {model_name: router-cheap}]
+"""
+
+
+def test_flowgate_config_without_integration_uses_flowgates_defaults(tmp_path):
+    spec = spec_from(tmp_path, NO_INTEGRATION)
+    assert spec.codex.model == "router-default" and spec.claude.haiku_model == "router-default"
+    assert spec.claude.pinned == frozenset() and spec.claude.complete
+    assert any("FlowGate's integration default" in note for note in spec.notes)
+    res = cli(tmp_path, "print", "codex")
+    assert res.returncode == 0 and 'model = "router-default"' in res.stdout, res.stderr
+    (tmp_path / "README.md").write_text("Codex: `base_url = \"http://127.0.0.1:4000/v1\"`.\n")
+    res = cli(tmp_path, "--verbose", ".")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert res.stderr.count("FlowGate's integration default") == 1
+
+
+def test_unknown_default_model_lints_but_print_and_apply_name_the_setting(tmp_path):
+    text = NO_INTEGRATION.replace("router-default}", "gpt-5}")
+    spec = spec_from(tmp_path, text)
+    assert spec.codex.model is None and spec.claude.model is None
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "claude.md").write_text(
+        "```sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4000\nexport ANTHROPIC_MODEL=gpt-5\n```\n")
+    res = cli(tmp_path, "--verbose", ".")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "default model: unknown" in res.stderr and res.stderr.count("FG401 skips the model slots") == 1
+    for args in (("print", "codex"), ("print", "claude-code"), ("apply", "codex", "--dry-run", "--target", str(tmp_path / "c.toml"))):
+        res = cli(tmp_path, *args)
+        assert res.returncode == 2 and res.stdout == "" and "Traceback" not in res.stderr
+        assert res.stderr.strip() == ("config/flowgate.yaml:1: names no default model for the clients: "
+                                      "add integration.default_model (or the default-model setting)")
+    res = cli(tmp_path, "probe", "--url", "http://127.0.0.1:9")
+    assert res.returncode == 2 and "pass --model" in res.stderr and res.stderr.count("\n") == 1
+
+
+def test_settings_pin_slots_and_fill_unknown_models(tmp_path):
+    lite = "model_list:\n  - model_name: a\n  - model_name: b\n"
+    spec = spec_from(tmp_path, lite, name="litellm_config.yaml", settings='default-model = "a"\nhaiku-model = "b"\n')
+    assert spec.claude.complete and spec.claude.haiku_model == "b"
+    assert spec.claude.pinned == frozenset({"ANTHROPIC_DEFAULT_HAIKU_MODEL"})
+    assert not any("unknown" in note for note in spec.notes)
+    res = cli(tmp_path, "print", "claude-code")
+    assert res.returncode == 0 and '"ANTHROPIC_DEFAULT_HAIKU_MODEL": "b"' in res.stdout
+
+
+def test_v2_config_with_only_cliproxyapi_plus_uses_it_as_the_gateway(tmp_path):
+    spec = spec_from(tmp_path, "config_version: 2\nservices:\n  cliproxyapi_plus: {host: 127.0.0.1, port: 8317}\n")
+    assert spec.gateway.service == "cliproxyapi_plus" and spec.gateway.port == 8317
+    assert spec.codex.model == "router-default" and spec.models is None

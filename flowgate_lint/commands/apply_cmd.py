@@ -77,7 +77,12 @@ def run(args: argparse.Namespace) -> int:
         token = os.environ.get(args.token_env)
         if not token:
             raise UsageError(f"--token-env {args.token_env}: the variable is not set or empty")
+    from flowgate_lint.spec import missing_model_error
+
     _, spec = load_spec_for(args, Path.cwd())
+    missing = missing_model_error(spec, args.client)
+    if missing is not None:
+        raise missing
     target = Path(args.target).expanduser() if args.target else default_target(args.client)
     shown = str(target)
     step, changes = compute(args.client, spec, token, shown)

@@ -35,11 +35,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     files.add_argument("--extend-exclude", action="append", default=[], metavar="GLOB", help="globs added to exclude")
     files.add_argument("--force-exclude", action="store_true", help="apply excludes to files passed explicitly (pre-commit)")
     out = parser.add_argument_group("output")
-    out.add_argument("--output-format", choices=sorted(FORMATS), default=os.environ.get("FLOWGATE_LINT_OUTPUT_FORMAT", "text"),
-                     help="output format (default: text)")
+    out.add_argument("--output-format", choices=sorted(FORMATS), default=None,
+                     help="full: each finding with its source line, a caret underline and the fix as a diff; concise: "
+                     "one line per finding (text is its former name); json, github, sarif. Default: "
+                     "$FLOWGATE_LINT_OUTPUT_FORMAT, else full on a terminal and concise otherwise")
     out.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
-    out.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour text output (auto: on a TTY, unless NO_COLOR)")
-    out.add_argument("-q", "--quiet", action="store_true", help="text output: print findings only, no summary when clean")
+    out.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                     help="colour full and concise output (auto: on a TTY, unless NO_COLOR is set)")
+    out.add_argument("-q", "--quiet", action="store_true", help="full/concise output: print findings only, no summary")
+    out.add_argument("--statistics", action="store_true", help="print the number of findings per code instead of "
+                     "the findings ([*] fixable, [-] partly, [ ] not)")
+    out.add_argument("--show-fixes", action="store_true", help="with --fix: list the findings fixed, per file and "
+                     "code; without: show each fix as a diff under its finding")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     fix = parser.add_argument_group("fixing")
     fix.add_argument("--fix", action="store_true", help="apply safe fixes (regenerate values and managed snippets from the spec)")
@@ -53,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     base = parser.add_argument_group("adoption")
     base.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE (and exit 0)")
     base.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE; list stale entries")
-    add_spec_arguments(parser)
+    add_spec_arguments(parser, lint=True)
 
 
 def _use_color(choice: str, stream) -> bool:
@@ -118,20 +125,66 @@ def discover_files(args: argparse.Namespace, ctx, settings, paths: list[str]):
     return candidates, [FileError(p, m) for p, m in problems]
 
 
+def output_format(args: argparse.Namespace) -> str:
+    """--output-format, else $FLOWGATE_LINT_OUTPUT_FORMAT, else full on a terminal and concise otherwise
+    (pre-commit captures the output: its hook entry asks for full)."""
+    from flowgate_lint.report import FORMATS
+
+    if args.output_format:
+        return args.output_format
+    env = os.environ.get("FLOWGATE_LINT_OUTPUT_FORMAT")
+    if env:
+        if env not in FORMATS:
+            raise UsageError(f"FLOWGATE_LINT_OUTPUT_FORMAT={env!r} is not a format (choose: {', '.join(sorted(FORMATS))})")
+        return env
+    return "full" if not args.output_file and sys.stdout.isatty() else "concise"
+
+
+def reader(candidates, ctx):
+    """repository-relative path -> the file's decoded text, for the source lines of the full format
+    (only files this run checked; read on demand, once)."""
+    from flowgate_lint.engine import decode_host, read_raw
+    from flowgate_lint.findings import FileError
+
+    paths = {c.rel: (c.path, c.kind) for c in candidates}
+    seen: dict[str, str | None] = {}
+
+    def text_of(rel: str) -> str | None:
+        if rel not in seen:
+            where = paths.get(rel)
+            host = None
+            if where is not None:
+                raw = read_raw(where[0], rel)
+                host = None if isinstance(raw, FileError) else decode_host(raw, rel, where[1])
+            seen[rel] = None if host is None or isinstance(host, FileError) else host.text
+        return seen[rel]
+
+    return text_of
+
+
+def human_report(args: argparse.Namespace, report, ctx, candidates):
+    """The report with what the human formats need: paths relative to the current directory, the
+    checked files' text, and --show-fixes."""
+    from flowgate_lint.report import cwd_relative
+
+    return report._replace(display=cwd_relative(str(ctx.root)), text_of=reader(candidates, ctx),
+                           show_fixes=("summary" if args.fix else "diff") if args.show_fixes else "")
+
+
 def emit(args: argparse.Namespace, report) -> None:
-    from flowgate_lint.report import render
+    from flowgate_lint.report import HUMAN, render
 
     stream = sys.stdout
-    color = args.output_format in ("text", "concise") and not args.output_file and _use_color(args.color, stream)
+    fmt = output_format(args)
+    human = fmt in HUMAN
+    color = human and not args.output_file and _use_color(args.color, stream)
     report = report._replace(color=color)
-    if args.quiet and args.output_format in ("text", "concise") and not report.findings and not report.errors:
-        text = ""
-    elif args.quiet and args.output_format in ("text", "concise"):
-        from flowgate_lint.report import text as text_report
+    if args.statistics:
+        from flowgate_lint.report.statistics import render as statistics
 
-        text = "".join(text_report.line(f, color) + "\n" for f in report.findings)
+        text = statistics(report, fmt, args.quiet)
     else:
-        text = render(args.output_format, report)
+        text = render(fmt, report._replace(quiet=args.quiet))
     if args.output_file:
         from flowgate_lint.fsutil import atomic_write
 
@@ -140,7 +193,7 @@ def emit(args: argparse.Namespace, report) -> None:
         stream.write(text)
         stream.flush()
     for error in report.errors:
-        print(f"{error}", file=sys.stderr)
+        print(f"{error._replace(path=report.shown(error.path)) if human else error}", file=sys.stderr)
 
 
 def exit_code(args: argparse.Namespace, report) -> int:
@@ -200,14 +253,14 @@ def run(args: argparse.Namespace) -> int:
         if ctx.results is not None:
             ctx.results.save()
     findings = apply_baseline(args, result.findings, candidates)
-    report = Report(findings, problems + result.errors, result.files, ctx.spec)
+    report = human_report(args, Report(findings, problems + result.errors, result.files, ctx.spec), ctx, candidates)
     eligible = _eligible(args, settings)
     fixable = sum(1 for f in findings if eligible(f))
     if args.check and fixable:
         report = report._replace(fix_hint=f"{fixable} finding(s) can be repaired from the spec: run "
                                           f"`flowgate-lint --fix{' --unsafe-fixes' if args.unsafe_fixes else ''}` locally.")
     emit(args, report)
-    if report.fix_hint and args.output_format not in ("text", "concise", "github"):
+    if report.fix_hint and output_format(args) not in ("full", "text", "concise", "github"):
         print(f"flowgate-lint: {report.fix_hint}", file=sys.stderr)  # machine formats keep stdout clean
     code = exit_code(args, report)
     return max(code, 1) if args.check and fixable and code == 0 else code
@@ -241,8 +294,9 @@ def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> in
             return EXIT_ERROR
         return EXIT_FINDINGS if diff else EXIT_OK
     findings = apply_baseline(args, result.findings, candidates)
-    report = Report(findings, problems + result.errors, result.files, ctx.spec, fixed=result.fixed)
-    emit(args, report)
+    report = Report(findings, problems + result.errors, result.files, ctx.spec, fixed=result.fixed,
+                    resolved=result.resolved)
+    emit(args, human_report(args, report, ctx, candidates))
     code = exit_code(args, report)
     if args.exit_non_zero_on_fix and result.fixed and code == EXIT_OK:
         return EXIT_FINDINGS

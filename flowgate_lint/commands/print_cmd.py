@@ -31,6 +31,11 @@ def run(args: argparse.Namespace) -> int:
     formats = RENDERERS[args.client]
     if args.fmt and args.fmt not in formats:
         raise UsageError(f"{args.client} has no '{args.fmt}' format (choose: {', '.join(formats)})")
+    from flowgate_lint.spec import missing_model_error
+
     _, spec = load_spec_for(args, Path.cwd())
+    missing = missing_model_error(spec, args.client)
+    if missing is not None:
+        raise missing
     sys.stdout.write(render(spec, args.client, args.fmt))
     return 0

@@ -30,7 +30,7 @@ PRONOUN_HEAD = re.compile(r"\s*(?:(?:to|at|with|into|through|against|on|behind)\
 TERMS = ("client", "product", "api", "gateway", "pronoun", "directly", "filler", "condition", "opposite")
 CLAIMS = ("direct", "unsupported", "adapter", "imperative", "only", "lacks")
 # claim kind -> the truth its message states
-MESSAGE = {"direct": "direct", "lacks": "direct", "unsupported": "only", "only": "only", "adapter": "adapter",
+MESSAGE = {"direct": "direct", "lacks": "direct", "unsupported": "unsupported", "only": "only", "adapter": "adapter",
            "imperative": "adapter"}
 class Phrase:
     """One phrasing: compiled on first use, and only tried on text holding its required literals."""
@@ -427,7 +427,7 @@ class StaleClaudeCodeClaim(Rule):
                     kind, m = hit
                     begin = _subject_start(text[a:a + m.start()], reader.terms)
                     start, end = seg.to_host(a + (m.start() if begin is None else begin)), seg.to_host(a + m.end())
-                    yield src.finding(self, start, end, f"stale claim: {truth[MESSAGE[kind]]}")
+                    yield src.finding(self, start, end, truth[MESSAGE[kind]])
 
     @staticmethod
     def _claim(sentence: str, live: list, reader: _Reader, i: int, j: int) -> tuple[str, re.Match[str]] | None:
@@ -442,7 +442,11 @@ class StaleClaudeCodeClaim(Rule):
     def truth(spec: Any) -> dict[str, str]:
         claude = f"ANTHROPIC_BASE_URL={spec.claude.base_url}"
         return {
-            "direct": f"Claude Code connects to the gateway directly ({claude}; the gateway serves /v1/messages)",
-            "adapter": f"Claude Code needs no separate adapter: the gateway serves the Anthropic Messages API at {claude}",
-            "only": f"both clients are supported: Codex via base_url {spec.codex.base_url}, Claude Code via {claude}",
+            "direct": f"the text claims Claude Code cannot connect to the gateway directly; it can: {claude} "
+                      "(the gateway serves /v1/messages)",
+            "adapter": "the text claims Claude Code needs a separate adapter; it needs none: the gateway serves the "
+                       f"Anthropic Messages API at {claude}",
+            "unsupported": f"the text claims Claude Code is not supported; it is: {claude} (the gateway serves /v1/messages)",
+            "only": "the text claims only Codex or OpenAI-compatible clients are supported; both clients are: "
+                    f"Codex via base_url {spec.codex.base_url}, Claude Code via {claude}",
         }

@@ -51,6 +51,7 @@ def _line_end(src: Source, start: int) -> int:
 
 class _CodexRule(Rule):
     kinds = TOML
+    skip_history = True
     triggers = (r"model_provider", r"profile", r"wire_api")
 
 
@@ -353,6 +354,7 @@ class CodexProfileWithoutFile(Rule):
     summary = "A doc runs codex --profile X but never shows X.config.toml"
     severity = "warning"
     kinds = frozenset({"markdown"})
+    skip_history = True
     triggers = (r"--profile", r"codex\s+-p\b")
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
@@ -411,6 +413,7 @@ class CodexEnvKeyMismatch(Rule):
     summary = "Codex env_key differs from the spec or from the key variable the document exports"
     severity = "warning"
     kinds = frozenset({"toml", "markdown"})
+    skip_history = True
     fixable = True
     triggers = (r"env_key",)
 

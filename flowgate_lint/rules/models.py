@@ -69,6 +69,7 @@ class ModelSlotMismatch(Rule):
     name = "model-slot-mismatch"
     summary = "A Claude Code model slot or the Codex model differs from the spec"
     kinds = ALL_KINDS
+    skip_history = True
     fixable = True
     triggers = (r"ANTHROPIC_\w*MODEL", r"CLAUDE_CODE_SUBAGENT_MODEL", r"model_provider")
 
@@ -86,6 +87,8 @@ class ModelSlotMismatch(Rule):
         if src.kind == "toml":
             data = src.data()
             if not is_codex_config(data):
+                return
+            if not spec.codex.model:
                 return
             for leaf in src.leaves():
                 if leaf.path == ("model",) and isinstance(leaf.value, str) and leaf.value != spec.codex.model \
@@ -135,6 +138,7 @@ class ModelNotServed(Rule):
     name = "model-not-served"
     summary = "A model name that the gateway does not serve"
     kinds = ALL_KINDS
+    skip_history = True
     triggers = (r"ANTHROPIC_\w*MODEL", r"review_model", r"profiles", r"--model", r"\s-m\s", r'"model"')
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
@@ -203,6 +207,7 @@ class SmallFastModelDeprecated(Rule):
     summary = "ANTHROPIC_SMALL_FAST_MODEL is deprecated; use ANTHROPIC_DEFAULT_HAIKU_MODEL"
     severity = "warning"
     kinds = ALL_KINDS
+    skip_history = True
     fixable = True
     triggers = (SMALL_FAST,)
 
@@ -217,9 +222,9 @@ class SmallFastModelDeprecated(Rule):
             if not has_haiku:
                 quote = src.text[a.name_start:a.name_start + 1] if src.text[a.name_start:a.name_start + 1] in ("'", '"') else ""
                 edits = [src.edit(a.name_start, a.name_end, f"{quote}{HAIKU}{quote}")]
-                if a.value.strip() != haiku and not is_reference(a.value):
+                if haiku and a.value.strip() != haiku and not is_reference(a.value):
                     edits.append(replace_value(src, a, haiku))
-                fix = Fix(tuple(edits), SAFE, f"Rename to {HAIKU}={haiku}")
+                fix = Fix(tuple(edits), SAFE, f"Rename to {HAIKU}={haiku}" if haiku else f"Rename to {HAIKU}")
             hint = f"rename it to {HAIKU}" if not has_haiku else f"remove it ({HAIKU} is already set)"
             yield src.finding(self, a.name_start, a.name_end,
                               f"{SMALL_FAST} is deprecated in Claude Code; {hint}", fix)

@@ -104,8 +104,12 @@ def managed_block(src: Source) -> tuple[int, int] | None:
     return b, len(src.text) if nl < 0 else nl + 1
 
 
-def rendered_block(src: Source, ctx: Any) -> str:
+def rendered_block(src: Source, ctx: Any) -> str | None:
+    """The managed claude-probe block for this file, or None when the spec names no model to probe with."""
     from flowgate_lint.render import claude_probe_sh
+
+    if not ctx.spec.claude.model:
+        return None
 
     return claude_probe_sh(ctx.spec).replace("\n", src.host.eol)
 
@@ -139,9 +143,11 @@ def _anchor(src: Source, found: list[Probe]) -> tuple[int, int]:
     return at, end if end > at else at
 
 
-def insert_fix(src: Source, ctx: Any) -> Fix:
+def insert_fix(src: Source, ctx: Any) -> Fix | None:
     at = insertion_point(src)
     block = rendered_block(src, ctx)
+    if block is None:
+        return None
     eol = src.host.eol
     prefix = "" if at == 0 or src.text[:at].endswith(("\n", "\r\n")) else eol
     return Fix((src.edit(at, at, prefix + block),), UNSAFE,
@@ -362,7 +368,7 @@ class StaleProbeBlock(_SmokeRule):
             return
         a, b = span
         want = rendered_block(src, ctx)
-        if src.text[a:b] == want:
+        if want is None or src.text[a:b] == want:
             return
         yield src.finding(self, a, a + len(BEGIN), "managed claude-probe block differs from the spec and will be "
                           "regenerated (edit the gateway config, not the block)",

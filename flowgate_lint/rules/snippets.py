@@ -109,6 +109,10 @@ class StaleManagedSnippet(Rule):
         for start, fence, end, name in blocks(src):
             if name not in table or fence is None or end is None or fence.close_line is None:
                 continue
+            from flowgate_lint.render import can_render
+
+            if not can_render(ctx.spec, name):  # the spec lacks a value this snippet shows (e.g. no model)
+                continue
             want = expected_content(src, fence, table[name](ctx.spec))
             current = src.text[fence.content_start:fence.content_end]
             recorded = END.search(end.text).group(1)

@@ -64,6 +64,7 @@ class ClaudeBaseUrl(Rule):
     name = "claude-base-url-not-gateway-root"
     summary = "ANTHROPIC_BASE_URL is not the gateway root (trailing /v1, wrong host or port)"
     kinds = ALL_KINDS
+    skip_history = True
     fixable = True
     triggers = ("ANTHROPIC_BASE_URL",)
 
@@ -167,6 +168,7 @@ class GatewayUrlMismatch(Rule):
     name = "gateway-url-mismatch"
     summary = "A URL or host:port that targets the gateway uses the wrong port or host"
     kinds = ALL_KINDS
+    skip_history = True
     fixable = True
     triggers = (r"localhost", r"127\.\d", r"0\.0\.0\.0", r"::1")
 
@@ -255,6 +257,7 @@ class CodexBaseUrl(Rule):
     name = "codex-base-url-mismatch"
     summary = "Codex base_url is not the gateway's /v1 URL (missing /v1, endpoint suffix, wrong port)"
     kinds = frozenset({"toml", "shell", "markdown"})
+    skip_history = True
     fixable = True
     triggers = (r"base_url", r"openai_base_url")
 
@@ -351,6 +354,7 @@ class OpenAIBaseUrlEnv(Rule):
     summary = "OPENAI_BASE_URL is deprecated in Codex; use openai_base_url or a provider table"
     severity = "warning"
     kinds = ALL_KINDS
+    skip_history = True
     triggers = (r"OPENAI_BASE_URL",)
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
