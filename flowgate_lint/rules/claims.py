@@ -303,7 +303,7 @@ def _subject_start(prefix: str, terms: Terms) -> int | None:
     found = terms.mentions(prefix, ("client", "product"))
     if found and found[-1][1] == "client":
         end = terms.base["client"].match(prefix, found[-1][0])
-        if end is not None and terms.base["filler_only"].fullmatch(prefix, end.end()):
+        if end is not None and terms.base["filler_only"].fullmatch(prefix, end.end()) and "\n" not in prefix[end.end():]:
             return found[-1][0]
     return None
 
