@@ -124,12 +124,12 @@ def _top_epilog() -> str:
 
 def missing_dependency(exc: ModuleNotFoundError) -> str | None:
     """The one-line message for a runtime dependency that is not installed (None: not one of ours)."""
-    from flowgate_lint import DEPENDENCIES
+    from flowgate_lint import DEPENDENCIES, needed_dependencies
 
     top = (exc.name or "").partition(".")[0]
     if top not in {module for _, module in DEPENDENCIES}:
         return None
-    names = ", ".join(dist for dist, _ in DEPENDENCIES if sys.version_info < (3, 11) or dist != "tomli")
+    names = ", ".join(needed_dependencies())
     checkout = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     source = checkout if os.path.isfile(os.path.join(checkout, "pyproject.toml")) else PROG
     return (f"{PROG}: its dependencies are not installed for {sys.executable} (no module named '{exc.name}'); "
@@ -165,6 +165,23 @@ def _main(args_list: list[str]) -> int:
         fast = try_fast_exit(args_list)
         if fast is not None:
             return fast
+    from flowgate_lint.redact import SafeStream
+
+    # Every line any command prints goes through the one redaction and escaping path.
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        return _run(args_list)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = saved
+
+
+def _run(args_list: list[str]) -> int:
     try:
         if args_list and args_list[0] in COMMANDS:
             name = args_list.pop(0)

@@ -8,6 +8,7 @@ each mapped back to exact host offsets.
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_right
 from typing import Any, NamedTuple
@@ -96,6 +97,19 @@ def _parser() -> Any:
     return _PARSER
 
 
+def _tokens(host: HostFile) -> Any:
+    """The token stream: rebuilt from pyromark's events when that is exact (no markdown-it-py import),
+    else markdown-it-py's own (the reference). FLOWGATE_LINT_MARKDOWN=markdown-it-py forces the reference."""
+    if USE_PYROMARK:
+        from flowgate_lint.mdtokens import tokens
+
+        rebuilt = tokens(host.text, host.line_starts)
+        if rebuilt is not None:
+            return rebuilt
+    return _parser().parse(host.text)
+
+
+USE_PYROMARK = os.environ.get("FLOWGATE_LINT_MARKDOWN") != "markdown-it-py"
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 # The first words of a blockquote used as an admonition (GitHub alerts, bold or plain "Note:", emoji).
 _CALLOUT = re.compile(r"\s*(?:\[!(?:note|tip|important|warning|caution)\]|\*\*\s*(?:note|tip|important|warning|caution|"
@@ -105,7 +119,7 @@ _CALLOUT = re.compile(r"\s*(?:\[!(?:note|tip|important|warning|caution)\]|\*\*\s
 
 def parse_markdown(host: HostFile) -> MarkdownDoc:
     text = host.text
-    tokens = _parser().parse(text)
+    tokens = _tokens(host)
     starts = host.line_starts
     segments: list[Segment] = []
     fences: list[Fence] = []

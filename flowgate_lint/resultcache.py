@@ -8,7 +8,7 @@ for each linted file, its stat signature (size, mtime, ctime, inode) with the fi
 A file is answered from the cache only when its signature is unchanged; a different fingerprint
 drops every entry. A file changed in the last two seconds is not stored (a second edit in the same
 timestamp tick could keep its signature: git's "racy clean" rule), nor is a file that could not be
-read. The file is plain JSON, read and written through ``cachefile`` (owner and mode checked, no
+read, nor one whose findings carry a credential (``redact``): the cache never holds one. The file is plain JSON, read and written through ``cachefile`` (owner and mode checked, no
 symlink followed, atomic rename); findings come back only as the engine's own value types.
 Concurrent runs (pre-commit shards) merge their entries on save. Any problem with the cache itself
 is a silent miss. ``--no-cache`` or ``FLOWGATE_LINT_NO_CACHE=1``
@@ -99,6 +99,8 @@ class ResultCache:
         sig = getattr(cand, "sig", None)
         if sig is None or sig[1] >= self.settled_before or sig[2] >= self.settled_before:
             return
+        if any(_holds_secret(f) for f in findings):
+            return  # the cache never holds a credential (a fix may need it verbatim): lint such a file each run
         value = [list(sig), [encode_finding(f) for f in findings]]
         if self.entries.get(cand.rel) != value:
             self.fresh[cand.rel] = value
@@ -129,6 +131,13 @@ def _load(directory: str, name: str, fp: str) -> dict:
 
 # Findings as plain data: a Finding is the list of its fields, its fix [[edit fields...], applicability,
 # message]. Decoding accepts exactly those shapes, with str and int fields only.
+
+def _holds_secret(f: Finding) -> bool:
+    from flowgate_lint.redact import has_secret
+
+    return has_secret(f.message) or has_secret(f.path) or (
+        f.fix is not None and (has_secret(f.fix.message) or any(has_secret(e.content) for e in f.fix.edits)))
+
 
 def encode_finding(f: Any) -> list:
     fields = list(f)

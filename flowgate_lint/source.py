@@ -207,8 +207,12 @@ def host_edit(host: HostFile, start: int, end: int, content: str) -> Edit:
 
 
 def _fingerprint(code: str, snippet: str) -> str:
+    """A hash of the offending text, credentials redacted first (a hash of a short password can be guessed)."""
     import hashlib
 
+    from flowgate_lint.redact import redact
+
+    snippet = redact(snippet)[0]
     return hashlib.sha1(f"{code}\0{' '.join(snippet.split())}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 

@@ -187,8 +187,10 @@ def test_backups_are_unique_within_one_second(tmp_path):
 
 
 def test_concurrent_applies_never_lose_an_update(tmp_path):
-    """Ten processes each add their own provider table to one config.toml at the same time: all ten land."""
-    target = tmp_path / "config.toml"
+    """Ten processes each add their own provider table to one config.toml at the same time: all ten land,
+    and nothing but the config and its backups is left in the config directory (no lock file)."""
+    target = tmp_path / ".codex" / "config.toml"
+    target.parent.mkdir()
     target.write_text(CODEX)
     procs = []
     for i in range(10):
@@ -202,7 +204,11 @@ def test_concurrent_applies_never_lose_an_update(tmp_path):
     doc = tomlkit.parse(target.read_text())
     assert {f"p{i}" for i in range(10)} <= set(doc["model_providers"])
     assert "docs" in doc["mcp_servers"] and "openrouter" in doc["model_providers"]
-    assert len(list(tmp_path.glob("config.toml.flowgate-backup.*"))) == 10
+    backups = list(target.parent.glob("config.toml.flowgate-backup.*"))
+    assert len(backups) == 10
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted(["config.toml", *(b.name for b in backups)])
+    assert cli("restore", "codex", "--target", str(target)).returncode == 0
+    assert not [p for p in target.parent.iterdir() if "lock" in p.name]
 
 
 def test_a_change_made_while_apply_waits_for_the_lock_is_kept(tmp_path):

@@ -133,6 +133,14 @@ def test_carets_line_up_after_wide_characters_and_tabs(repo):
     assert out[i + 1].count("^") == len("http://127.0.0.1:4000/v1")
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_full_counts_lines_as_the_findings_do(repo, newline):
+    doc = repo / "docs" / "guides" / "claude.md"
+    doc.write_bytes(DOC.replace("\n", newline).encode())
+    res = flowgate("--output-format", "full", ".", cwd=repo)
+    assert res.stdout == FULL, res.stdout  # no stray \r, the same line numbers
+
+
 def test_human_paths_are_relative_to_the_current_directory_machine_paths_to_the_repository(repo):
     sub = repo / "docs"
     concise = flowgate("--output-format", "concise", "guides/claude.md", cwd=sub)

@@ -109,7 +109,7 @@ def test_labels_files_are_checked():
 def test_every_case_has_labels_that_point_at_real_lines_and_real_codes():
     cases = sorted(p.name for p in rw.CASES.iterdir() if p.is_dir())
     labelled = sorted(p.stem for p in rw.LABELS.glob("*.toml"))
-    assert cases == labelled and len(cases) >= 4
+    assert cases == labelled and len(cases) >= 12
     codes = {r.code for r in all_rules()}
     for name in cases:
         labels = rw.load_labels(rw.LABELS / f"{name}.toml")
@@ -117,6 +117,17 @@ def test_every_case_has_labels_that_point_at_real_lines_and_real_codes():
         assert rw.label_problems(rw.CASES / name, labels) == [], name
         unknown = {c for d in labels.defects for c in d.codes} - codes
         assert not unknown, (name, unknown)
+
+
+def test_every_pattern_of_issue_15_has_a_defect_and_a_clean_label():
+    defects: set[int] = set()
+    cleans: set[int] = set()
+    for name in rw.case_names():
+        labels = rw.load_labels(rw.LABELS / f"{name}.toml")
+        defects |= {d.pattern for d in labels.defects}
+        cleans |= {c.pattern for c in labels.cleans}
+    assert [p for p in rw.PATTERNS if p not in defects] == []
+    assert [p for p in rw.PATTERNS if p not in cleans] == []
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +150,21 @@ def test_fix_changes_only_lines_labelled_as_defects(results):
 def test_precision_and_recall_meet_the_thresholds(results):
     t = rw.total(results)
     assert t.precision >= 0.95 and t.recall >= 0.95, rw.format_table(results) + rw.format_details(results)
+
+
+def test_run_case_reports_exit_2_and_fixes_outside_the_defect_lines(tmp_path):
+    case = tmp_path / "tiny"
+    (case / "docs").mkdir(parents=True)
+    (case / "pyproject.toml").write_text('[tool.flowgate-lint]\ngateway-port = 4000\n')
+    (case / "docs" / "a.md").write_text("# A\n\n```sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4001\n```\n")
+    labelled = _labels(defects=[("docs/a.md", 4, ["FG302", "FG301"])])
+    r = rw.run_case(case, labelled)
+    assert r.exit_code == 1 and r.fix_exit_code in (0, 1) and r.stderr == ""
+    assert (r.score.tp, r.score.fp, r.score.recalled) == (1, 0, 1)
+    assert r.unlabelled_changes == ()
+    r = rw.run_case(case, _labels(cleans=[("docs/a.md", 4)]))
+    assert r.score.fp == 1 and r.score.recall == 1.0
+    assert [(c.path, c.line) for c in r.unlabelled_changes] == [("docs/a.md", 4)]
+    (case / "pyproject.toml").write_text('[tool.flowgate-lint]\ngateway-port = "four thousand"\n')
+    r = rw.run_case(case, labelled, fix=False)
+    assert r.exit_code == 2 and "gateway-port" in r.stderr and r.score.findings == 0

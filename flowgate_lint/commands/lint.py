@@ -23,7 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from flowgate_lint.cli import add_spec_arguments
     from flowgate_lint.report import FORMATS
 
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .)")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .); "
+                        "'-' reads standard input (with --stdin-filename)")
+    parser.add_argument("--stdin-filename", metavar="PATH", help="lint standard input as if it were the file PATH "
+                        "(its name decides the kind, settings and per-file ignores); with --fix the fixed text goes "
+                        "to stdout and the report to stderr")
     sel = parser.add_argument_group("rule selection")
     sel.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to enable (FG1, FG203, ALL)")
     sel.add_argument("--extend-select", type=_codes, default=[], metavar="CODES", help="codes added to the selection")
@@ -171,18 +175,18 @@ def human_report(args: argparse.Namespace, report, ctx, candidates):
                            show_fixes=("summary" if args.fix else "diff") if args.show_fixes else "")
 
 
-def emit(args: argparse.Namespace, report) -> None:
-    from flowgate_lint.report import HUMAN, render
+def emit(args: argparse.Namespace, report, stream=None) -> None:
+    from flowgate_lint.report import HUMAN, MACHINE, render, sanitize
 
-    stream = sys.stdout
-    fmt = output_format(args)
+    stream = sys.stdout if stream is None else stream
+    fmt = output_format(args) if stream is sys.stdout or args.output_format else "concise"
     human = fmt in HUMAN
     color = human and not args.output_file and _use_color(args.color, stream)
     report = report._replace(color=color)
     if args.statistics:
         from flowgate_lint.report.statistics import render as statistics
 
-        text = statistics(report, fmt, args.quiet)
+        text = statistics(sanitize(report, fmt not in MACHINE), fmt, args.quiet)
     else:
         text = render(fmt, report._replace(quiet=args.quiet))
     if args.output_file:
@@ -190,9 +194,11 @@ def emit(args: argparse.Namespace, report) -> None:
 
         atomic_write(args.output_file, text.encode("utf-8"))
     else:
-        stream.write(text)
+        # The github format's annotations are workflow commands on purpose (it neutralises the rest).
+        write = getattr(stream, "write_commands", stream.write) if fmt == "github" else stream.write
+        write(text)
         stream.flush()
-    for error in report.errors:
+    for error in sanitize(report._replace(findings=[])).errors:
         print(f"{error._replace(path=report.shown(error.path)) if human else error}", file=sys.stderr)
 
 
@@ -241,6 +247,14 @@ def run(args: argparse.Namespace) -> int:
     from flowgate_lint.report import Report
     from flowgate_lint.resultcache import open_cache
 
+    if "-" in args.paths or (args.stdin_filename and not args.paths):
+        if args.paths not in ([], ["-"]):
+            raise UsageError("'-' (standard input) cannot be combined with other paths")
+        if not args.stdin_filename:
+            raise UsageError("reading standard input needs --stdin-filename PATH (its name decides how it is checked)")
+        return run_stdin(args)
+    if args.stdin_filename:
+        raise UsageError("--stdin-filename names standard input: pass '-' instead of paths")
     ctx, settings, paths = build_context(args)
     paths = widen_for_spec(paths, ctx)
     candidates, problems = discover_files(args, ctx, settings, paths)
@@ -280,11 +294,11 @@ def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> in
 
     result = fix_candidates(candidates, ctx, _eligible(args, settings), write=args.fix and not args.diff)
     if args.diff:
-        from flowgate_lint.rules.secrets import redact
+        from flowgate_lint.redact import clean_block, redact
 
         diff = "".join(unified_diff(rel, old, new) for rel, old, new, _ in result.changed)
-        shown, hidden = redact(diff)
-        sys.stdout.write(shown)
+        hidden = redact(diff)[1]
+        sys.stdout.write(clean_block(diff))
         if hidden:
             print(f"flowgate-lint: {hidden} credential(s) in the diff were redacted, so it may not apply as is; "
                   "use --fix to apply the changes", file=sys.stderr)
@@ -301,3 +315,62 @@ def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> in
     if args.exit_non_zero_on_fix and result.fixed and code == EXIT_OK:
         return EXIT_FINDINGS
     return code
+
+
+def run_stdin(args: argparse.Namespace) -> int:
+    """``--stdin-filename PATH -``: lint the text on standard input as the file PATH (editors, formatter
+    plugins). With --fix the fixed text (or the input unchanged) goes to stdout and the report to stderr;
+    with --diff the diff goes to stdout. Nothing is read from or written to PATH itself."""
+    from flowgate_lint.discover import Candidate, Excluder, _rel, kind_of
+    from flowgate_lint.engine import decode_host, lint_host
+    from flowgate_lint.findings import FileError
+    from flowgate_lint.fixes import FixError, fix_host, unified_diff
+    from flowgate_lint.report import Report
+
+    raw = sys.stdin.buffer.read()
+    name = args.stdin_filename
+    args.paths = [name]
+    ctx, settings, _ = build_context(args)
+    abspath = os.path.abspath(name)
+    rel = _rel(abspath, str(ctx.root.resolve())) or name.replace(os.sep, "/")
+    kind = kind_of(abspath, raw[:128])
+    excluded = args.force_exclude and Excluder(excludes(args, settings))(rel)
+    host = None if kind is None or excluded else decode_host(raw, rel, kind, abspath, rel == ctx.spec_rel)
+    errors, findings, new = [], [], raw
+    if isinstance(host, FileError):
+        errors, host = [host], None
+    if host is not None:
+        if args.fix or args.diff:
+            try:
+                outcome = fix_host(host, ctx, _eligible(args, settings))
+            except FixError as exc:
+                errors = [FileError(rel, exc.message)]
+                findings = lint_host(host, ctx)
+            else:
+                findings, new = outcome.findings, host.encode(outcome.text)
+                resolved = outcome.resolved
+        else:
+            findings = lint_host(host, ctx)
+    if args.diff:
+        from flowgate_lint.rules.secrets import redact
+
+        diff = unified_diff(rel, host.text, outcome.text) if host is not None and new != raw else ""
+        sys.stdout.write(redact(diff)[0])
+        for error in errors:
+            print(f"{error}", file=sys.stderr)
+        return EXIT_ERROR if errors else (EXIT_FINDINGS if diff else EXIT_OK)
+    findings = apply_baseline(args, findings, [Candidate(abspath, rel, kind or "", True)])
+    report = Report(findings, errors, 1, ctx.spec)
+    texts = {rel: outcome.text if args.fix and host is not None and new != raw else host.text} if host is not None else {}
+    report = report._replace(display=lambda path: name if path == rel else path, text_of=texts.get,
+                             show_fixes=("summary" if args.fix else "diff") if args.show_fixes else "")
+    if args.fix:
+        sys.stdout.buffer.write(new)  # the fixed text, or the input unchanged
+        sys.stdout.flush()
+        if new != raw:
+            report = report._replace(fixed=len(resolved), resolved=resolved)
+        emit(args, report, sys.stderr)
+        code = exit_code(args, report)
+        return EXIT_FINDINGS if args.exit_non_zero_on_fix and new != raw and code == EXIT_OK else code
+    emit(args, report)
+    return exit_code(args, report)

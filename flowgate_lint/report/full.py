@@ -7,11 +7,14 @@ Everything shown from a file goes through ``_safe``: credentials are redacted an
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_right
 
 from flowgate_lint.report import Report
 from flowgate_lint.report import text as text_report
 
+_BREAK = re.compile(r"\r\n|\r|\n")  # line breaks as the findings count them (CRLF, lone CR, LF)
 MAX_SPAN_LINES = 3  # source lines shown for one finding (the rest is elided)
 MAX_DIFF_LINES = 12  # diff lines shown for one fix
 TAB = "    "
@@ -67,7 +70,7 @@ def _paint(s: str, color: str, on: bool) -> str:
 
 def frame(f, text: str, color: bool = False) -> list[str]:
     """The source frame of a finding: its line(s) with carets under the span."""
-    lines = text.split("\n")
+    lines = _BREAK.split(text)
     first, last = f.line, f.end_line if f.end_line >= f.line else f.line
     if last > first and f.end_column <= 1:
         last -= 1  # the span ends with a newline: its last line is the one before
@@ -85,7 +88,7 @@ def frame(f, text: str, color: bool = False) -> list[str]:
     for i, n in enumerate(numbers):
         if elided and i == len(numbers) - 1:
             out.append(_paint(f"{'':>{gutter}} :", _BLUE, color))
-        raw = lines[n - 1].rstrip("\r")
+        raw = lines[n - 1]
         start = f.column - 1 if n == first else 0
         end = (f.end_column - 1 if n == last and f.end_line == n else len(raw))
         if n == first and n == last and end <= start:
@@ -100,14 +103,15 @@ def frame(f, text: str, color: bool = False) -> list[str]:
 
 
 def _region(text: str, edits) -> tuple[int, int]:
-    """The whole lines the edits touch: (start offset, end offset) in ``text``."""
+    """The whole lines the edits touch: (start offset, end offset, line breaks included) in ``text``."""
+    starts = [0, *(m.end() for m in _BREAK.finditer(text))]
     lo = min(e.start for e in edits)
     hi = max(e.end for e in edits)
-    start = text.rfind("\n", 0, lo) + 1
-    if hi > lo and text[hi - 1:hi] == "\n":
-        return start, hi
-    nl = text.find("\n", hi)
-    return start, len(text) if nl < 0 else nl + 1
+    first = bisect_right(starts, lo) - 1
+    last = bisect_right(starts, hi) - 1
+    if hi > lo and last > first and starts[last] == hi:
+        last -= 1  # the edit ends with a line break: its last line is the one before
+    return starts[first], starts[last + 1] if last + 1 < len(starts) else len(text)
 
 
 def fix_diff(f, text: str, color: bool = False) -> list[str]:
@@ -124,20 +128,20 @@ def fix_diff(f, text: str, color: bool = False) -> list[str]:
         return []
     start, end = _region(text, edits)
     new_end = end + len(new_text) - len(text)
-    old_lines = text[start:end].split("\n")
-    new_lines = new_text[start:new_end].split("\n")
+    old_lines = _BREAK.split(text[start:end])
+    new_lines = _BREAK.split(new_text[start:new_end])
     if old_lines and old_lines[-1] == "" and new_lines and new_lines[-1] == "":
         old_lines, new_lines = old_lines[:-1], new_lines[:-1]
-    first = text.count("\n", 0, start) + 1
+    first = len(_BREAK.findall(text, 0, start)) + 1
     gutter = len(str(first + max(len(old_lines), len(new_lines))))
     rows: list[str] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
         for k in range(i1, i2):
-            rows.append(_paint(f"{first + k:>{gutter}} - {_visible(_safe(old_lines[k].rstrip(chr(13))))[0]}", _RED, color))
+            rows.append(_paint(f"{first + k:>{gutter}} - {_visible(_safe(old_lines[k]))[0]}", _RED, color))
         for k in range(j1, j2):
-            rows.append(_paint(f"{first + k:>{gutter}} + {_visible(_safe(new_lines[k].rstrip(chr(13))))[0]}", _GREEN, color))
+            rows.append(_paint(f"{first + k:>{gutter}} + {_visible(_safe(new_lines[k]))[0]}", _GREEN, color))
     if len(rows) > MAX_DIFF_LINES:
         rows = rows[:MAX_DIFF_LINES] + [f"{'':>{gutter}}   ... {len(rows) - MAX_DIFF_LINES} more line(s): see --diff"]
     return ["  " + r for r in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flowgate_lint.redact import neutralise
 from flowgate_lint.report import Report
 from flowgate_lint.report import text as text_report
 
@@ -36,5 +37,6 @@ def render(report: Report) -> str:
         out.append(f"::notice title=flowgate-lint::GitHub shows only the first {ANNOTATION_LIMIT} error and "
                    f"{ANNOTATION_LIMIT} warning annotations per step, so {over} of the {n} findings have no "
                    f"annotation; all {n} findings are in the log below")
-    out.append(text_report.render(report._replace(color=False)).rstrip("\n"))
+    # The plain text after the annotations: no line of it may be read as a workflow command.
+    out.append(neutralise(text_report.render(report._replace(color=False)).rstrip("\n")))
     return "\n".join(out) + "\n"

@@ -377,6 +377,17 @@ class CodexProfileWithoutFile(Rule):
 
 _KEY_VAR = re.compile(r"^[A-Z][A-Z0-9_]*(?:API_KEY|_KEY|_TOKEN)$")
 _PLACEHOLDER = re.compile(r"[<>{}$]|YOUR|XXX")
+_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _not_a_variable(value: str) -> bool:
+    """An env_key value that cannot be a variable name, or is shaped like a generated key."""
+    from flowgate_lint.redact import KEY_SHAPES, looks_random
+
+    if _PLACEHOLDER.search(value):
+        return False
+    return (not _VAR_NAME.fullmatch(value) or any(rx.match(value) for rx, _ in KEY_SHAPES)
+            or (looks_random(value) and not value.isupper()))
 
 
 @register
@@ -387,6 +398,8 @@ class CodexEnvKeyMismatch(Rule):
 
     - when the gateway config (or the `codex-env-key` setting) sets an `env_key`, every Codex
       config in the repository and its docs must use it;
+    - `env_key` must name a variable: a value that is no variable name, or looks like the key
+      itself (`env_key = "sk-…"`), is always reported;
     - in a Markdown document, when the document exports API-key variables but never the one
       `env_key` names (the variable appears nowhere else in the document), the document
       contradicts itself.
@@ -487,6 +500,13 @@ class CodexEnvKeyMismatch(Rule):
 
     def _pinned_mismatch(self, src: Source, ctx: Any) -> Iterator[Finding]:
         want = ctx.spec.codex.env_key
+        data = codex_data(src)
+        for pid in providers_of(data):
+            leaf = leaf_at(src, ("model_providers", pid, "env_key"))
+            if leaf is not None and isinstance(leaf.value, str) and _not_a_variable(leaf.value):
+                yield src.finding(self, leaf.start, leaf.end,
+                                  f"env_key = {leaf.value!r} is not an environment variable name: env_key names the "
+                                  f"variable that holds the key (for example {want}), never the key itself")
         if not ctx.spec.codex.env_key_pinned:
             return
         leaf = self._gateway_env_key(src, ctx)

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Iterator
 
 from flowgate_lint.findings import Finding
+from flowgate_lint.redact import BEARER, KEY_SHAPES, PLACEHOLDER, looks_random, redact  # noqa: F401 (redact: re-exported)
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.scan import assignments, is_reference, text_pieces
 from flowgate_lint.source import Source
 
 ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
 
-# Known key shapes: (regex, prefix that may be shown).
-KEY_SHAPES = (
-    (re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}"), "sk-ant-"),
-    (re.compile(r"(?<![\w-])sk-(?:proj-)?[A-Za-z0-9_-]{20,}"), "sk-"),
-    (re.compile(r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{30,}"), "gh*_"),
-    (re.compile(r"(?<![\w-])AKIA[0-9A-Z]{16}(?![\w])"), "AKIA"),
-)
-BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=-]{16,})")
+# The credential shapes live below the rules, in redact.py, shared with every output path.
 SECRET_NAME = re.compile(r"(?i)(?:^|_|-)(?:api_?key|key|token|secret|password|passwd|bearer_token|master_key|auth)$|apikey$")
-PLACEHOLDER = re.compile(r"(?i)x{3,}|\.{3}|…|<[^>]*>|\byour[-_ ]|changeme|change-me|placeholder|example|dummy|redacted|\*{3,}|replace")
-
-
 _KEY_PREFIX = re.compile(r"^(?:sk-(?:ant-(?:api|admin)\d*-|or-v\d+-|proj-|svcacct-|lm-)?|gh[pousr]_|AKIA)", re.I)
 
 
@@ -42,18 +32,6 @@ def is_placeholder(value: str) -> bool:
     pairs = list(zip(body.lower(), body.lower()[1:]))
     steps = sum(1 for a, b in pairs if ord(b) - ord(a) == 1)
     return bool(pairs) and steps / len(pairs) >= 0.4
-
-
-def looks_random(value: str) -> bool:
-    """Long, mixed and high-entropy: what a generated credential looks like (not a word or a path)."""
-    if len(value) < 20 or " " in value or "/" in value.strip("/") and not value.startswith("sk-"):
-        return False
-    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))
-    if classes < 2:
-        return False
-    counts = {c: value.count(c) for c in set(value)}
-    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
-    return entropy >= 3.5
 
 
 def describe(secret: str) -> str:
@@ -206,37 +184,3 @@ class DualAnthropicAuth(Rule):
         yield src.finding(self, second.name_start, second.name_end,
                           "both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY are set (auth conflict in Claude Code); "
                           "keep ANTHROPIC_AUTH_TOKEN for the gateway and unset ANTHROPIC_API_KEY")
-
-
-_ASSIGNED = re.compile(r"""(?i)((?:[A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD)|api_?key|master_key|bearer_token)["']?\s*[=:]\s*["']?)([A-Za-z0-9._~+/=-]{16,})""")
-
-
-def redact(text: str) -> tuple[str, int]:
-    """``text`` with every credential-shaped value replaced by ``<redacted>`` (for diffs and dry runs)."""
-    count = 0
-
-    def sub(m: re.Match) -> str:
-        nonlocal count
-        count += 1
-        return "<redacted>"
-
-    for rx, _ in KEY_SHAPES:
-        text = rx.sub(sub, text)
-
-    def bearer(m: re.Match) -> str:
-        nonlocal count
-        if not looks_random(m.group(1)) or PLACEHOLDER.search(m.group(1)):
-            return m.group(0)
-        count += 1
-        return m.group(0).replace(m.group(1), "<redacted>")
-
-    text = BEARER.sub(bearer, text)
-
-    def assigned(m: re.Match) -> str:
-        nonlocal count
-        if not looks_random(m.group(2)):
-            return m.group(0)
-        count += 1
-        return m.group(1) + "<redacted>"
-
-    return _ASSIGNED.sub(assigned, text), count

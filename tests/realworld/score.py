@@ -273,14 +273,13 @@ def _settings_toml(spec_settings: str) -> str:
 
 
 def prepare(case_dir: str | os.PathLike, dest: Path, labels: Labels) -> Path:
-    """Copy a case into ``dest`` as a fresh git repository (one commit); returns its root."""
+    """Copy a case into ``dest`` as a fresh git repository (files staged); returns its root."""
     root = dest / Path(case_dir).name
     shutil.copytree(case_dir, root, symlinks=True, ignore=shutil.ignore_patterns(".git"))
     if labels.spec_settings:
         (root / "flowgate-lint.toml").write_text(_settings_toml(labels.spec_settings), encoding="utf-8")
     _git(root, "init", "-q")
     _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "case")
     return root
 
 
@@ -304,11 +303,11 @@ def _read_tree(root: Path) -> dict[str, str]:
 
 
 def run_case(case_dir: str | os.PathLike, labels: Labels, fix: bool = True) -> CaseResult:
-    """Lint a copy of the case with the real CLI and score it; with ``fix``, also run ``--fix`` in a second copy."""
+    """Lint a copy of the case with the real CLI and score it; with ``fix``, then run ``--fix`` on the same copy."""
     case_dir = Path(case_dir)
     with tempfile.TemporaryDirectory(prefix="flowgate-realworld-") as tmp:
-        lint_root = prepare(case_dir, Path(tmp) / "lint", labels)
-        res = _cli(lint_root, "--output-format", "json")
+        root = prepare(case_dir, Path(tmp), labels)
+        res = _cli(root, "--output-format", "json")
         findings: tuple[Finding, ...] = ()
         stderr = ""
         if res.returncode == 2:
@@ -321,13 +320,12 @@ def run_case(case_dir: str | os.PathLike, labels: Labels, fix: bool = True) -> C
         fix_rc = 0
         changes: tuple[Change, ...] = ()
         if fix:
-            fix_root = prepare(case_dir, Path(tmp) / "fix", labels)
-            before = _read_tree(fix_root)
-            fix_res = _cli(fix_root, "--fix", "--output-format", "json")
+            before = _read_tree(root)
+            fix_res = _cli(root, "--fix", "--output-format", "json")
             fix_rc = fix_res.returncode
             if fix_rc == 2 and not stderr:
                 stderr = fix_res.stderr.strip()
-            after = _read_tree(fix_root)
+            after = _read_tree(root)
             all_changes = []
             for rel in sorted(set(before) | set(after)):
                 all_changes.extend(changed_lines(rel, before.get(rel, ""), after.get(rel, "")))
