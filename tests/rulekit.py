@@ -31,7 +31,18 @@ def lint_text(text: str, name: str, codes: list[str] | None = None, spec=None) -
     return lint_host(host, context(codes, spec))
 
 
+def variant_spec(path: Path):
+    """The spec for a fixture: ``<variant>.flowgate.yaml`` beside a fixture named ``...-<variant>...`` (for
+    rules that depend on what the gateway config sets), else None (the shared fixture spec)."""
+    for cfg in sorted(path.parent.glob("*.flowgate.yaml")):
+        variant = cfg.name[: -len(".flowgate.yaml")]
+        if f"-{variant}" in path.name:
+            return load_spec(Settings({}, None, cfg.parent), str(cfg))
+    return None
+
+
 def lint_path(path: Path, codes: list[str] | None = None, spec=None) -> list:
+    spec = spec or variant_spec(path)
     kind = kind_of(path)
     assert kind, f"no kind for {path}"
     host = decode_host(path.read_bytes(), path.name, kind)
