@@ -83,8 +83,14 @@ API (stable; rules import these names):
 
 ``prose_pieces(src) -> Iterator[(text, to_host | None)]``
     What to read as prose in a source: a Markdown file's prose segments plus its untagged,
-    ``text``-like fences and indented code blocks (diagrams, console transcripts); else the
-    whole source.
+    ``text``-like and client-code fences (``PROSE_FENCES``) and indented code blocks (diagrams,
+    console transcripts; a unified diff's removed lines blanked); else the whole source.
+
+``counter_example(src, ctx, offset) -> bool``, ``PAST_OR_WRONG``, ``client_arrow(before)``,
+``gateway_label(spec)``
+    A fenced block the sentence before presents as what not to do; the regex of lines that quote
+    a value as old or wrong; "<client> → [hop]" right before an address (the hop's name, "" or
+    None); "the gateway (litellm)" naming the service only when a gateway config says which.
 """
 
 from __future__ import annotations
@@ -111,6 +117,7 @@ class Target(NamedTuple):
     expected_port: int | None = None
     local: bool = False
     host_class: str = ""
+    quoted: bool = False  # history, or presented as old or wrong: report nothing about it
 
     @property
     def is_gateway(self) -> bool:
@@ -170,7 +177,7 @@ class Mention(NamedTuple):
 
 # ---------------------------------------------------------------------------- URLs and hosts
 
-_URL = re.compile(r"\bhttps?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?(/[^\s\"'`<>)\]},;|]*)?")
+_URL = re.compile(r"\bhttps?://(?:[^\s/@:\"'`<>]+(?::[^\s/@\"'`<>]*)?@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?(/[^\s\"'`<>)\]},;|]*)?")
 _HOSTPORT = re.compile(
     r"(?<![\w/.:@-])(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|\[::1?\]|::1)"
     r":(\d{2,5})\b(?![\w.-])(/[^\s\"'`<>)\]},;|]*)?", re.I)
@@ -255,7 +262,7 @@ CLIENT_PATHS = ("/v1/models", "/v1/messages", "/v1/messages/count_tokens", "/v1/
 _CLIENT_PATH = re.compile(r"(?:^|/)v1/(?:models|messages(?:/count_tokens)?|chat/completions|responses)(?:/|$|\?)")
 # Paths only the gateway product serves (LiteLLM's health and admin routes, CLIProxyAPI's management API).
 _GATEWAY_PATHS = {
-    "litellm": re.compile(r"^/(?:health(?:/liveliness|/readiness)?|model/info|key/|ui\b|v1/model/info)"),
+    "litellm": re.compile(r"^/(?:health/liveliness|health/readiness|model/info|key/generate|v1/model/info)\b"),
     "cliproxyapi_plus": re.compile(r"^/v0/management"),
 }
 
@@ -272,13 +279,14 @@ OTHER_SERVICES: dict[str, tuple[str, int | None]] = {
     "vLLM": (r"vllm", None),
     "MCP server": (r"mcp(?:[ -]server)?s?", None),
     "OAuth callback": (r"oauth|callback|redirect[ _-]?ur[il]", None),
-    "dashboard": (r"dashboard|grafana|prometheus|jaeger|langfuse|kibana", None),
+    "dashboard": (r"dashboard|grafana|prometheus|jaeger|langfuse|kibana|web[ -]?ui|ui|admin|metrics", None),
     "database": (r"postgres(?:ql)?|mysql|redis|mongo(?:db)?|elasticsearch", None),
     "claude-code-router": (r"claude[ -]code[ -]router|\bccr\b", 3456),
 }
+API_SERVICES = frozenset({"Ollama", "LM Studio", "llama.cpp", "vLLM", "claude-code-router"})  # serve client APIs
 OTHER_PORTS = {11434: "Ollama", 1234: "LM Studio", 5432: "PostgreSQL", 3306: "MySQL", 6379: "Redis", 27017: "MongoDB",
                9200: "Elasticsearch", 9090: "Prometheus", 3456: "claude-code-router", 1455: "Codex OAuth callback"}
-GATEWAY_WORDS = r"gateway|proxy|router|网关|代理"
+GATEWAY_WORDS = r"gateway|网关"
 
 
 # ---------------------------------------------------------------------------- services
@@ -323,7 +331,10 @@ def _mention_regex(ctx: Any) -> re.Pattern[str]:
     rx = cache.get("mentions")
     if rx is None:
         alts = []
-        names = sorted({s.name for s in declared(ctx)} | {ctx.spec.gateway.service}, key=len, reverse=True)
+        names = {s.name for s in declared(ctx)} | {ctx.spec.gateway.service}
+        if _guessed_gateway(ctx):
+            names.discard(ctx.spec.gateway.service)  # a default, not a name the config gives: only "gateway"
+        names = sorted(names, key=len, reverse=True)
         for i, name in enumerate(names):
             alts.append(f"(?P<d{i}>{_name_regex(name)})")
         cache["mention_names"] = names
@@ -332,9 +343,30 @@ def _mention_regex(ctx: Any) -> re.Pattern[str]:
         for i, label in enumerate(labels):
             alts.append(f"(?P<o{i}>{OTHER_SERVICES[label][0]})")
         alts.append(f"(?P<g>{GATEWAY_WORDS})")
-        rx = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(alts) + r")(?![A-Za-z0-9])", re.I)
+        # not inside a word, a path or a file name ("gateway.ini", "config/litellm.yaml")
+        rx = re.compile(r"(?<![A-Za-z0-9/])(?:" + "|".join(alts) + r")(?![A-Za-z0-9]|\.[A-Za-z]|/)", re.I)
         cache["mentions"] = rx
     return rx
+
+
+def _guessed_gateway(ctx: Any) -> bool:
+    """Whether the gateway's service name is only flowgate-lint's default (a spec from settings alone)."""
+    if getattr(ctx.spec, "source_kind", "") != "settings":
+        return False
+    values = getattr(getattr(ctx, "settings", None), "values", None) or {}
+    return "gateway-service" not in values
+
+
+# "Claude Code ──► relay-hub :3000", "Codex CLI → http://127.0.0.1:4000/v1": a client and an arrow, then
+# (optionally) the name of the hop, right before the address.
+_CLIENT_ARROW = re.compile(
+    r"(?:codex(?:[ -]cli)?|claude[ -]code|claude)\s*(?:[-─=]+>|[-─]*►|→|⟶|➜|=>)\s*(?:([A-Za-z][\w.-]*)\s+)?\Z", re.I)
+
+
+def client_arrow(before: str) -> str | None:
+    """When ``before`` ends with "<client> → [hop]": the hop's name ("" when none); else None."""
+    m = _CLIENT_ARROW.search(before[-80:])
+    return None if m is None else (m.group(1) or "")
 
 
 def mentions(text: str, ctx: Any) -> list[Mention]:
@@ -350,7 +382,11 @@ def mentions(text: str, ctx: Any) -> list[Mention]:
             kind = "gateway" if name == ctx.spec.gateway.service else "declared"
             out.append(Mention(name, kind, m.start(), m.end()))
         elif group.startswith("o"):
-            out.append(Mention(labels[int(group[1:])], "other", m.start(), m.end()))
+            label = labels[int(group[1:])]
+            if OTHER_SERVICES[label][1] == ctx.spec.gateway.port:  # the docs' gateway is that server (Ollama on 11434)
+                out.append(Mention(ctx.spec.gateway.service, "gateway", m.start(), m.end()))
+            else:
+                out.append(Mention(label, "other", m.start(), m.end()))
         else:
             out.append(Mention(ctx.spec.gateway.service, "gateway", m.start(), m.end()))
     return out
@@ -358,7 +394,8 @@ def mentions(text: str, ctx: Any) -> list[Mention]:
 
 # Words that may stand between a service name and its address ("LiteLLM is listening on port 4000").
 _GAP_WORDS = frozenset("""at on is are runs running listens listening served serves serving port ports url urls base endpoint
-endpoint: address host health status via local locally default by the its api server uses use using http https
+address host health status via local locally default by the its api server proxy gateway should be now uses use using
+http https
 端口 地址 运行在 监听 在 为 是 默认""".split())
 _GAP_TOKEN = re.compile(r"[A-Za-z]+|[\u4e00-\u9fff]+")
 
@@ -530,7 +567,8 @@ def sections(src: Any, ctx: Any) -> tuple[Section, ...]:
 
     def build(title: str, level: int, start: int, end: int, chain: tuple[str, ...]) -> Section:
         titles = " ".join(chain)
-        local = next((lc for line, lc in configs if start <= line <= end), None)
+        inside = [lc for line, lc in configs if start <= line <= end]
+        local = _merge_local(inside)
         return Section(
             title, level, start, end, chain,
             history=history_file or any(HISTORY_HEADINGS.search(t) for t in chain),
@@ -549,6 +587,16 @@ def sections(src: Any, ctx: Any) -> tuple[Section, ...]:
         out.append(build(h.title, h.level, h.line, end, tuple(s.title for s in stack)))
     fc["sections"] = tuple(out)
     return fc["sections"]
+
+
+def _merge_local(configs: list[LocalConfig]) -> LocalConfig | None:
+    """One section's own gateway: a model_list block and the command that starts it on a port."""
+    if not configs:
+        return None
+    first = configs[0]
+    port = next((c.port for c in configs if c.port is not None), None)
+    models = next((c.models for c in configs if c.models is not None), None)
+    return first._replace(port=port, models=models)
 
 
 def _describes(chain: tuple[str, ...], ctx: Any) -> str | None:
@@ -716,7 +764,12 @@ def block_facts(src: Any, ctx: Any) -> Block:
 
 # ---------------------------------------------------------------------------- prose pieces
 
-PROSE_FENCES = frozenset({"", "text", "txt", "plain", "plaintext", "log", "output", "ascii", "diagram", "mermaid", "http", "none"})
+PROSE_FENCES = frozenset({
+    "", "text", "txt", "plain", "plaintext", "log", "output", "ascii", "diagram", "mermaid", "http", "none",
+    # client code and other shells: read for their URLs and NAME=value settings, never parsed
+    "python", "py", "javascript", "js", "typescript", "ts", "go", "rust", "java", "ruby",
+    "bat", "cmd", "batch", "powershell", "ps1", "pwsh", "fish", "ini", "cfg", "conf", "dockerfile", "makefile",
+})
 
 
 def prose_pieces(src: Any) -> Iterator[tuple[str, Any]]:
@@ -729,9 +782,20 @@ def prose_pieces(src: Any) -> Iterator[tuple[str, Any]]:
     text = src.host.text
     for f in doc.fences:
         if f.source is None and f.lang in PROSE_FENCES:
-            yield text[f.content_start:f.content_end], (lambda i, base=f.content_start: base + i)
+            yield _without_removed_lines(text[f.content_start:f.content_end]), (lambda i, base=f.content_start: base + i)
     for a, b in doc.code_blocks:
         yield text[a:b], (lambda i, base=a: base + i)
+
+
+_DIFF = re.compile(r"^(?:@@ |\+\+\+ |--- a/)", re.M)
+_REMOVED = re.compile(r"^-(?!--).*$", re.M)
+
+
+def _without_removed_lines(text: str) -> str:
+    """A unified diff's removed lines are the old text: blanked (offsets kept) so nothing reads them."""
+    if not _DIFF.search(text):
+        return text
+    return _REMOVED.sub(lambda m: " " * len(m.group(0)), text)
 
 
 # ---------------------------------------------------------------------------- the judgement
@@ -812,6 +876,8 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
     def target(kind: str, certainty: str, service: str | None, reason: str) -> Target:
         return Target(kind, certainty, service, reason, expected, is_local, hc)
 
+    if section.history:
+        return target(UNKNOWN, "", None, "a history section")._replace(quoted=True)
     if hc == "remote":
         return target(UPSTREAM, "", _bare_host(url.host), "a remote host (a provider or a remote gateway)")
     if key in UPSTREAM_KEYS:
@@ -826,7 +892,11 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
     if url.port is None:
         return target(UNKNOWN, "", None, "no port: not an API address")
     line_text, at, at_end = _line_of(src, start, end)
-    near = service_near(line_text, at, at_end, ctx)
+    if PAST_OR_WRONG.search(line_text):
+        return target(UNKNOWN, "", None, "the line describes the past or a wrong example")._replace(quoted=True)
+    if counter_example(src, ctx, start):
+        return target(UNKNOWN, "", None, "the block is introduced as what not to do")._replace(quoted=True)
+    near = service_near(line_text, at, at_end, ctx) or _path_mention(src, start, ctx) or _block_mention(src, ctx, start, line_text)
     if expected is not None and url.port == expected:
         if near is not None and near.kind == "declared" and not is_local:
             return target(SERVICE, "", near.name, f"named {near.name}, which the config puts on port "
@@ -840,13 +910,29 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
     svc = service_by_port(ctx, url.port)
     if svc is not None and svc.name == gw.service:
         svc = None
-    if section.describes is not None and not (near is not None and near.kind == "gateway"):
-        d = section.describes
+    arrow = False
+    if near is None:
+        hop = client_arrow(line_text[:at])
+        arrow = hop is not None
+        if hop is not None:
+            found = mentions(hop, ctx) if hop else []
+            if found:
+                near = found[0]._replace(start=-1, end=-1)
+                if near.kind == "other":
+                    return target(LOCAL, "", near.name, f"the diagram's hop is {near.name}")
+            else:
+                near = Mention(gw.service, "gateway", -1, -1)  # the client's own hop: the gateway
+    describes = section.describes
+    if describes is not None and (client or client_path) and describes not in API_SERVICES \
+            and service_by_name(ctx, describes) is None:
+        describes = None  # a client key in a section about MCP servers or OAuth still targets a model API
+    if describes is not None and not (near is not None and near.kind == "gateway"):
+        d = describes
         kind = SERVICE if service_by_name(ctx, d) is not None else LOCAL
         return target(kind, "", d, f"the section is about {d}")
     if client or client_path:
         signal = f"{key} is a client base-URL key" if client else f"{url.path} is a client API path"
-        if other_label is not None and (near is None or near.kind != "gateway"):
+        if other_label in API_SERVICES and (near is None or near.kind != "gateway"):
             return target(LOCAL, "", other_label, f"the line is about {other_label}")
         if svc is not None:
             if svc.port in upstream_ports(ctx) and not client:
@@ -862,7 +948,7 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
             return target(GATEWAY, PROBABLE, gw.service, f"{signal}, on the bind-all address")
         return target(GATEWAY, CERTAIN, gw.service, signal)
     if near is not None and near.kind == "gateway":
-        return target(GATEWAY, PROBABLE, gw.service, "the line names the gateway next to it")
+        return target(GATEWAY, PROBABLE, gw.service, "a client points at it in a diagram" if arrow else "the gateway is named next to it")
     if svc is not None:
         return target(SERVICE, "", svc.name, f"port {svc.port} is {svc.name}'s")
     pattern = _GATEWAY_PATHS.get(gw.service)
@@ -871,6 +957,91 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
     if url.port in OTHER_PORTS:
         return target(LOCAL, "", OTHER_PORTS[url.port], f"port {url.port} is {OTHER_PORTS[url.port]}'s")
     return target(UNKNOWN, "", None, "a local address with nothing saying it is the gateway")
+
+
+# A line that tells the reader a value is old or wrong is quoting it on purpose.
+PAST_OR_WRONG = re.compile(
+    r"\b(?:instead of|(?:do not|don't|never) use|wrong|incorrect|old|previous(?:ly)?|former(?:ly)?|legacy|used to"
+    r"|no longer|deprecated|obsolete|outdated|still (?:has|have|says|uses|use|contains|shows|points? (?:to|at))"
+    r"|change (?:it|them|this|that|these) to|update (?:it|them) to)\b|❌|✗|不要用|错误|旧的?|以前|原来|之前|弃用|不再|过时"
+    r"|改为|改成|仍然是", re.I)
+
+
+def gateway_label(spec: Any) -> str:
+    """"the gateway (litellm)", naming the service only when a gateway config says which it is."""
+    if getattr(spec, "source_kind", "settings") == "settings":
+        return "the gateway"
+    return f"the gateway ({spec.gateway.service})"
+
+
+_INTRO_WRONG = re.compile(
+    r"\b(?:do not|don't|never)\s+(?:add|append|put|include|end|set|write|use|point)\b|\bnot like this\b|\bbad\b|\bwrong\b"
+    r"|\bincorrect\b|\bbroken\b|不要|错误|别", re.I)
+_LISTEN = re.compile(r"\b(?:listen(?:ing|s)?|serving|running|started|bound|available)\s+(?:on|at)\b|监听|运行在", re.I)
+
+
+def _fences(src: Any, ctx: Any) -> list:
+    fc = _file_cache(src, ctx)
+    if "fences" not in fc:
+        fc["fences"] = list(_main_markdown(src).markdown().fences) if src.host.kind == "markdown" else []
+    return fc["fences"]
+
+
+def _fence_at(src: Any, ctx: Any, start: int) -> Any:
+    hs = src.to_host(start)
+    return next((f for f in _fences(src, ctx) if f.content_start <= hs < max(f.content_end, f.content_start + 1)), None)
+
+
+def counter_example(src: Any, ctx: Any, start: int) -> bool:
+    """Whether ``src.text[start]`` is in a fenced block the text before it presents as old or wrong
+    ("Do not add /v1:", "Previously:", "❌ Wrong")."""
+    fence = _fence_at(src, ctx, start)
+    if fence is None:
+        return False
+    host = src.host
+    n = fence.open_line - 1
+    while n >= 1 and not host.line_text(n).strip():
+        n -= 1
+    intro = (host.line_text(n) if n >= 1 else "") + " " + fence.info
+    return bool(_INTRO_WRONG.search(intro) or PAST_OR_WRONG.search(intro))
+
+
+def _block_mention(src: Any, ctx: Any, start: int, line: str) -> Mention | None:
+    """For "listening on 127.0.0.1:8318" in a transcript: the one service the lines just above name."""
+    if not _LISTEN.search(line):
+        return None
+    host = src.host
+    n = host.position(src.to_host(start))[0]
+    found: list[Mention] = []
+    for k in range(n - 1, max(0, n - 3), -1):
+        text = host.line_text(k)
+        if not text.strip() or text.lstrip().startswith(("```", "~~~")):
+            break
+        found += mentions(text, ctx)
+    names = {m.name for m in found}
+    if len(names) == 1 and not any(m.kind == "other" for m in found):
+        return found[0]._replace(start=-1, end=-1)
+    return None
+
+
+def _path_mention(src: Any, start: int, ctx: Any) -> Mention | None:
+    """In a structured source, a service named by the keys above the value (``services: {gateway: {url: ...}}``)."""
+    if src.kind not in ("yaml", "json", "toml"):
+        return None
+    try:
+        leaves = src.leaves()
+    except Exception:  # noqa: BLE001
+        return None
+    leaf = next((lf for lf in leaves if lf.start <= start < lf.end), None)
+    if leaf is None:
+        return None
+    for part in reversed(leaf.path[:-1]):
+        if not isinstance(part, str):
+            continue
+        found = mentions(part, ctx)
+        if len(found) == 1 and found[0].end - found[0].start >= len(part.strip()) - 1:
+            return found[0]._replace(start=-1, end=-1)
+    return None
 
 
 def _other_named(line: str, ctx: Any) -> str | None:

@@ -162,7 +162,7 @@ def lint_host(host: HostFile, ctx: Context) -> list[Finding]:
     history = is_history(host.path, ctx)
     for src in sources:
         error = src.parse_error()
-        if error is not None and ctx.enabled(InvalidSyntax.code):
+        if error is not None and ctx.enabled(InvalidSyntax.code) and InvalidSyntax.reportable(src, ctx):
             findings.append(InvalidSyntax.finding_for(src, error))
         for rule in ctx.rules_for(src.kind):
             if host.is_spec and not rule.check_spec_file or history and rule.skip_history:

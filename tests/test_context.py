@@ -135,7 +135,7 @@ def test_history_setting_replaces_and_extends():
 def test_value_rules_skip_history_files_claims_do_not():
     from rulekit import lint_text
 
-    text = "# 1.2\n\n- ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1 was the old value\n"
+    text = "# 1.2\n\n- ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1 is set here\n"
     assert any(f.code == "FG302" for f in lint_text(text, "docs/setup.md"))
     assert not any(f.code.startswith("FG3") for f in lint_text(text, "CHANGELOG.md"))
 

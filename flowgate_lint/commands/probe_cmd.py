@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="gateway root URL (default: from the spec)")
     parser.add_argument("--token-env", metavar="VAR", help="environment variable holding the gateway token")
     parser.add_argument("--model", help="model for the requests (default: the spec's slots)")
-    parser.add_argument("--timeout", type=float, default=15.0, metavar="S", help="seconds per request (default 15)")
+    parser.add_argument("--timeout", type=float, default=15.0, metavar="S", help="deadline for each whole request, in seconds (default 15)")
     parser.add_argument("--output-format", choices=["text", "json"], default="text", help="output format (default: text)")
     add_spec_arguments(parser)
 
