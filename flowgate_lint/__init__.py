@@ -13,5 +13,16 @@ DEPENDENCIES = (
     ("markdown-it-py", "markdown_it"),
     ("json-source-map", "json_source_map"),
     ("ahocorasick-rs", "ahocorasick_rs"),
+    ("pyromark", "pyromark"),  # CPython 3.11+ only
     ("tomli", "tomli"),  # Python < 3.11 only
 )
+
+
+def needed_dependencies() -> list[str]:
+    """The distributions of DEPENDENCIES this interpreter needs (their pyproject.toml markers)."""
+    import platform
+    import sys
+
+    new = sys.version_info >= (3, 11)
+    skip = {"pyromark"} if not new or platform.python_implementation() != "CPython" else set()
+    return [dist for dist, _ in DEPENDENCIES if dist not in skip and (dist != "tomli" or not new)]

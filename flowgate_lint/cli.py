@@ -124,12 +124,12 @@ def _top_epilog() -> str:
 
 def missing_dependency(exc: ModuleNotFoundError) -> str | None:
     """The one-line message for a runtime dependency that is not installed (None: not one of ours)."""
-    from flowgate_lint import DEPENDENCIES
+    from flowgate_lint import DEPENDENCIES, needed_dependencies
 
     top = (exc.name or "").partition(".")[0]
     if top not in {module for _, module in DEPENDENCIES}:
         return None
-    names = ", ".join(dist for dist, _ in DEPENDENCIES if sys.version_info < (3, 11) or dist != "tomli")
+    names = ", ".join(needed_dependencies())
     checkout = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     source = checkout if os.path.isfile(os.path.join(checkout, "pyproject.toml")) else PROG
     return (f"{PROG}: its dependencies are not installed for {sys.executable} (no module named '{exc.name}'); "

@@ -83,8 +83,14 @@ API (stable; rules import these names):
 
 ``prose_pieces(src) -> Iterator[(text, to_host | None)]``
     What to read as prose in a source: a Markdown file's prose segments plus its untagged,
-    ``text``-like fences and indented code blocks (diagrams, console transcripts); else the
-    whole source.
+    ``text``-like and client-code fences (``PROSE_FENCES``) and indented code blocks (diagrams,
+    console transcripts; a unified diff's removed lines blanked); else the whole source.
+
+``counter_example(src, ctx, offset) -> bool``, ``PAST_OR_WRONG``, ``client_arrow(before)``,
+``gateway_label(spec)``
+    A fenced block the sentence before presents as what not to do; the regex of lines that quote
+    a value as old or wrong; "<client> → [hop]" right before an address (the hop's name, "" or
+    None); "the gateway (litellm)" naming the service only when a gateway config says which.
 """
 
 from __future__ import annotations
@@ -277,6 +283,7 @@ OTHER_SERVICES: dict[str, tuple[str, int | None]] = {
     "database": (r"postgres(?:ql)?|mysql|redis|mongo(?:db)?|elasticsearch", None),
     "claude-code-router": (r"claude[ -]code[ -]router|\bccr\b", 3456),
 }
+API_SERVICES = frozenset({"Ollama", "LM Studio", "llama.cpp", "vLLM", "claude-code-router"})  # serve client APIs
 OTHER_PORTS = {11434: "Ollama", 1234: "LM Studio", 5432: "PostgreSQL", 3306: "MySQL", 6379: "Redis", 27017: "MongoDB",
                9200: "Elasticsearch", 9090: "Prometheus", 3456: "claude-code-router", 1455: "Codex OAuth callback"}
 GATEWAY_WORDS = r"gateway|网关"
@@ -324,7 +331,10 @@ def _mention_regex(ctx: Any) -> re.Pattern[str]:
     rx = cache.get("mentions")
     if rx is None:
         alts = []
-        names = sorted({s.name for s in declared(ctx)} | {ctx.spec.gateway.service}, key=len, reverse=True)
+        names = {s.name for s in declared(ctx)} | {ctx.spec.gateway.service}
+        if _guessed_gateway(ctx):
+            names.discard(ctx.spec.gateway.service)  # a default, not a name the config gives: only "gateway"
+        names = sorted(names, key=len, reverse=True)
         for i, name in enumerate(names):
             alts.append(f"(?P<d{i}>{_name_regex(name)})")
         cache["mention_names"] = names
@@ -333,9 +343,30 @@ def _mention_regex(ctx: Any) -> re.Pattern[str]:
         for i, label in enumerate(labels):
             alts.append(f"(?P<o{i}>{OTHER_SERVICES[label][0]})")
         alts.append(f"(?P<g>{GATEWAY_WORDS})")
-        rx = re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(alts) + r")(?![A-Za-z0-9])", re.I)
+        # not inside a word, a path or a file name ("gateway.ini", "config/litellm.yaml")
+        rx = re.compile(r"(?<![A-Za-z0-9/])(?:" + "|".join(alts) + r")(?![A-Za-z0-9]|\.[A-Za-z]|/)", re.I)
         cache["mentions"] = rx
     return rx
+
+
+def _guessed_gateway(ctx: Any) -> bool:
+    """Whether the gateway's service name is only flowgate-lint's default (a spec from settings alone)."""
+    if getattr(ctx.spec, "source_kind", "") != "settings":
+        return False
+    values = getattr(getattr(ctx, "settings", None), "values", None) or {}
+    return "gateway-service" not in values
+
+
+# "Claude Code ──► relay-hub :3000", "Codex CLI → http://127.0.0.1:4000/v1": a client and an arrow, then
+# (optionally) the name of the hop, right before the address.
+_CLIENT_ARROW = re.compile(
+    r"(?:codex(?:[ -]cli)?|claude[ -]code|claude)\s*(?:[-─=]+>|[-─]*►|→|⟶|➜|=>)\s*(?:([A-Za-z][\w.-]*)\s+)?\Z", re.I)
+
+
+def client_arrow(before: str) -> str | None:
+    """When ``before`` ends with "<client> → [hop]": the hop's name ("" when none); else None."""
+    m = _CLIENT_ARROW.search(before[-80:])
+    return None if m is None else (m.group(1) or "")
 
 
 def mentions(text: str, ctx: Any) -> list[Mention]:
@@ -351,7 +382,11 @@ def mentions(text: str, ctx: Any) -> list[Mention]:
             kind = "gateway" if name == ctx.spec.gateway.service else "declared"
             out.append(Mention(name, kind, m.start(), m.end()))
         elif group.startswith("o"):
-            out.append(Mention(labels[int(group[1:])], "other", m.start(), m.end()))
+            label = labels[int(group[1:])]
+            if OTHER_SERVICES[label][1] == ctx.spec.gateway.port:  # the docs' gateway is that server (Ollama on 11434)
+                out.append(Mention(ctx.spec.gateway.service, "gateway", m.start(), m.end()))
+            else:
+                out.append(Mention(label, "other", m.start(), m.end()))
         else:
             out.append(Mention(ctx.spec.gateway.service, "gateway", m.start(), m.end()))
     return out
@@ -532,7 +567,8 @@ def sections(src: Any, ctx: Any) -> tuple[Section, ...]:
 
     def build(title: str, level: int, start: int, end: int, chain: tuple[str, ...]) -> Section:
         titles = " ".join(chain)
-        local = next((lc for line, lc in configs if start <= line <= end), None)
+        inside = [lc for line, lc in configs if start <= line <= end]
+        local = _merge_local(inside)
         return Section(
             title, level, start, end, chain,
             history=history_file or any(HISTORY_HEADINGS.search(t) for t in chain),
@@ -551,6 +587,16 @@ def sections(src: Any, ctx: Any) -> tuple[Section, ...]:
         out.append(build(h.title, h.level, h.line, end, tuple(s.title for s in stack)))
     fc["sections"] = tuple(out)
     return fc["sections"]
+
+
+def _merge_local(configs: list[LocalConfig]) -> LocalConfig | None:
+    """One section's own gateway: a model_list block and the command that starts it on a port."""
+    if not configs:
+        return None
+    first = configs[0]
+    port = next((c.port for c in configs if c.port is not None), None)
+    models = next((c.models for c in configs if c.models is not None), None)
+    return first._replace(port=port, models=models)
 
 
 def _describes(chain: tuple[str, ...], ctx: Any) -> str | None:
@@ -718,7 +764,12 @@ def block_facts(src: Any, ctx: Any) -> Block:
 
 # ---------------------------------------------------------------------------- prose pieces
 
-PROSE_FENCES = frozenset({"", "text", "txt", "plain", "plaintext", "log", "output", "ascii", "diagram", "mermaid", "http", "none"})
+PROSE_FENCES = frozenset({
+    "", "text", "txt", "plain", "plaintext", "log", "output", "ascii", "diagram", "mermaid", "http", "none",
+    # client code and other shells: read for their URLs and NAME=value settings, never parsed
+    "python", "py", "javascript", "js", "typescript", "ts", "go", "rust", "java", "ruby",
+    "bat", "cmd", "batch", "powershell", "ps1", "pwsh", "fish", "ini", "cfg", "conf", "dockerfile", "makefile",
+})
 
 
 def prose_pieces(src: Any) -> Iterator[tuple[str, Any]]:
@@ -859,13 +910,29 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
     svc = service_by_port(ctx, url.port)
     if svc is not None and svc.name == gw.service:
         svc = None
-    if section.describes is not None and not (near is not None and near.kind == "gateway"):
-        d = section.describes
+    arrow = False
+    if near is None:
+        hop = client_arrow(line_text[:at])
+        arrow = hop is not None
+        if hop is not None:
+            found = mentions(hop, ctx) if hop else []
+            if found:
+                near = found[0]._replace(start=-1, end=-1)
+                if near.kind == "other":
+                    return target(LOCAL, "", near.name, f"the diagram's hop is {near.name}")
+            else:
+                near = Mention(gw.service, "gateway", -1, -1)  # the client's own hop: the gateway
+    describes = section.describes
+    if describes is not None and (client or client_path) and describes not in API_SERVICES \
+            and service_by_name(ctx, describes) is None:
+        describes = None  # a client key in a section about MCP servers or OAuth still targets a model API
+    if describes is not None and not (near is not None and near.kind == "gateway"):
+        d = describes
         kind = SERVICE if service_by_name(ctx, d) is not None else LOCAL
         return target(kind, "", d, f"the section is about {d}")
     if client or client_path:
         signal = f"{key} is a client base-URL key" if client else f"{url.path} is a client API path"
-        if other_label is not None and (near is None or near.kind != "gateway"):
+        if other_label in API_SERVICES and (near is None or near.kind != "gateway"):
             return target(LOCAL, "", other_label, f"the line is about {other_label}")
         if svc is not None:
             if svc.port in upstream_ports(ctx) and not client:
@@ -881,7 +948,7 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
             return target(GATEWAY, PROBABLE, gw.service, f"{signal}, on the bind-all address")
         return target(GATEWAY, CERTAIN, gw.service, signal)
     if near is not None and near.kind == "gateway":
-        return target(GATEWAY, PROBABLE, gw.service, "the gateway is named next to it")
+        return target(GATEWAY, PROBABLE, gw.service, "a client points at it in a diagram" if arrow else "the gateway is named next to it")
     if svc is not None:
         return target(SERVICE, "", svc.name, f"port {svc.port} is {svc.name}'s")
     pattern = _GATEWAY_PATHS.get(gw.service)
@@ -895,7 +962,9 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
 # A line that tells the reader a value is old or wrong is quoting it on purpose.
 PAST_OR_WRONG = re.compile(
     r"\b(?:instead of|(?:do not|don't|never) use|wrong|incorrect|old|previous(?:ly)?|former(?:ly)?|legacy|used to"
-    r"|no longer|deprecated|obsolete|outdated)\b|❌|✗|不要用|错误|旧的?|以前|原来|之前|弃用|不再|过时", re.I)
+    r"|no longer|deprecated|obsolete|outdated|still (?:has|have|says|uses|use|contains|shows|points? (?:to|at))"
+    r"|change (?:it|them|this|that|these) to|update (?:it|them) to)\b|❌|✗|不要用|错误|旧的?|以前|原来|之前|弃用|不再|过时"
+    r"|改为|改成|仍然是", re.I)
 
 
 def gateway_label(spec: Any) -> str:

@@ -110,7 +110,7 @@ def test_full_is_the_default_on_a_terminal_with_colour_unless_no_color(repo):
 def test_full_redacts_credentials_and_escapes_control_characters(repo):
     doc = repo / "docs" / "run.md"
     doc.write_text(f"# Run\n\n```sh\nexport ANTHROPIC_AUTH_TOKEN={SECRET}\n"
-                   "echo \x1b[31mred\x1b[0m; curl http://127.0.0.1:4001/health\n```\n")
+                   "echo \x1b[31mred\x1b[0m; export ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1\n```\n")
     res = flowgate("--output-format", "full", "docs/run.md", cwd=repo)
     assert res.returncode == 1, res.stderr
     assert SECRET not in res.stdout and SECRET[3:12] not in res.stdout
@@ -118,7 +118,7 @@ def test_full_redacts_credentials_and_escapes_control_characters(repo):
     assert "\x1b" not in res.stdout and "\\x1b[31mred" in res.stdout
     line = next(r for r in res.stdout.splitlines() if r.startswith("5 | "))
     carets = res.stdout.splitlines()[res.stdout.splitlines().index(line) + 1]
-    assert line[carets.index("^"):].startswith("http://127.0.0.1:4001")  # the escapes widen the line, the carets follow
+    assert line[carets.index("^"):].startswith("http://127.0.0.1:4000/v1")  # the escapes widen the line, the carets follow
 
 
 def test_carets_line_up_after_wide_characters_and_tabs(repo):

@@ -47,7 +47,7 @@ def test_stdin_is_linted_as_the_named_file(repo):
 
 
 def test_the_name_decides_the_kind_and_the_per_file_ignores(repo):
-    script = b"#!/bin/sh\ncurl -sf http://127.0.0.1:4001/health\n"
+    script = b"#!/bin/sh\ncurl -sf http://127.0.0.1:4001/v1/models\n"
     sh = flowgate("--output-format", "concise", "--stdin-filename", "scripts/up.sh", "-", cwd=repo, stdin=script)
     assert b"scripts/up.sh:2:10: FG301 " in sh.stdout
     ignored = flowgate("--per-file-ignores", "scripts/*:FG301", "--stdin-filename", "scripts/up.sh", "-", cwd=repo,

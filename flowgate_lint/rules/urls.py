@@ -33,6 +33,8 @@ def _identity(i: int) -> int:
 def env_assignments(src: Source) -> list[Assignment]:
     """Env-style assignments of a source, plus those in a Markdown file's untagged / ``text`` fences."""
     out = list(assignments(src))
+    if src.kind in ("json", "yaml", "toml") and src.parse_error() is not None:
+        out = list(scan_text(src.text, 0, keyed=True))  # an illustrative block that does not parse: read as text
     if src.kind == "markdown":
         pieces = list(cm.prose_pieces(src))[len(src.markdown().segments):]
         for text, to_host in pieces:
@@ -73,6 +75,9 @@ def owned_spans(src: Source) -> list[tuple[int, int]]:
     return spans
 
 
+_BARE_PORT = re.compile(r"(?<![\w:/.\]\[])[:：](\d{2,5})\b(?![\w.:])")
+
+
 def _where(t: cm.Target, spec: Any) -> str:
     if t.local:
         return f"this section's own gateway config puts the gateway on port {t.expected_port}"
@@ -85,7 +90,7 @@ def _because(t: cm.Target) -> str:
 
 # "port 5000", "ports: 5000", "端口 5000"; "cliproxyapi_plus.port: 5000"; "ports 4000, 5000".
 _PORT_WORD = re.compile(r"(?<![\w-])(?:ports?|端口)\s*[:=]?\s*(\d{2,5})\b(?!\w|\.\d)|(?<=[(（])\s*(\d{2,5})\s*(?=[)）])"
-                        r"|(?<![\w.:])(\d{2,5})\s*(?:号)?端口", re.I)
+                        r"|(?<![\w.:])(\d{2,5})\s*(?:号)?端口|(?<![\w:/.\]\[])[:：](\d{2,5})\b(?![\w.:])", re.I)
 _DOTTED_PORT = re.compile(r"(?<![\w.-])([A-Za-z][\w-]*)\.port[\"']?\s*[:=]\s*[\"']?(\d{2,5})\b")
 _PORT_LIST = re.compile(r"(?<![\w-])(?:ports|端口)\s*[:=]?\s*(\d{2,5}(?:\s*(?:,|、|/|&|\band\b|\bor\b|和|或|与|及)\s*\d{2,5})+)\b"
                         r"|(?<![\w.:])(\d{2,5}(?:\s*(?:,|、|/|&|\band\b|和|或|与|及)\s*\d{2,5})+)\s*(?:端口|ports\b)", re.I)
@@ -168,7 +173,7 @@ class _ServicePorts:
                 if u.port is not None and cm.host_class(u.host, spec) in _LOCAL_HOSTS:
                     spots.append((u.start, u.end, u.port, text[u.start:u.end], True))
             for m in _PORT_WORD.finditer(text):
-                spots.append((m.start(), m.end(), int(m.group(1) or m.group(2) or m.group(3)), m.group(0), False))
+                spots.append((m.start(), m.end(), int(m.group(1) or m.group(2) or m.group(3) or m.group(4)), m.group(0), False))
             for start, end, port, shown, is_url in spots:
                 near = cm.service_near(text, start, end, ctx)
                 if near is None and not is_url:
@@ -247,10 +252,11 @@ class _ServicePorts:
                                   f"({', '.join(f'{s.name} {p}' for p, s in sorted(declared.items()))})", fix if len(unknown) == 1 else None)
 
 
-_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|[。！？；，]|,\s+(?:and|but|while|whereas|so|which)\b|\n\s*\n")
+_SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)[.!?;](?:\s|$)|[。！？；，]|,\s+(?:and|but|while|whereas|so|which)\b|\n\s*\n")
 _LINE_OR_SENTENCE_END = re.compile(_SENTENCE_END.pattern + r"|[\r\n]")
 
 
+_HYPOTHETICAL = re.compile(r"\b(?:move|moving|change|changing|instead|e\.g\.|for example|if|suppose)\b|如果|例如|比如|改", re.I)
 _NEGATION = re.compile(r"\b(?:not|isn't|aren't|no|never)\b|不是|没有|不", re.I)
 
 
@@ -263,7 +269,7 @@ def _sentence_service(text: str, at: int, ctx: Any, wrapped: bool = True) -> cm.
     begin = starts[-1]
     end_m = ends.search(text, at)
     sentence = text[begin:end_m.start() if end_m else len(text)]
-    if _NEGATION.search(sentence) or len(set(re.findall(r"(?<![\w.])\d{2,5}(?![\w.])", sentence))) > 1:
+    if _NEGATION.search(sentence) or _HYPOTHETICAL.search(sentence) or len(set(re.findall(r"(?<![\w.])\d{2,5}(?![\w.])", sentence))) > 1:
         return None
     found = cm.mentions(sentence, ctx)
     if not found or any(m.kind == "other" for m in found) or len({m.name for m in found}) != 1:
@@ -287,7 +293,8 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
     Checks ports against the gateway config: the URLs and bare `HOST:PORT` references that target
     **this gateway**, and the ports of **every other declared service** named next to a port. It
     reads Markdown prose and inline code, tables, fenced blocks, untagged and `text` fences
-    (diagrams, console transcripts), scripts, dotenv files and TOML/JSON/YAML configs.
+    (diagrams, console transcripts), client-code fences (Python, JavaScript, PowerShell...; read as
+    text, never parsed), scripts, dotenv files and TOML/JSON/YAML configs.
 
     **The gateway.** Whether a loopback URL is the gateway is decided by the shared context model,
     never by the host alone. It is the gateway when its context says so:
@@ -295,8 +302,10 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
       client API path (`/v1/models`, `/v1/messages`, `/v1/messages/count_tokens`,
       `/v1/chat/completions`, `/v1/responses`): **certain**;
     - the line names the gateway right next to it ("the gateway listens on ...", "LiteLLM:
-      ..."), a transcript line says it listens there under a line naming the gateway, or its path
-      is one only the gateway product serves (LiteLLM `/health/liveliness`): **probable**;
+      ..."), a diagram points a client at it ("Claude Code ──► relay-hub :3000", "Codex CLI →
+      http://127.0.0.1:4000/v1"), a transcript line says it listens there under a line naming the
+      gateway, or its path is one only the gateway product serves (LiteLLM `/health/liveliness`):
+      **probable**;
     - a client API call on the port of another declared service (typically the previous gateway,
       after the clients moved to a new one): **probable** drift.
 
@@ -389,6 +398,32 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
                       f"Use port {t.expected_port}")
             yield src.finding(self, u.start, u.end,
                               f"{ref.text} uses port {u.port}{own}; {_where(t, spec)}{_because(t)}", fix)
+        yield from self._diagram_ports(src, ctx)
+
+    def _diagram_ports(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        """Bare ``:PORT`` hops a client points at in a diagram ("Claude Code ──► relay-hub :3000")."""
+        for text, to_host in cm.prose_pieces(src):
+            conv = to_host or _identity
+            for m in _BARE_PORT.finditer(text):
+                hop = cm.client_arrow(text[max(0, m.start() - 80):m.start()])
+                if hop is None:
+                    continue
+                found = cm.mentions(hop, ctx) if hop else []
+                if found and found[0].kind != "gateway":
+                    continue  # another service's hop: its own port (or not ours to judge)
+                at = conv(m.start(1))
+                sec = cm.section_at(src, ctx, at)
+                line = src.host.line_text(src.position(at)[0])
+                if sec.history or cm.PAST_OR_WRONG.search(line) or cm.counter_example(src, ctx, at):
+                    continue
+                want = sec.local.port if sec.local is not None else ctx.spec.gateway.port
+                port = int(m.group(1))
+                if want is None or port == want:
+                    continue
+                fix = Fix((src.edit(at, conv(m.end(1)), str(want)),), UNSAFE, f"Use port {want}")
+                t = cm.Target(cm.GATEWAY, cm.PROBABLE, None, "a client points at it in a diagram", want, sec.local is not None)
+                yield src.finding(self, conv(m.start()), conv(m.end()),
+                                  f"{m.group(0)} uses port {port}; {_where(t, ctx.spec)}{_because(t)}", fix)
 
 
 def _claude_structure(path: str) -> tuple[str | None, str]:
