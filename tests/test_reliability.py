@@ -49,7 +49,8 @@ def one_line_errors(stderr: str) -> list[str]:
     ("bad.toml", b'[model_providers.flowgate\nbase_url = "http://127.0.0.1:4000"\n', "bad.toml:1:"),
     ("bad.json", b'{"env": {"ANTHROPIC_BASE_URL": "http://127.0.0.1:4000/v1",}}\n', "bad.json:1:"),
     ("bad.yaml", b"services:\n  litellm: [127.0.0.1\n  port: 4000\n", "bad.yaml:"),
-    ("block.md", b"# x\n\n```json\n{\"ANTHROPIC_BASE_URL\": }\n```\n", "block.md:4:"),
+    ("block.md", b"# x\n\nSave this file as `~/.claude/settings.json`:\n\n```json\n{\"ANTHROPIC_BASE_URL\": }\n```\n",
+     "block.md:6:"),
 ])
 def test_malformed_configs_are_findings_and_the_run_goes_on(tmp_path, name, content, where):
     repo = project(tmp_path)

@@ -354,10 +354,10 @@ def run_stdin(args: argparse.Namespace) -> int:
         else:
             findings = lint_host(host, ctx)
     if args.diff:
-        from flowgate_lint.rules.secrets import redact
+        from flowgate_lint.redact import clean_block
 
         diff = unified_diff(rel, host.text, outcome.text) if host is not None and new != raw else ""
-        sys.stdout.write(redact(diff)[0])
+        sys.stdout.write(clean_block(diff))
         for error in errors:
             print(f"{error}", file=sys.stderr)
         return EXIT_ERROR if errors else (EXIT_FINDINGS if diff else EXIT_OK)

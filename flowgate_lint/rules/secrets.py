@@ -15,6 +15,23 @@ ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
 
 # The credential shapes live below the rules, in redact.py, shared with every output path.
 SECRET_NAME = re.compile(r"(?i)(?:^|_|-)(?:api_?key|key|token|secret|password|passwd|bearer_token|master_key|auth)$|apikey$")
+_KEY_PREFIX = re.compile(r"^(?:sk-(?:ant-(?:api|admin)\d*-|or-v\d+-|proj-|svcacct-|lm-)?|gh[pousr]_|AKIA)", re.I)
+
+
+def is_placeholder(value: str) -> bool:
+    """A value written to be replaced: placeholder words and marks (``<your-key>``, ``sk-XXXX``, ``...``), or a
+    body after the key prefix that no generator makes: a long run of one character (``sk-or-v1-aaaa…``), few
+    distinct characters, or mostly ascending runs (``sk-1234567890abcdef…``)."""
+    if PLACEHOLDER.search(value):
+        return True
+    body = _KEY_PREFIX.sub("", value.strip())
+    if not body:
+        return True
+    if re.search(r"(.)\1{7,}", body) or len(set(body.lower())) <= max(3, len(body) // 8):
+        return True
+    pairs = list(zip(body.lower(), body.lower()[1:]))
+    steps = sum(1 for a, b in pairs if ord(b) - ord(a) == 1)
+    return bool(pairs) and steps / len(pairs) >= 0.4
 
 
 def describe(secret: str) -> str:
@@ -33,9 +50,15 @@ class LiteralSecret(Rule):
     `bearer_token`, `experimental_bearer_token`). The gateway config itself is checked too
     (a literal `master_key` there is a leak).
 
-    Not flagged: placeholders (`<your-key>`, `sk-...`, `sk-xxxx`, `changeme`, values with
-    `example`/`dummy`), short test values (`sk-test`), and references (`$VAR`, `${VAR}`,
-    `os.environ/VAR`).
+    ## When it deliberately does not fire
+    - Placeholders: `<your-key>`, `your-api-key`, `sk-...`, `sk-XXXXXXXXXXXX`, `changeme`, values
+      with `example`/`dummy`/`placeholder`; values whose body (after a known prefix such as `sk-`,
+      `sk-ant-api03-`, `sk-or-v1-`) is a run of one character (`sk-or-v1-aaaaaaaa…`), uses very
+      few distinct characters, or is mostly ascending runs (`sk-1234567890abcdef…`).
+    - Short test and documentation values (`sk-1234`, LiteLLM's documentation master key;
+      `sk-test`), and references (`$VAR`, `${VAR}`, `os.environ/VAR`).
+    - Identifiers that are not credentials (message ids, request ids): only credential-shaped
+      keys and values assigned to credential-named keys are considered.
 
     The finding never prints the secret: only a known prefix and its length.
 
@@ -76,7 +99,7 @@ class LiteralSecret(Rule):
 
         for a in assignments(src):
             value = a.value.strip()
-            if not SECRET_NAME.search(a.name) or is_reference(value) or PLACEHOLDER.search(value):
+            if not SECRET_NAME.search(a.name) or is_reference(value) or is_placeholder(value):
                 continue
             if any(rx.match(value) for rx, _ in KEY_SHAPES) or looks_random(value):
                 yield from report(a.start, a.end, value, a.name)
@@ -89,7 +112,7 @@ class LiteralSecret(Rule):
                 value = leaf.value
                 if not isinstance(value, str) or not isinstance(leaf.key, str) or not SECRET_NAME.search(leaf.key):
                     continue
-                if is_reference(value) or PLACEHOLDER.search(value):
+                if is_reference(value) or is_placeholder(value):
                     continue
                 if any(rx.match(value) for rx, _ in KEY_SHAPES) or looks_random(value):
                     yield from report(leaf.start, leaf.end, value, str(leaf.key))
@@ -97,11 +120,11 @@ class LiteralSecret(Rule):
             conv = to_host or (lambda i: i)
             for rx, _ in KEY_SHAPES:
                 for m in rx.finditer(text):
-                    if not PLACEHOLDER.search(m.group(0)):
+                    if not is_placeholder(m.group(0)):
                         yield from report(conv(m.start()), conv(m.end()), m.group(0), "text")
             for m in BEARER.finditer(text):
                 token = m.group(1)
-                if not is_reference(token) and not PLACEHOLDER.search(token) and looks_random(token):
+                if not is_reference(token) and not is_placeholder(token) and looks_random(token):
                     yield from report(conv(m.start(1)), conv(m.end(1)), token, "Authorization header")
 
 
