@@ -25,11 +25,14 @@ GENERIC = (
 )
 
 
-def _pattern():
+SCAN_MAX_FILES = 8  # up to this many files, substring scans beat importing and building the automaton
+
+
+def _pattern(n_files: int = SCAN_MAX_FILES + 1):
     from flowgate_lint._triggers import TRIGGERS
     from flowgate_lint.prefilter import compile_prefilter
 
-    return compile_prefilter((*TRIGGERS, *GENERIC))
+    return compile_prefilter((*TRIGGERS, *GENERIC), scan=n_files <= SCAN_MAX_FILES)
 
 
 def try_fast_exit(argv: list[str]) -> int | None:
@@ -53,7 +56,7 @@ def try_fast_exit(argv: list[str]) -> int | None:
         files.append(arg)
     if not files:
         return None
-    pattern = _pattern()
+    pattern = _pattern(len(files))
     for path in files:
         try:
             with open(path, "rb") as fh:

@@ -21,6 +21,7 @@ what a secret looks like.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -58,19 +59,25 @@ def is_reference(value: str) -> bool:
 
 # --------------------------------------------------------------------------- the patterns
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,30}://)([^\s/?#@\"'`<>\[\]{}|\\^]+)@")
-_QUERY = re.compile(r"(?i)([?&;][\w.-]*?(?:api[_-]?key|apikey|key|token|secret|password|passwd|pwd|sig|signature|auth"
+# Every pattern starts at a literal or a keyword (no leading run to backtrack over), and is tried only
+# when a cheap substring test says it could match: redaction runs over every line of every output.
+# The name patterns are matched against the lower-cased text (much faster than IGNORECASE), their
+# spans used on the original.
+_USERINFO = re.compile(r"://([^\s/?#@\"'`<>\[\]{}|\\^]+)@")
+_QUERY = re.compile(r"([?&;][\w.-]*?(?:api[_-]?key|apikey|key|token|secret|password|passwd|pwd|sig|signature|auth"
                     r"|credentials?)=)([^&#\s\"'`<>\\]+)")
 _AUTH_SCHEME = re.compile(r"\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{6,})")
-# A credential-named variable or key, then = or :, then the value (quoted or not).
-_CRED_NAME = (r"(?:[A-Za-z0-9_-]*[_-])?(?:api[_-]?key|apikey|auth[_-]?token|access[_-]?token|token|secret|password|passwd"
-              r"|pwd|master[_-]?key|private[_-]?key|bearer[_-]?token)")
-# Quotes may be escaped (the text may be JSON): a backslash is never part of a value.
-_ASSIGNED_NAMED = re.compile(rf"(?i)(?<![\w-])({_CRED_NAME}(?:\\?[\"'])?\s*[=:]\s*(?:\\?[\"'])?)([^\s\"'`,;&<>(){{}}\[\]\\:=][^\s\"'`,;&<>(){{}}\[\]\\]*)")
-# Any *KEY (env_key, x-api-key ...): only a value that looks generated.
-_ASSIGNED_KEY = re.compile(r"""(?i)((?:[A-Z0-9_-]*(?:KEY|TOKEN|SECRET|PASSWORD)|api_?key|master_key|bearer_token)(?:\\?["'])?\s*[=:]\s*(?:\\?["'])?)"""
-                           r"([A-Za-z0-9._~+/=-]{16,})")
-_TOKEN = re.compile(r"(?<![\\\w+/.~-])[A-Za-z0-9][A-Za-z0-9+/=_.~-]{19,}")  # not the n of an escaped \n
+# A credential-named variable or key (its name ends in one of these words), then = or :, then the
+# value, quoted or not. Quotes may be escaped (the text may be JSON): a backslash is never part of a value.
+_SEPARATOR = r"((?:\\*[\"'])?\s*[=:]\s*(?:\\*[\"'])?)"  # quotes escaped any number of times
+_ASSIGNED_NAMED = re.compile(r"(?<![A-Za-z0-9])(api[_-]?key|apikey|auth[_-]?token|access[_-]?token|token|secret|password"
+                             r"|passwd|pwd|master[_-]?key|private[_-]?key|bearer[_-]?token)" + _SEPARATOR
+                             + r"([^\s\"'`,;&<>(){}\[\]\\:=][^\s\"'`,;&<>(){}\[\]\\]*)")
+# Any *KEY, *TOKEN ... (env_key, x-api-key): only a value that looks generated.
+_ASSIGNED_KEY = re.compile(r"(key|token|secret|password)" + _SEPARATOR + r"([A-Za-z0-9._~+/=-]{16,})")
+_NAME_WORDS = ("key", "token", "secret", "pass", "pwd")
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_.~-]{20,}")
+_SHAPE_NEEDLES = ("sk-", "sk-", "gh", "AKIA")  # one per KEY_SHAPES entry
 _VAR_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _KEEP_VALUES = frozenset({"true", "false", "null", "none", "yes", "no", "on", "off", "set", "unset", "required", "optional"})
 
@@ -81,11 +88,16 @@ def _keep(value: str) -> bool:
             or bool(_VAR_NAME.fullmatch(value)) or value.startswith("<"))
 
 
+_SPLIT = re.compile(r"[-_.~/+=]")
+_DIGIT = re.compile(r"[0-9]")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
 def keylike(token: str) -> bool:
     """A generated key inside any text: a long letters-and-digits run that changes character class
     every few characters (model names, dates, words and hex-free identifiers do not)."""
-    for part in re.split(r"[-_.~/+=]", token):
-        if len(part) < 20 or not re.search(r"[0-9]", part) or not re.search(r"[A-Za-z]", part):
+    for part in _SPLIT.split(token):
+        if len(part) < 20 or not _DIGIT.search(part) or not _LETTER.search(part):
             continue
         changes = sum(1 for a, b in zip(part, part[1:]) if _cls(a) != _cls(b))
         if changes * 3 >= len(part):
@@ -101,77 +113,104 @@ def redact(text: str) -> tuple[str, int]:
     """``text`` with every credential replaced by ``<redacted>``, and how many were replaced."""
     if not text:
         return text, 0
-    count = 0
+    if len(text) <= 512:  # messages repeat across files: remember the short ones
+        return _redact_short(text)
+    return _redact(text)
 
-    def userinfo(m: re.Match) -> str:
-        nonlocal count
-        info = m.group(2)
-        user, colon, password = info.partition(":")
-        if colon:
-            if not password or is_reference(password):
-                return m.group(0)
-            count += 1
-            return f"{m.group(1)}{user}:{REDACTED}@"
-        if any(rx.match(info) for rx, _ in KEY_SHAPES) or looks_random(info) or keylike(info):
-            count += 1
-            return f"{m.group(1)}{REDACTED}@"
-        return m.group(0)
 
-    def query(m: re.Match) -> str:
-        nonlocal count
-        if is_reference(m.group(2)) or m.group(2).startswith("<"):
-            return m.group(0)
-        count += 1
-        return m.group(1) + REDACTED
+@functools.lru_cache(maxsize=8192)
+def _redact_short(text: str) -> tuple[str, int]:
+    return _redact(text)
 
-    def shape(m: re.Match) -> str:
-        nonlocal count
-        if PLACEHOLDER.search(m.group(0)):
-            return m.group(0)
-        count += 1
-        return REDACTED
 
-    def scheme(m: re.Match) -> str:
-        nonlocal count
-        value = m.group(3)
-        if _keep(value) or not (re.search(r"[0-9._~+/=-]", value) or looks_random(value)):
-            return m.group(0)  # "Bearer authentication", "Bearer $TOKEN"
-        count += 1
-        return f"{m.group(1)}{m.group(2)}{REDACTED}"
+# The substitutions: each returns the match unchanged or with the credential replaced by REDACTED.
 
-    def named(m: re.Match) -> str:
-        nonlocal count
-        if _keep(m.group(2)):
-            return m.group(0)
-        count += 1
-        return m.group(1) + REDACTED
+def _userinfo(m: re.Match) -> str:
+    info = m.group(1)
+    user, colon, password = info.partition(":")
+    if colon:
+        return m.group(0) if not password or is_reference(password) else f"://{user}:{REDACTED}@"
+    if any(rx.match(info) for rx, _ in KEY_SHAPES) or looks_random(info) or keylike(info):
+        return f"://{REDACTED}@"
+    return m.group(0)
 
-    def assigned(m: re.Match) -> str:
-        nonlocal count
-        if not looks_random(m.group(2)) or _keep(m.group(2)):
-            return m.group(0)
-        count += 1
-        return m.group(1) + REDACTED
 
-    def token(m: re.Match) -> str:
-        nonlocal count
-        if not keylike(m.group(0)):
-            return m.group(0)
-        count += 1
-        return REDACTED
+def _query(text: str, m: re.Match) -> str | None:
+    value = text[m.start(2):m.end(2)]
+    return None if is_reference(value) or value.startswith("<") else text[m.start(1):m.end(1)] + REDACTED
 
-    if "://" in text and "@" in text:
-        text = _USERINFO.sub(userinfo, text)
-    if "=" in text:
-        text = _QUERY.sub(query, text)
-    for rx, _ in KEY_SHAPES:
-        text = rx.sub(shape, text)
-    text = _AUTH_SCHEME.sub(scheme, text)
+
+def _shape(m: re.Match) -> str:
+    return m.group(0) if PLACEHOLDER.search(m.group(0)) else REDACTED
+
+
+def _scheme(m: re.Match) -> str:
+    value = m.group(3)
+    if _keep(value) or not (re.search(r"[0-9._~+/=-]", value) or looks_random(value)):
+        return m.group(0)  # "Bearer authentication", "Bearer $TOKEN"
+    return f"{m.group(1)}{m.group(2)}{REDACTED}"
+
+
+def _named(text: str, m: re.Match) -> str | None:
+    value = text[m.start(3):m.end(3)]
+    return None if _keep(value) else text[m.start(1):m.end(2)] + REDACTED
+
+
+def _assigned(text: str, m: re.Match) -> str | None:
+    value = text[m.start(3):m.end(3)]
+    return None if not looks_random(value) or _keep(value) else text[m.start(1):m.end(2)] + REDACTED
+
+
+def _sub_folded(rx: re.Pattern, fn: Any, text: str) -> str:
+    """``rx.sub`` case-insensitively: ``rx`` (lower-case) runs over ``text.lower()``; ``fn(text, match)``
+    gives the replacement of a span of ``text`` (None: keep it)."""
+    low = text.lower()
+    if len(low) != len(text):  # a character whose lower case is longer: go character by character
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    out, last = [], 0
+    for m in rx.finditer(low):
+        new = fn(text, m)
+        if new is not None:
+            out.append(text[last:m.start()])
+            out.append(new)
+            last = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _token(m: re.Match) -> str:
+    run, start = m.group(0), m.start()
+    lead = ""
+    if start and m.string[start - 1] == "\\":  # the n of an escaped \n (JSON): keep it, look at the rest
+        lead, run = run[0], run[1:]
+    return lead + REDACTED if keylike(run) else m.group(0)
+
+
+def _redact(text: str) -> tuple[str, int]:
+    before = text.count(REDACTED)
+    if not ("=" in text or ":" in text or "@" in text or "sk-" in text or "gh" in text or "AKIA" in text
+            or "Bearer" in text or "Basic" in text):  # the usual case: only a generated-looking token could be here
+        if len(text) < 20 or not any(keylike(m.group(0)) for m in _TOKEN.finditer(text)):
+            return text, 0
+    if "@" in text and "://" in text:
+        text = _USERINFO.sub(_userinfo, text)
+    if "=" in text and ("?" in text or "&" in text or ";" in text):
+        text = _sub_folded(_QUERY, _query, text)
+    for (rx, _), needle in zip(KEY_SHAPES, _SHAPE_NEEDLES):
+        if needle in text:
+            text = rx.sub(_shape, text)
+    if "Bearer" in text or "Basic" in text:
+        text = _AUTH_SCHEME.sub(_scheme, text)
     if "=" in text or ":" in text:
-        text = _ASSIGNED_NAMED.sub(named, text)
-        text = _ASSIGNED_KEY.sub(assigned, text)
-    text = _TOKEN.sub(token, text)
-    return text, count
+        low = text.lower()
+        if any(w in low for w in _NAME_WORDS):
+            text = _sub_folded(_ASSIGNED_NAMED, _named, text)
+            text = _sub_folded(_ASSIGNED_KEY, _assigned, text)
+    if len(text) >= 20:
+        text = _TOKEN.sub(_token, text)
+    return text, text.count(REDACTED) - before
 
 
 def has_secret(text: str) -> bool:
@@ -194,7 +233,7 @@ def _visible(m: re.Match) -> str:
 
 def escape_controls(text: str) -> str:
     """Every control character as ``\\uXXXX`` (one-line fields: LF and CR too; TAB kept)."""
-    return _CONTROLS_LINE.sub(_visible, text)
+    return text if text.isprintable() else _CONTROLS_LINE.sub(_visible, text)
 
 
 def clean(text: str) -> str:
@@ -225,16 +264,19 @@ def neutralise(text: str) -> str:
 class SafeStream:
     """A text stream whose every write is redacted, control-escaped and neutralised (see module doc).
 
-    ``write_commands`` skips ``neutralise`` for the workflow commands the github format emits on
-    purpose (that reporter neutralises every other line itself).
+    ``write_report`` is for a rendered report, whose every field ``report.sanitize`` has redacted
+    already: only control characters and workflow commands are handled again; with ``commands`` the
+    workflow commands are kept (the github format emits them on purpose, and neutralises every other
+    line itself).
     """
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
         self._bol = True  # the next write starts a line
 
-    def _clean(self, text: str) -> str:
-        text = redact(text)[0]
+    def _clean(self, text: str, redacted: bool = False) -> str:
+        if not redacted:
+            text = redact(text)[0]
         if _CONTROLS_BLOCK.search(text):
             parts = _OWN_SGR.split(text)
             sgr = _OWN_SGR.findall(text) + [""]
@@ -255,8 +297,9 @@ class SafeStream:
         self._stream.write(out)
         return len(text)
 
-    def write_commands(self, text: str) -> int:
-        self._stream.write(self._clean(text))
+    def write_report(self, text: str, commands: bool = False) -> int:
+        clean = self._clean(text, redacted=True)
+        self._stream.write(clean if commands else self._neutralise(clean))
         self._bol = text.endswith("\n") or (self._bol and not text.strip())
         return len(text)
 

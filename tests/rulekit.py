@@ -57,3 +57,18 @@ def snapshot_lines(findings) -> str:
         fix = f" [fix:{f.fix.applicability}]" if f.fix else ""
         out.append(f"{f.line}:{f.column}-{f.end_line}:{f.end_column} {f.code} {f.message}{fix}")
     return "\n".join(out) + "\n"
+
+
+def check_snapshot(snap: Path, got: str) -> None:
+    """Compare ``got`` with the snapshot file. ``FLOWGATE_UPDATE_SNAPSHOTS=1`` rewrites it (review the
+    diff); a missing snapshot is written locally for review, and is a failure in CI (``CI=true``), where
+    nothing would review it."""
+    import os
+
+    import pytest
+
+    if not snap.exists() and os.environ.get("CI") and not os.environ.get("FLOWGATE_UPDATE_SNAPSHOTS"):
+        pytest.fail(f"{snap.name}: snapshot missing (write it with FLOWGATE_UPDATE_SNAPSHOTS=1, review and commit it)")
+    if os.environ.get("FLOWGATE_UPDATE_SNAPSHOTS") or not snap.exists():
+        snap.write_text(got, encoding="utf-8")
+    assert got == snap.read_text(encoding="utf-8")

@@ -115,7 +115,7 @@ def test_full_redacts_credentials_and_escapes_control_characters(repo):
     assert res.returncode == 1, res.stderr
     assert SECRET not in res.stdout and SECRET[3:12] not in res.stdout
     assert "4 | export ANTHROPIC_AUTH_TOKEN=<redacted>" in res.stdout
-    assert "\x1b" not in res.stdout and "\\x1b[31mred" in res.stdout
+    assert "\x1b" not in res.stdout and "\\u001b[31mred" in res.stdout
     line = next(r for r in res.stdout.splitlines() if r.startswith("5 | "))
     carets = res.stdout.splitlines()[res.stdout.splitlines().index(line) + 1]
     assert line[carets.index("^"):].startswith("http://127.0.0.1:4000/v1")  # the escapes widen the line, the carets follow

@@ -46,7 +46,7 @@ export ANTHROPIC_BASE_URL={url}
 
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _git_required():
     """Without git none of this can run: a skip locally, a failure in CI (CI=true)."""
     if shutil.which("git") is None:

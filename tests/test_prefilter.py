@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from flowgate_lint._triggers import TRIGGERS
+from gateway import unavailable
 from flowgate_lint.fastpath import GENERIC
 from flowgate_lint.prefilter import compile_prefilter, needles_for
 
@@ -27,7 +28,10 @@ def engine(request, monkeypatch):
     if request.param == "fallback":
         monkeypatch.setitem(sys.modules, "ahocorasick_rs", None)  # import raises ImportError
     else:
-        pytest.importorskip("ahocorasick_rs")
+        try:
+            import ahocorasick_rs  # noqa: F401  (a runtime dependency: missing is a skip locally, a failure in CI)
+        except ImportError:
+            unavailable("ahocorasick", "ahocorasick_rs is not installed (a runtime dependency: pip install -e '.[test]')")
     return request.param
 
 

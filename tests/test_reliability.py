@@ -276,6 +276,7 @@ CREDENTIALS = {
     "old-auth-token": "gw-old-pass-PLANTED",
     "doctor-url": "PLANTEDenvUrlPass",
     "probe-url": "PLANTEDprobePass",
+    "apply-old-url": "PLANTEDoldUrlPass",
 }
 
 
@@ -295,7 +296,8 @@ def test_no_output_file_or_cache_ever_contains_a_planted_credential(tmp_path):
     home = tmp_path / "home"
     (home / ".claude").mkdir(parents=True)
     (home / ".claude" / "settings.json").write_text(json.dumps(
-        {"env": {"ANTHROPIC_AUTH_TOKEN": c["old-auth-token"], "ANTHROPIC_BASE_URL": "http://127.0.0.1:4000/v1"}}, indent=2))
+        {"env": {"ANTHROPIC_AUTH_TOKEN": c["old-auth-token"],
+                 "ANTHROPIC_BASE_URL": f"http://dave:{c['apply-old-url']}@127.0.0.1:4000/v1"}}, indent=2))
     cache = tmp_path / "cache"
     env = {"HOME": str(home), "FLOWGATE_LINT_CACHE_DIR": str(cache), "CODEX_HOME": str(home / ".codex"),
            "ANTHROPIC_BASE_URL": f"http://bob:{c['doctor-url']}@127.0.0.1:4000", "GW_TOKEN": "x"}
@@ -326,6 +328,7 @@ def test_no_output_file_or_cache_ever_contains_a_planted_credential(tmp_path):
     assert "env_key = '<redacted>'" in outputs[". --output-format text"]
     assert "Codex model is '<redacted>'" in outputs[". --output-format text"]
     assert "http://bob:<redacted>@127.0.0.1:4000" in outputs["doctor"]
+    assert "http://dave:<redacted>@127.0.0.1:4000/v1" in outputs["apply claude-code"]  # the old value it replaced
 
 
 def test_a_safe_fix_never_drops_the_credentials_of_a_url(tmp_path):

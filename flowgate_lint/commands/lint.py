@@ -194,9 +194,11 @@ def emit(args: argparse.Namespace, report, stream=None) -> None:
 
         atomic_write(args.output_file, text.encode("utf-8"))
     else:
-        # The github format's annotations are workflow commands on purpose (it neutralises the rest).
-        write = getattr(stream, "write_commands", stream.write) if fmt == "github" else stream.write
-        write(text)
+        # Rendered from a sanitized report; the github format's annotations are workflow commands on purpose.
+        if hasattr(stream, "write_report"):
+            stream.write_report(text, commands=fmt == "github")
+        else:
+            stream.write(text)
         stream.flush()
     for error in sanitize(report._replace(findings=[])).errors:
         print(f"{error._replace(path=report.shown(error.path)) if human else error}", file=sys.stderr)
@@ -352,10 +354,10 @@ def run_stdin(args: argparse.Namespace) -> int:
         else:
             findings = lint_host(host, ctx)
     if args.diff:
-        from flowgate_lint.rules.secrets import redact
+        from flowgate_lint.redact import clean_block
 
         diff = unified_diff(rel, host.text, outcome.text) if host is not None and new != raw else ""
-        sys.stdout.write(redact(diff)[0])
+        sys.stdout.write(clean_block(diff))
         for error in errors:
             print(f"{error}", file=sys.stderr)
         return EXIT_ERROR if errors else (EXIT_FINDINGS if diff else EXIT_OK)

@@ -1,8 +1,9 @@
 """``full``: each finding with the offending source line(s), a caret underline under its span, and, when it
 has a fix, the fix message and the replacement as a short diff; then the summary.
 
-Everything shown from a file goes through ``_safe``: credentials are redacted and control characters
-(terminal escapes, bidirectional overrides) are shown escaped, never sent to the terminal.
+Everything shown from a file goes through the shared redaction (``flowgate_lint.redact``): credentials
+become ``<redacted>`` and control characters (terminal escapes, bidirectional overrides) are written
+as a visible ``\\uXXXX``, never sent to the terminal; the carets follow the escaped text.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ _RED, _GREEN, _YELLOW, _BLUE = "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[34m"
 
 
 def _safe(text: str) -> str:
-    """File text as it may be shown: credentials redacted."""
-    from flowgate_lint.rules.secrets import redact
+    """File text as it may be shown: credentials redacted (the one redaction path)."""
+    from flowgate_lint.redact import redact
 
     return redact(text)[0]
 
@@ -40,7 +41,7 @@ def _visible(text: str) -> tuple[str, int]:
             continue
         cat = unicodedata.category(ch)
         if cat in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
-            esc = ch.encode("unicode_escape").decode("ascii")
+            esc = f"\\u{ord(ch):04x}"  # as flowgate_lint.redact writes control characters
             out.append(esc)
             width += len(esc)
         elif cat in ("Mn", "Me"):

@@ -454,6 +454,9 @@ class ClaudeBaseUrl(Rule):
     - When the context model says the value targets **this gateway** (a loopback host or the
       spec's host, outside a section about another service): its port must be the gateway's (the
       spec's, or the port of the gateway config the section brings itself).
+    - A Claude Code base URL given another way, for its structure only: "Point Claude Code to
+      URL", "将 Claude Code 指向 URL", a "Base URL:" label or a `baseURL` key where the line, the
+      lines above or the section are about Claude Code and no other client.
 
     ## When it deliberately does not fire
     - Upstream providers: in a provider-switching guide, `https://api.anthropic.com`,
@@ -461,6 +464,8 @@ class ClaudeBaseUrl(Rule):
       their structure is checked.
     - A route prefix on the gateway (LiteLLM's `/anthropic` pass-through) is not a mistake.
     - `localhost`, `127.0.0.1` and `[::1]` are the same gateway (never "wrong host").
+    - A URL that only mentions the endpoint Claude Code calls ("Claude Code then calls
+      http://localhost:4000/v1/messages"), and base-URL labels in a section about Codex.
     - Another local Anthropic-compatible server the line or section is about (Ollama,
       claude-code-router), references (`$GATEWAY_URL`), history files and sections, and lines
       that present the value as old or wrong.
@@ -501,8 +506,34 @@ class ClaudeBaseUrl(Rule):
     triggers = ("ANTHROPIC_BASE_URL",)
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
-        for a in env_assignments(src):
-            if a.name != "ANTHROPIC_BASE_URL" or is_reference(a.value):
+        env = [a for a in env_assignments(src) if a.name == "ANTHROPIC_BASE_URL"]
+        yield from self._env(src, ctx, env)
+        yield from self._described(src, ctx, [(a.token_start, a.token_end) for a in env])
+
+    def _described(self, src: Source, ctx: Any, owned: list[tuple[int, int]]) -> Iterator[Finding]:
+        """Claude Code base URLs given another way: "Point Claude Code to URL", "将 Claude Code 指向 URL",
+        a "Base URL:" label or a ``baseURL`` key in a Claude Code context. Only structural mistakes are
+        reported there (unsafe fix): the port of such a value is FG301's business."""
+        for ref in refs(src):
+            u = ref.url
+            if any(a <= u.start < b for a, b in owned) or not u.scheme:
+                continue
+            problem, path = _claude_structure(u.path)
+            if problem is None:
+                continue
+            line, at, _ = cm._line_of(src, u.start, u.end)
+            if not _claude_context(src, ctx, line, at, u.start):
+                continue
+            t = cm.judge(src, ctx, u.start, u.end, key="ANTHROPIC_BASE_URL", url=u)
+            if t.quoted:
+                continue
+            new = _rebuild(ref.text, u._replace(host_start=u.host_start - u.start, host_end=u.host_end - u.start), u.port, path)
+            fix = Fix((src.edit(u.start, u.end, new),), UNSAFE, f"Use {new}")
+            yield src.finding(self, u.start, u.end, f"Claude Code base URL {ref.text} {problem}; use {new}", fix)
+
+    def _env(self, src: Source, ctx: Any, env: list[Assignment]) -> Iterator[Finding]:
+        for a in env:
+            if is_reference(a.value):
                 continue
             value = a.value.strip()
             u = cm.parse_url(value)
@@ -527,6 +558,32 @@ class ClaudeBaseUrl(Rule):
             yield src.finding(self, a.start, a.end,
                               f"ANTHROPIC_BASE_URL {value} " + "; ".join(problems) + f"; use {new}{_because(t) if t.is_gateway else ''}",
                               fix)
+
+
+_POINT_CLAUDE = re.compile(
+    r"(?:point(?:s|ing)?|set|configure)\s+(?:`?claude(?:[ -]code)?`?|it)\s+(?:to|at)\s*[`'\"(]*\Z"
+    r"|(?:将|把|让)\s*`?claude[ -]?code`?\s*(?:指向|连接到|连到|设置为)\s*[`'\"(]*\Z", re.I)
+_BASE_LABEL = re.compile(r"(?<![\w.])(?:api[ _-]?)?base[ _-]?url[`'\"]?\s*[:=：]\s*[`'\"]*\Z|\bbaseurl[\"']?\s*:\s*[\"']\Z", re.I)
+_CLAUDE_WORD = re.compile(r"claude|anthropic", re.I)
+_OTHER_CLIENT = re.compile(r"codex|openai|gemini|cursor|aider|continue\b", re.I)
+
+
+def _claude_context(src: Source, ctx: Any, line: str, at: int, start: int) -> bool:
+    """Whether the URL at ``line[at]`` is given as a Claude Code base URL (see ClaudeBaseUrl._described)."""
+    before = line[:at]
+    if _POINT_CLAUDE.search(before):
+        return True
+    if not _BASE_LABEL.search(before) or _OTHER_CLIENT.search(line):
+        return False
+    if _CLAUDE_WORD.search(line):
+        return True
+    host = src.host
+    n = host.position(src.to_host(start))[0]
+    above = " ".join(host.line_text(k) for k in range(max(1, n - 3), n))
+    if _CLAUDE_WORD.search(above) and not _OTHER_CLIENT.search(above):
+        return True
+    chain = " ".join(cm.section_at(src, ctx, start).chain)
+    return bool(_CLAUDE_WORD.search(chain)) and not _OTHER_CLIENT.search(chain)
 
 
 _CODEX_FLAG = re.compile(r"""(?:-c|--config)[ =]['"]?(model_providers\.[\w.-]+\.base_url|openai_base_url)=['"]?([^\s'"]+)""")
