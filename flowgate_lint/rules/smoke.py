@@ -79,11 +79,28 @@ def can_fail(probe: Probe, text: str) -> bool:
     return bool(re.search(r"\|\|\s*(?:exit|return|fail|die|false)\b", cmd))
 
 
+def checks_the_gateway(src: Source, ctx: Any) -> bool:
+    """Whether a script named like a smoke test checks this gateway: it calls a client API path, or one of
+    its literal URLs targets the gateway (context model). A script whose only URLs are another
+    service's ("http://localhost:8080/providers") is another service's smoke test."""
+    from flowgate_lint import context as cm
+
+    urls = [u for u in cm.find_urls(src.text) if cm.host_class(u.host, ctx.spec) in ("loopback", "any", "spec")]
+    if not urls:
+        return True  # the address comes from elsewhere ($GATEWAY_URL): judged by its name
+    for u in urls:
+        if cm.is_client_path(u.path) or cm.judge(src, ctx, u.start, u.end, url=u).is_gateway:
+            return True
+    return bool(re.search(r"/v1/(?:messages|models|chat/completions|responses)\b", src.text))
+
+
 def is_smoke_script(src: Source, ctx: Any) -> bool:
     if src.embedded or src.kind != "shell":
         return False
-    if SMOKE_NAME.search(src.path) or SMOKE_WORDS.search(src.text) or BEGIN in src.text:
+    if BEGIN in src.text:
         return True
+    if SMOKE_NAME.search(src.path) or SMOKE_WORDS.search(src.text):
+        return checks_the_gateway(src, ctx)
     paths = set()
     for _, _, cmd in _commands(src.text):
         if re.search(r"\b(?:curl|wget)\b", cmd):
@@ -180,7 +197,8 @@ class SmokeMissingCountTokens(_SmokeRule):
     A smoke script is a shell script file whose name (`smoke`, `acceptance`, `e2e`,
     `healthcheck`, `verify`, ...) or content (a "smoke test" comment, or probes of two or more
     gateway API paths) marks it as a check of the gateway. Curl examples inside docs are not
-    smoke scripts.
+    smoke scripts, nor is a script named like one whose only literal URLs belong to another
+    service (the shared context model judges them) and that calls no client API path.
 
     ## Why is this bad?
     Claude Code calls `/v1/messages/count_tokens` to size its context. A gateway (or a

@@ -564,7 +564,9 @@ _POINT_CLAUDE = re.compile(
     r"(?:point(?:s|ing)?|set|configure)\s+(?:`?claude(?:[ -]code)?`?|it)\s+(?:to|at)\s*[`'\"(]*\Z"
     r"|(?:将|把|让)\s*`?claude[ -]?code`?\s*(?:指向|连接到|连到|设置为)\s*[`'\"(]*\Z", re.I)
 _BASE_LABEL = re.compile(r"(?<![\w.])(?:api[ _-]?)?base[ _-]?url[`'\"]?\s*[:=：]\s*[`'\"]*\Z|\bbaseurl[\"']?\s*:\s*[\"']\Z", re.I)
-_CLAUDE_WORD = re.compile(r"claude|anthropic", re.I)
+_CLAUDE_WORD = re.compile(r"\banthropic\b(?![-_][a-z])|\bclaude(?:[ -]code)?\b(?![-_.][a-z])", re.I)
+_CLAUDE_TABLE = re.compile(r"""["']?(?:anthropic|claude)["']?\s*:\s*\{""", re.I)
+_KEY_LABEL = re.compile(r"""["']?base_?url["']?\s*[:=]\s*["']\Z""", re.I)
 _OTHER_CLIENT = re.compile(r"codex|openai|gemini|cursor|aider|continue\b", re.I)
 
 
@@ -575,11 +577,13 @@ def _claude_context(src: Source, ctx: Any, line: str, at: int, start: int) -> bo
         return True
     if not _BASE_LABEL.search(before) or _OTHER_CLIENT.search(line):
         return False
-    if _CLAUDE_WORD.search(line):
-        return True
     host = src.host
     n = host.position(src.to_host(start))[0]
     above = " ".join(host.line_text(k) for k in range(max(1, n - 3), n))
+    if _KEY_LABEL.search(before):  # a config key: only inside an "anthropic" / "claude" table
+        return bool(_CLAUDE_TABLE.search(line) or _CLAUDE_TABLE.search(above))
+    if _CLAUDE_WORD.search(line):
+        return True
     if _CLAUDE_WORD.search(above) and not _OTHER_CLIENT.search(above):
         return True
     chain = " ".join(cm.section_at(src, ctx, start).chain)
