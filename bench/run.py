@@ -2,9 +2,11 @@
 """flowgate-lint benchmarks: medians over repeated runs, each as a ratio to a baseline measured in the same run.
 
 Usage:
-    python bench/run.py              # full corpora (10,000 files), 7 repeats
+    python bench/run.py              # full corpora (10,000 files), 7 repeats per tree, 21 per one-file figure
     python bench/run.py --quick      # tiny corpora, 2 repeats (used by the test suite)
     python bench/run.py --files 2000 --repeats 5 --no-markdownlint
+    python bench/run.py --before REV # also build git revision REV and measure it interleaved, run by run
+    python bench/run.py --only one   # just the one-file figures (also: trees, harness, fix)
 
 It builds a clean virtual environment (``.flowgate-bench/venv``, the package installed
 non-editable, no site packages) because a site-wide ``.pth`` that imports extra modules
@@ -15,6 +17,10 @@ under the corpora directory; the relevant one-file case and the trees are measur
 (``--no-cache``: spec derived, every file read and linted) and warm (the warm-up run fills the spec
 and result caches, as an earlier run on the same files does); the one-file case is also measured
 on a file rewritten before each run (the usual pre-commit run: result cache miss, spec cache warm).
+Every figure is printed with its median CPU time (user + system of the measured process: steadier than
+wall time on a loaded machine). With ``--before``, each run of the new build is paired with a run of the
+old one, so both see the same load; the closing table gives issue 17's targets for each build. The
+accuracy harness's cases (tests/realworld/cases) are linted one run per case, as CI's first run would.
 markdownlint-cli2 is installed from the npm registry into ``.flowgate-bench/node`` when npm
 is available (pass ``--no-markdownlint`` to skip).
 """
@@ -30,6 +36,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".flowgate-bench"
@@ -138,38 +145,81 @@ def settle(path: Path) -> None:
     time.sleep(max(0.0, newest + 2.2 - time.time()))
 
 
+class Run(NamedTuple):
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the process and its children
+    rss: float  # peak RSS, MiB
+
+
+def run_once(cmd: list[str], cwd: Path, env: dict | None = None, ok=(0, 1)) -> Run:
+    """One run of ``cmd``: wall time, CPU time and peak RSS (stderr to a file: a pipe read only after exit
+    would block a chatty process)."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as err_file:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err_file, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in ok:
+            err_file.seek(0)
+            err = err_file.read(2000).decode(errors="replace")
+            raise SystemExit(f"bench: {' '.join(cmd[:3])} exited {code}: {err.strip()[:300]}")
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+class Figure(NamedTuple):
+    wall: float  # median seconds
+    cpu: float  # median CPU seconds (worker processes of a pool are not counted)
+    rss: float  # max MiB
+
+
+def summarize(runs: list[Run]) -> Figure:
+    return Figure(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
+                  max(r.rss for r in runs))
+
+
+def measure_many(variants: dict[str, Any], repeats: int, warmup: bool = True) -> dict[str, Figure]:
+    """Median figures per variant (a callable returning a Run), the variants interleaved run by run so that
+    every one sees the same machine load; one unmeasured warm-up run each (fills .pyc and page caches)."""
+    runs: dict[str, list[Run]] = {name: [] for name in variants}
+    for i in range(repeats + 1 if warmup else repeats):
+        for name, fn in variants.items():
+            r = fn()
+            if i or not warmup:
+                runs[name].append(r)
+    return {name: summarize(r) for name, r in runs.items()}
+
+
 def measure(cmd: list[str], cwd: Path, repeats: int, env: dict | None = None, ok=(0, 1),
             warmup: bool = True) -> tuple[float, float]:
     """Median wall seconds and max peak RSS (MiB) of ``cmd`` over ``repeats`` runs (after one warm-up run)."""
-    import tempfile
-
-    times, rss = [], []
-    for i in range(repeats + 1 if warmup else repeats):
-        # stderr goes to a file: a pipe read only after exit would block a chatty process forever
-        with tempfile.TemporaryFile() as err_file:
-            start = time.perf_counter()
-            proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err_file, env=env)
-            _, status, usage = os.wait4(proc.pid, 0)
-            elapsed = time.perf_counter() - start
-            code = os.waitstatus_to_exitcode(status)
-            if code not in ok:
-                err_file.seek(0)
-                err = err_file.read(2000).decode(errors="replace")
-                raise SystemExit(f"bench: {' '.join(cmd[:3])} exited {code}: {err.strip()[:300]}")
-        if i or not warmup:  # the warm-up run fills caches (.pyc, page cache)
-            times.append(elapsed)
-            rss.append(usage.ru_maxrss / 1024)
-    return statistics.median(times), max(rss)
+    fig = measure_many({"": lambda: run_once(cmd, cwd, env, ok)}, repeats, warmup)[""]
+    return fig.wall, fig.rss
 
 
-def clean_venv() -> Path:
-    venv = WORK / "venv"
+def clean_venv(name: str = "venv", source: Path = ROOT) -> Path:
+    """A virtual environment under WORK with ``source`` installed non-editable; returns its python."""
+    venv = WORK / name
     py = venv / "bin" / "python"
     if not py.exists():
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(ROOT)],
+    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--force-reinstall",
+                    "--no-deps", str(source)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(source)],
                    check=True, stdout=subprocess.DEVNULL)
     return py
+
+
+def source_of(ref: str) -> Path:
+    """The tree of git revision ``ref`` (to install as the "before" build)."""
+    dest = WORK / "before-src"
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
 
 
 def markdownlint() -> list[str] | None:
@@ -193,101 +243,196 @@ FLOOR = ("import os,sys\n"
          "  for f in fs:\n"
          "    with open(os.path.join(d,f),'rb') as h: n+=len(h.read())\n")
 
+# Issue 17's targets: (row, figure key, limit, what the limit is relative to)
+TARGETS = (
+    ("one relevant md, just edited", "edited", 0.090, "ms"),
+    ("one relevant md, just edited", "edited", 0.25, "mdl1"),
+    ("one relevant md, --no-cache", "cold1", 0.30, "mdl1"),
+    ("one irrelevant file", "irrelevant", 2.0, "pass"),
+    ("10k tree 5 %, --no-cache", "tree5-cold", 2.0, "floor5"),
+    ("10k tree all relevant, cold", "tree100-cold", 0.35, "mdl100"),
+    ("accuracy-harness cases, --no-cache", "harness-cold", None, "mdlh"),
+)
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny corpora, 2 repeats")
     ap.add_argument("--files", type=int, default=10_000)
-    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=7, help="repeats per tree figure")
+    ap.add_argument("--one-repeats", type=int, default=21, help="repeats per one-file figure")
+    ap.add_argument("--before", metavar="REV", help="also measure git revision REV, interleaved run by run with "
+                    "this tree, and print both")
     ap.add_argument("--no-markdownlint", action="store_true")
+    ap.add_argument("--only", choices=("one", "trees", "harness", "fix"), action="append",
+                    help="measure only these parts (repeatable)")
     ap.add_argument("--corpora", type=Path, default=WORK, help="where to generate the corpora (default: %(default)s)")
     args = ap.parse_args(argv)
     if args.quick:
-        args.files, args.repeats, args.no_markdownlint = 60, 2, True
+        args.files, args.repeats, args.one_repeats, args.no_markdownlint = 60, 2, 2, True
+    parts = set(args.only or ("one", "trees", "harness", "fix"))
     WORK.mkdir(exist_ok=True)
     args.corpora.mkdir(parents=True, exist_ok=True)
-    py = clean_venv()
-    fgl = [str(py.parent / "flowgate-lint")]
+    builds = {"after": clean_venv()}
+    if args.before:
+        builds = {"before": clean_venv("venv-before", source_of(args.before)), **builds}
+    py = builds["after"]
+    fgl = {name: [str(p.parent / "flowgate-lint")] for name, p in builds.items()}
     mdl = None if args.no_markdownlint else markdownlint()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "FLOWGATE_LINT_"))}
-    env["FLOWGATE_LINT_CACHE_DIR"] = str(args.corpora / "cache")
-    shutil.rmtree(args.corpora / "cache", ignore_errors=True)
-    rows: list[tuple[str, float, str, float]] = []
+    envs = {}
+    for name in builds:  # each build keeps caches of its own
+        envs[name] = {**env, "FLOWGATE_LINT_CACHE_DIR": str(args.corpora / f"cache-{name}")}
+        shutil.rmtree(args.corpora / f"cache-{name}", ignore_errors=True)
+    figs: dict[str, dict[str, Figure]] = {}  # key -> build ("base" for baselines) -> figure
 
-    def row(name: str, t: float, base: float | None, base_name: str, rss: float) -> None:
-        ratio = f"{t / base:.2f}x {base_name}" if base else "-"
-        rows.append((name, t, ratio, rss))
-        print(f"  {name:<44} {t * 1000:9.1f} ms  {ratio:<34} {rss:7.1f} MiB", flush=True)
+    def show(label: str, key: str, base: str | None = None) -> None:
+        for build, fig in figs[key].items():
+            ratio = ""
+            if base and base in figs:
+                ratio = f"{fig.wall / figs[base]['base'].wall:.2f}x {base}"
+            name = label if build == "base" else f"{label} [{build}]"
+            print(f"  {name:<62} {fig.wall * 1000:9.1f} ms {fig.cpu * 1000:8.1f} ms cpu  {ratio:<16} {fig.rss:6.1f} MiB",
+                  flush=True)
 
-    print(f"flowgate-lint bench: {args.files} files, {args.repeats} repeats, python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cores")
-    print(f"  {'case':<44} {'median':>12}  {'ratio':<34} {'peak RSS':>11}")
+    def compare(key: str, label: str, make: Any, repeats: int, base: str | None = None) -> None:
+        """Measure every build (make(build) -> callable giving a Run), interleaved."""
+        figs[key] = measure_many({b: make(b) for b in builds}, repeats)
+        show(label, key, base)
 
-    # 1. one-file pre-commit case
-    one = args.corpora / "one"
-    make_tree(one, 0, 0, 0)
-    (one / "relevant.md").write_text(relevant_md(random.Random(1), drift=False))
-    (one / "irrelevant.md").write_text(irrelevant_md(random.Random(2)))
-    t_pass, r_pass = measure([str(py), "-c", "pass"], one, args.repeats, env)
-    row("python -c pass (baseline)", t_pass, None, "", r_pass)
-    t_mdl1 = None
-    if mdl:
-        t_mdl1, r = measure(mdl + ["relevant.md"], one, args.repeats, env)
-        row("markdownlint-cli2 relevant.md", t_mdl1, None, "", r)
-    t, r = measure(fgl + ["irrelevant.md"], one, args.repeats, env)
-    row("flowgate-lint irrelevant.md", t, t_pass, "python -c pass", r)
-    t, r = measure(fgl + ["--no-cache", "relevant.md"], one, args.repeats, env)
-    row("flowgate-lint relevant.md (cold, --no-cache)", t, t_mdl1 or t_pass,
-        "markdownlint-cli2" if t_mdl1 else "python -c pass", r)
-    settle(one)
-    t, r = measure(fgl + ["relevant.md"], one, args.repeats, env)  # the warm-up run fills the caches
-    row("flowgate-lint relevant.md (warm cache)", t, t_mdl1 or t_pass, "markdownlint-cli2" if t_mdl1 else "python -c pass", r)
-    # The usual pre-commit run: the file was just edited (a result-cache miss), the spec cache is warm.
-    times, rss = [], []
-    for i in range(args.repeats):
-        (one / "edited.md").write_text(relevant_md(random.Random(100 + i), drift=False))
-        t, r = measure(fgl + ["edited.md"], one, 1, env, warmup=False)
-        times.append(t)
-        rss.append(r)
-    row("flowgate-lint relevant.md (just edited)", statistics.median(times), t_mdl1 or t_pass,
-        "markdownlint-cli2" if t_mdl1 else "python -c pass", max(rss))
+    def baseline(key: str, label: str, cmd: list[str], cwd: Path, repeats: int) -> None:
+        figs[key] = {"base": measure_many({"base": lambda: run_once(cmd, cwd, env)}, repeats)["base"]}
+        show(label, key)
 
-    # 2. large tree, 5 % relevant; 3. all relevant; 4. --fix with 5 % drift
-    for label, share, drift in (("5% relevant", 0.05, 0.0), ("all relevant", 1.0, 0.0)):
-        tree = args.corpora / f"tree-{int(share * 100)}"
-        md = make_tree(tree, args.files, share, drift)
-        t_floor, r = measure([str(py), "-c", FLOOR, str(tree)], tree, args.repeats, env)
-        row(f"read-only floor ({label})", t_floor, None, "", r)
-        t_mdl = None
+    print(f"flowgate-lint bench: {args.files} files, {args.repeats} repeats per tree figure, {args.one_repeats} per "
+          f"one-file figure, python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
+          f"builds: {', '.join(f'{b}' + (f' ({args.before})' if b == 'before' else '') for b in builds)}")
+    print(f"  {'case':<62} {'median':>12} {'cpu':>15}  {'ratio':<16} {'peak RSS':>10}")
+
+    if "one" in parts:  # 1. the one-file pre-commit case
+        one = args.corpora / "one"
+        make_tree(one, 0, 0, 0)
+        (one / "relevant.md").write_text(relevant_md(random.Random(1), drift=False))
+        (one / "irrelevant.md").write_text(irrelevant_md(random.Random(2)))
+        reps = args.one_repeats
+        baseline("pass", "python -c pass (baseline)", [str(py), "-c", "pass"], one, reps)
         if mdl:
-            t_mdl, r = measure(mdl + ["**/*.md"], tree, max(1, args.repeats // 2), env)
-            row(f"markdownlint-cli2 ({len(md)} md, {label})", t_mdl, None, "", r)
-        for mode, extra in (("cold", ["--no-cache"]), ("warm cache", [])):
-            if not extra:
-                settle(tree)
-            t, r = measure(fgl + extra + ["."], tree, args.repeats, env)
-            row(f"flowgate-lint tree ({label}, {mode})", t, t_floor, "floor", r)
-            if t_mdl:
-                rows.append((f"  vs markdownlint-cli2 ({label}, {mode})", t, f"{t / t_mdl:.2f}x markdownlint-cli2", 0.0))
-                print(f"  {'':<44} {'':>12}  {t / t_mdl:.2f}x markdownlint-cli2")
+            baseline("mdl1", "markdownlint-cli2 relevant.md", mdl + ["relevant.md"], one, reps)
+        compare("irrelevant", "flowgate-lint irrelevant.md",
+                lambda b: lambda: run_once(fgl[b] + ["irrelevant.md"], one, envs[b]), reps, "pass")
+        rel_base = "mdl1" if mdl else "pass"
+        compare("cold1", "flowgate-lint relevant.md (cold, --no-cache)",
+                lambda b: lambda: run_once(fgl[b] + ["--no-cache", "relevant.md"], one, envs[b]), reps, rel_base)
+        settle(one)
+        compare("warm1", "flowgate-lint relevant.md (warm cache)",
+                lambda b: lambda: run_once(fgl[b] + ["relevant.md"], one, envs[b]), reps, rel_base)
+        counter = iter(range(10**6))
 
-    tree = args.corpora / "tree-fix"
-    make_tree(tree, args.files, 0.05, 0.05)
-    pristine = args.corpora / "tree-fix.pristine"
-    if pristine.exists():
-        shutil.rmtree(pristine)
-    shutil.copytree(tree, pristine)
-    times, rss = [], []
-    for _ in range(max(1, args.repeats // 2)):
-        shutil.rmtree(tree)
-        shutil.copytree(pristine, tree)
-        t, r = measure(fgl + ["--no-cache", "--fix", "."], tree, 1, env, warmup=False)
-        times.append(t)
-        rss.append(r)
-    t_floor, _ = measure([str(py), "-c", FLOOR, str(tree)], tree, args.repeats, env)
-    row("flowgate-lint --fix (5% drift, cold)", statistics.median(times), t_floor, "floor", max(rss))
-    print(f"peak RSS max over flowgate-lint cases: {max(r for n, _, _, r in rows if n.startswith('flowgate')):.1f} MiB")
+        def edited(b: str) -> Any:
+            def go() -> Run:  # the usual pre-commit run: a result-cache miss, the spec cache warm
+                (one / "edited.md").write_text(relevant_md(random.Random(100 + next(counter)), drift=False))
+                return run_once(fgl[b] + ["edited.md"], one, envs[b])
+            return go
+        compare("edited", "flowgate-lint relevant.md (just edited)", edited, reps, rel_base)
+        # Edited a while ago and not linted since (settled, so its findings are stored: the cache write is paid)
+        pending = {b: [] for b in builds}
+        for b in builds:
+            for i in range(reps + 1):
+                p = one / f"pending-{b}-{i}.md"
+                p.write_text(relevant_md(random.Random(1000 + i), drift=False))
+                pending[b].append(p.name)
+        settle(one)
+        compare("settled", "flowgate-lint relevant.md (edited earlier, first lint)",
+                lambda b: lambda: run_once(fgl[b] + [pending[b].pop()], one, envs[b]), reps, rel_base)
+
+    if "trees" in parts:  # 2. large tree, 5 % relevant; 3. all relevant
+        for label, share, tag in (("5% relevant", 0.05, "5"), ("all relevant", 1.0, "100")):
+            tree = args.corpora / f"tree-{tag}"
+            md = make_tree(tree, args.files, share, 0.0)
+            baseline(f"floor{tag}", f"read-only floor ({label})", [str(py), "-c", FLOOR, str(tree)], tree, args.repeats)
+            if mdl:
+                baseline(f"mdl{tag}", f"markdownlint-cli2 ({len(md)} md, {label})", mdl + ["**/*.md"], tree,
+                         max(1, args.repeats // 3))
+            for mode, extra in (("cold", ["--no-cache"]), ("warm cache", [])):
+                if not extra:
+                    settle(tree)
+                key = f"tree{tag}-{'cold' if extra else 'warm'}"
+                compare(key, f"flowgate-lint tree ({label}, {mode})",
+                        lambda b: lambda: run_once(fgl[b] + extra + ["."], tree, envs[b]), args.repeats, f"floor{tag}")
+                if mdl:
+                    for b, fig in figs[key].items():
+                        print(f"  {'':<62} {'':>12} {'':>15}  {fig.wall / figs[f'mdl{tag}']['base'].wall:.2f}x mdl{tag} [{b}]")
+
+    if "harness" in parts:  # 4. the accuracy harness's cases (real-world shaped repositories), one run per case
+        cases = sorted(p for p in (ROOT / "tests" / "realworld" / "cases").glob("*") if p.is_dir())
+        if cases:
+            hroot = args.corpora / "harness"
+            shutil.rmtree(hroot, ignore_errors=True)
+            roots = []
+            for case in cases:
+                dest = hroot / case.name
+                shutil.copytree(case, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+                git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "gc.auto=0", "-C", str(dest)]
+                subprocess.run(["git", "init", "-q", str(dest)], check=True)
+                subprocess.run(git + ["add", "-A"], check=True)
+                roots.append(dest)
+            settle(hroot)
+
+            def all_cases(cmd: list[str], e: dict) -> Any:
+                def go() -> Run:
+                    runs = [run_once(cmd, r, e, ok=(0, 1, 2)) for r in roots]
+                    return Run(sum(r.wall for r in runs), sum(r.cpu for r in runs), max(r.rss for r in runs))
+                return go
+            n_md = sum(1 for r in roots for _ in r.rglob("*.md"))
+            figs["mdlh"] = {"base": measure_many({"base": all_cases(mdl + ["**/*.md"], env)}, max(1, args.repeats // 3))["base"]} \
+                if mdl else {}
+            if mdl:
+                show(f"markdownlint-cli2 ({len(roots)} cases, {n_md} md)", "mdlh")
+            figs["passh"] = {"base": measure_many({"base": all_cases([str(py), "-c", "pass"], env)}, args.repeats)["base"]}
+            show(f"python -c pass x {len(roots)} (baseline)", "passh")
+            compare("harness-cold", f"flowgate-lint harness cases ({len(roots)} runs, --no-cache)",
+                    lambda b: all_cases(fgl[b] + ["--no-cache", "."], envs[b]), args.repeats, "mdlh" if mdl else "passh")
+
+    if "fix" in parts:  # 5. --fix with 5 % drift
+        tree = args.corpora / "tree-fix"
+        make_tree(tree, args.files, 0.05, 0.05)
+        pristine = args.corpora / "tree-fix.pristine"
+        if pristine.exists():
+            shutil.rmtree(pristine)
+        shutil.copytree(tree, pristine)
+
+        def fix(b: str) -> Any:
+            def go() -> Run:
+                shutil.rmtree(tree)
+                shutil.copytree(pristine, tree)
+                return run_once(fgl[b] + ["--no-cache", "--fix", "."], tree, envs[b])
+            return go
+        baseline("floorfix", "read-only floor (fix tree)", [str(py), "-c", FLOOR, str(tree)], tree, args.repeats)
+        figs["fix"] = measure_many({b: fix(b) for b in builds}, max(1, args.repeats // 2), warmup=False)
+        show("flowgate-lint --fix (5% drift, cold)", "fix", "floorfix")
+
+    rss = max((f.rss for k, v in figs.items() for b, f in v.items() if b != "base"), default=0.0)
+    print(f"peak RSS max over flowgate-lint cases: {rss:.1f} MiB")
+    print_targets(figs, list(builds), rss)
     return 0
+
+
+def print_targets(figs: dict, builds: list[str], rss: float) -> None:
+    """Issue 17's target table: each figure per build, as the ratio the target is stated in."""
+    print("\ntargets (medians; ratios to baselines measured in the same run):")
+    print(f"  {'target':<44} " + " ".join(f"{b:>20}" for b in builds) + "  limit")
+    for label, key, limit, base in TARGETS:
+        if key not in figs or (base != "ms" and base not in figs) or (base != "ms" and not figs[base]):
+            continue
+        cells = []
+        for b in builds:
+            fig = figs[key][b]
+            value = fig.wall * 1000 if base == "ms" else fig.wall / figs[base]["base"].wall
+            met = "" if limit is None else (" ok" if value <= (limit * 1000 if base == "ms" else limit) else " MISS")
+            cells.append(f"{value:.1f} ms{met}" if base == "ms" else f"{value:.2f}x{met}")
+        lim = "-" if limit is None else (f"<= {limit * 1000:.0f} ms" if base == "ms" else f"<= {limit}x {base}")
+        print(f"  {label:<44} " + " ".join(f"{c:>20}" for c in cells) + f"  {lim}")
+    print(f"  {'peak RSS, any case':<44} {rss:>18.1f} MiB  <= 50 MiB{' ok' if rss <= 50 else ' MISS'}")
 
 
 if __name__ == "__main__":

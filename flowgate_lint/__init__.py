@@ -4,3 +4,25 @@ __version__ = "0.1.0"
 
 # Where the documentation lives (rule pages are DOCS_URL/rules/<CODE>.md).
 DOCS_URL = "https://github.com/flowgate/flowgate-lint/blob/main/docs"
+
+# Runtime dependencies as (distribution, top-level module), in pyproject.toml's order (a test checks
+# they agree); named when one is missing.
+DEPENDENCIES = (
+    ("tomlkit", "tomlkit"),
+    ("ruamel.yaml", "ruamel"),
+    ("markdown-it-py", "markdown_it"),
+    ("json-source-map", "json_source_map"),
+    ("ahocorasick-rs", "ahocorasick_rs"),
+    ("pyromark", "pyromark"),  # CPython 3.11+ only
+    ("tomli", "tomli"),  # Python < 3.11 only
+)
+
+
+def needed_dependencies() -> list[str]:
+    """The distributions of DEPENDENCIES this interpreter needs (their pyproject.toml markers)."""
+    import platform
+    import sys
+
+    new = sys.version_info >= (3, 11)
+    skip = {"pyromark"} if not new or platform.python_implementation() != "CPython" else set()
+    return [dist for dist, _ in DEPENDENCIES if dist not in skip and (dist != "tomli" or not new)]

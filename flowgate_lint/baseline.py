@@ -49,8 +49,11 @@ def build(findings: Iterable) -> Baseline:
 
 
 def dumps(baseline: Baseline) -> str:
+    from flowgate_lint.redact import redact
+
     entries = [
-        {"path": k.path, "code": k.code, "fingerprint": k.fingerprint, "count": n, "message": baseline.messages.get(k, "")}
+        {"path": k.path, "code": k.code, "fingerprint": k.fingerprint, "count": n,
+         "message": redact(baseline.messages.get(k, ""))[0]}
         for k, n in sorted(baseline.counts.items())
     ]
     return json.dumps({"version": VERSION, "tool": "flowgate-lint", "entries": entries}, indent=2, ensure_ascii=False) + "\n"

@@ -34,26 +34,35 @@ LINT_MODULE = "lint"
 PROG = "flowgate-lint"
 
 
-def add_spec_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options every spec-using command shares."""
+def add_spec_arguments(parser: argparse.ArgumentParser, lint: bool = False, writes_cache: bool = True) -> None:
+    """Options every spec-using command shares, worded for the command: ``lint`` also has the result
+    cache and paths to find settings from; a command that never ``writes_cache`` says so."""
     group = parser.add_argument_group("spec and settings")
     group.add_argument("--spec", metavar="PATH", help="gateway config to derive the spec from (default: the 'spec' setting, "
                        "else config/flowgate.yaml, config/examples/flowgate.yaml, then common LiteLLM config names)")
-    group.add_argument("--config", metavar="FILE", help="settings file (pyproject.toml or flowgate-lint.toml; default: the closest one above the paths)")
+    above = "the paths" if lint else "the current directory"
+    group.add_argument("--config", metavar="FILE", help=f"settings file (pyproject.toml or flowgate-lint.toml; default: the closest one above {above})")
     group.add_argument("--isolated", action="store_true", help="ignore settings files")
-    group.add_argument("--no-cache", action="store_true",
-                       help="derive the spec afresh and lint every file, instead of using the spec and result caches "
-                       "(also: FLOWGATE_LINT_NO_CACHE=1)")
+    if lint:
+        no_cache = "derive the spec afresh and lint every file, instead of using the spec and result caches"
+    elif writes_cache:
+        no_cache = "derive the spec afresh instead of using the spec cache"
+    else:
+        no_cache = "derive the spec afresh without reading the spec cache (this command never writes it)"
+    group.add_argument("--no-cache", action="store_true", help=f"{no_cache} (also: FLOWGATE_LINT_NO_CACHE=1)")
     group.add_argument("-v", "--verbose", action="store_true", help="say which settings and gateway config were used (on stderr)")
 
 
-def load_spec_for(args: argparse.Namespace, start: Path):
-    """Settings and spec for a command, reporting the sources with --verbose."""
+def load_spec_for(args: argparse.Namespace, start: Path, write_cache: bool = True):
+    """Settings and spec for a command, reporting the sources with --verbose. With ``write_cache``
+    False the spec cache is only read (read-only commands)."""
+    from flowgate_lint import cachefile
     from flowgate_lint.settings import load_settings
     from flowgate_lint.speccache import load_spec_cached
 
+    cachefile.VERBOSE, cachefile._noted = bool(getattr(args, "verbose", False)), False  # one note per run
     settings = load_settings(getattr(args, "config", None), start, getattr(args, "isolated", False))
-    spec = load_spec_cached(settings, getattr(args, "spec", None), not getattr(args, "no_cache", False))
+    spec = load_spec_cached(settings, getattr(args, "spec", None), not getattr(args, "no_cache", False), write_cache)
     if getattr(args, "verbose", False):
         print(f"{PROG}: spec from {spec.source}", file=sys.stderr)
         for note in spec.notes:
@@ -67,7 +76,8 @@ def _parser_for(name: str, module) -> argparse.ArgumentParser:
     prog = PROG if name == LINT_MODULE else f"{PROG} {name}"
     parser = argparse.ArgumentParser(prog=prog, description=module.HELP, formatter_class=_formatter_class(),
                                      epilog=getattr(module, "EPILOG", None))
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    if name == LINT_MODULE:
+        parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     module.add_arguments(parser)
     return parser
 
@@ -112,14 +122,66 @@ def _top_epilog() -> str:
     return "\n".join(lines)
 
 
+def missing_dependency(exc: ModuleNotFoundError) -> str | None:
+    """The one-line message for a runtime dependency that is not installed (None: not one of ours)."""
+    from flowgate_lint import DEPENDENCIES, needed_dependencies
+
+    top = (exc.name or "").partition(".")[0]
+    if top not in {module for _, module in DEPENDENCIES}:
+        return None
+    names = ", ".join(needed_dependencies())
+    checkout = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    source = checkout if os.path.isfile(os.path.join(checkout, "pyproject.toml")) else PROG
+    return (f"{PROG}: its dependencies are not installed for {sys.executable} (no module named '{exc.name}'); "
+            f"it needs {names}. Install it with them in a virtual environment: python3 -m venv .venv && "
+            f".venv/bin/python -m pip install {source} (then run .venv/bin/{PROG})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(args_list)
+    except ModuleNotFoundError as exc:
+        message = missing_dependency(exc)
+        if message is None:
+            return _internal_error(exc)
+        print(message, file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _internal_error(exc: BaseException) -> int:
+    if os.environ.get("FLOWGATE_LINT_DEBUG"):
+        raise exc
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    print(f"{PROG}: internal error: {type(exc).__name__}{': ' + detail if detail else ''} "
+          f"(set FLOWGATE_LINT_DEBUG=1 for details)", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _main(args_list: list[str]) -> int:
     if not args_list or args_list[0] not in COMMANDS:
         from flowgate_lint.fastpath import try_fast_exit
 
         fast = try_fast_exit(args_list)
         if fast is not None:
             return fast
+    from flowgate_lint.redact import SafeStream
+
+    # Every line any command prints goes through the one redaction and escaping path.
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)
+    try:
+        return _run(args_list)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = saved
+
+
+def _run(args_list: list[str]) -> int:
     try:
         if args_list and args_list[0] in COMMANDS:
             name = args_list.pop(0)
@@ -146,13 +208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError:
             pass
         return EXIT_ERROR
+    except ModuleNotFoundError:
+        raise  # main() names a missing dependency
     except Exception as exc:  # never a traceback for users; FLOWGATE_LINT_DEBUG=1 shows it
-        if os.environ.get("FLOWGATE_LINT_DEBUG"):
-            raise
-        detail = str(exc).splitlines()[0] if str(exc) else ""
-        print(f"{PROG}: internal error: {type(exc).__name__}{': ' + detail if detail else ''} "
-              f"(set FLOWGATE_LINT_DEBUG=1 for details)", file=sys.stderr)
-        return EXIT_ERROR
+        return _internal_error(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,7 +27,7 @@ _EXT_KINDS = {
     ".yaml": "yaml", ".yml": "yaml",
     ".env": "dotenv",
 }
-_SHEBANG = re.compile(rb"^#![^\n]*\b(?:ba|z|da|k)?sh\b")
+_SHEBANG = rb"^#![^\n]*\b(?:ba|z|da|k)?sh\b"  # compiled when an extension-less file is met
 
 
 class Candidate(NamedTuple):
@@ -54,7 +54,7 @@ def kind_of(path: Path | str, head: bytes | None = None) -> str | None:
                     head = fh.read(128)
             except OSError:
                 return None
-        if _SHEBANG.match(head):
+        if re.match(_SHEBANG, head):
             return "shell"
     return None
 
@@ -114,11 +114,18 @@ class Excluder:
     """Matches root-relative paths against exclude globs (one combined regex: one match per path)."""
 
     def __init__(self, patterns: Iterable[str]) -> None:
-        regexes = [glob_source(p) for p in patterns if p.strip()]
-        self.pattern = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+        self._source = "|".join(f"(?:{glob_source(p)})" for p in patterns if p.strip())
+        self._pattern: re.Pattern[str] | None = None  # compiled on first use: explicit files never need it
+
+    @property
+    def pattern(self) -> re.Pattern[str] | None:
+        if self._pattern is None and self._source:
+            self._pattern = re.compile(self._source)
+        return self._pattern
 
     def __call__(self, rel: str) -> bool:
-        return bool(self.pattern is not None and self.pattern.match(rel))
+        pattern = self.pattern
+        return bool(pattern is not None and pattern.match(rel))
 
 
 def _rel(path: Path | str, root: Path | str) -> str | None:

@@ -37,8 +37,16 @@ class Context:
                 self._by_kind.setdefault(kind, []).append(rule)
         self.per_file_ignores = [(glob_regex(g), tuple(c.upper() for c in codes)) for g, codes in (per_file_ignores or {}).items()]
         self.spec_rel = _spec_rel(spec, root)
-        self.prefilter = self._build_prefilter()
+        self.prefilter_scan = False  # few files to check: substring scans instead of an automaton
+        self._prefilter: Any = False  # built on first use
         self.results: Any = None  # a resultcache.ResultCache when the run uses one
+
+    @property
+    def prefilter(self) -> Any:
+        """bytes -> bool, or None when every file must be linted."""
+        if self._prefilter is False:
+            self._prefilter = self._build_prefilter()
+        return self._prefilter
 
     def rules_for(self, kind: str) -> list[Rule]:
         return self._by_kind.get(kind, [])
@@ -60,7 +68,7 @@ class Context:
         fragments.append(r"flowgate-lint")
         from flowgate_lint.prefilter import compile_prefilter
 
-        return compile_prefilter(fragments)
+        return compile_prefilter(fragments, scan=self.prefilter_scan)
 
     def ignored_by_path(self, finding: Finding) -> bool:
         return any(rx.match(finding.path) and any(finding.code.startswith(c) for c in codes)
@@ -147,14 +155,17 @@ def lint_host(host: HostFile, ctx: Context) -> list[Finding]:
     from flowgate_lint.rules.engine_rules import InvalidSyntax, UnusedSuppression
     from flowgate_lint.suppress import Suppressions, parse_directives
 
+    from flowgate_lint.context import is_history
+
     sources = sources_of(host)
     findings: list[Finding] = []
+    history = is_history(host.path, ctx)
     for src in sources:
         error = src.parse_error()
-        if error is not None and ctx.enabled(InvalidSyntax.code):
+        if error is not None and ctx.enabled(InvalidSyntax.code) and InvalidSyntax.reportable(src, ctx):
             findings.append(InvalidSyntax.finding_for(src, error))
         for rule in ctx.rules_for(src.kind):
-            if host.is_spec and not rule.check_spec_file:
+            if host.is_spec and not rule.check_spec_file or history and rule.skip_history:
                 continue
             try:
                 found = list(rule.check(src, ctx))
@@ -197,6 +208,7 @@ def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | 
         return [], FileError(cand.rel, exc.message)
 
 
+SCAN_MAX_FILES = 8  # up to this many files to read, the prefilter scans substrings (no automaton to build)
 PARALLEL_MIN_FILES = 400  # below this, a process pool costs more than it saves
 _WORKER_STATE: tuple[list[Any], Any] | None = None
 
@@ -275,6 +287,8 @@ def run(candidates: list[Any], ctx: Context) -> Result:
     todo, hits = cached_split(candidates, ctx)
     for _, found in hits:
         findings.extend(found)
+    if len(todo) <= SCAN_MAX_FILES:
+        ctx.prefilter_scan = True
     for cand, result in zip(todo, map_files(_lint_quiet(ctx), todo)):
         found, error = result or ([], None)
         findings.extend(found)

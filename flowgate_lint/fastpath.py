@@ -15,7 +15,8 @@ import sys
 
 # Flags that do not change what a clean run prints (beyond quiet) or its exit code.
 _NEUTRAL = {"--force-exclude", "--no-cache", "--fix", "--unsafe-fixes", "--exit-zero", "--check", "--diff",
-            "--exit-non-zero-on-fix", "-q", "--quiet"}
+            "--exit-non-zero-on-fix", "-q", "--quiet", "--show-fixes"}
+_HUMAN_FORMATS = {"full", "concise", "text"}  # a clean run prints the same summary in each
 GENERIC = (
     r"://",  # any URL: its host may be the spec's
     r":\d\d",  # host:port (a superset: expands into 100 literal needles, no regex at start-up)
@@ -24,27 +25,38 @@ GENERIC = (
 )
 
 
-def _pattern():
+SCAN_MAX_FILES = 8  # up to this many files, substring scans beat importing and building the automaton
+
+
+def _pattern(n_files: int = SCAN_MAX_FILES + 1):
     from flowgate_lint._triggers import TRIGGERS
     from flowgate_lint.prefilter import compile_prefilter
 
-    return compile_prefilter((*TRIGGERS, *GENERIC))
+    return compile_prefilter((*TRIGGERS, *GENERIC), scan=n_files <= SCAN_MAX_FILES)
 
 
 def try_fast_exit(argv: list[str]) -> int | None:
     """Exit code when the run can be answered from bytes alone, else None (take the full path)."""
-    if not argv or os.environ.get("FLOWGATE_LINT_NO_FASTPATH") or os.environ.get("FLOWGATE_LINT_OUTPUT_FORMAT"):
+    if not argv or os.environ.get("FLOWGATE_LINT_NO_FASTPATH") \
+            or os.environ.get("FLOWGATE_LINT_OUTPUT_FORMAT", "full") not in _HUMAN_FORMATS:
         return None
     files = []
-    for arg in argv:
+    args = iter(argv)
+    for arg in args:
         if arg in _NEUTRAL:
+            continue
+        if arg == "--output-format":
+            arg = "--output-format=" + next(args, "")
+        if arg.startswith("--output-format="):
+            if arg.partition("=")[2] not in _HUMAN_FORMATS:
+                return None
             continue
         if arg.startswith("-") or not os.path.isfile(arg) or os.path.islink(arg):
             return None
         files.append(arg)
     if not files:
         return None
-    pattern = _pattern()
+    pattern = _pattern(len(files))
     for path in files:
         try:
             with open(path, "rb") as fh:

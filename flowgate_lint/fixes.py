@@ -22,16 +22,37 @@ class FixError(FlowgateError):
 
 class FixOutcome(NamedTuple):
     text: str  # final text
-    fixed: int  # fixes applied
+    fixed: int  # fixes applied (edits made; one fix can resolve several findings)
     findings: list[Finding]  # what remains after the last pass
+    resolved: list[Finding] = []  # findings of the first pass that are gone after the last
 
 
 class FixRun(NamedTuple):
     findings: list[Finding]  # remaining findings, all files
     errors: list[FileError]
-    fixed: int
+    fixed: int  # findings resolved (len(resolved))
     changed: list[tuple[str, str, str, HostFile]]  # (rel path, old text, new text, host) of changed files
     files: int
+    resolved: list[Finding] = []  # the findings --fix resolved, all files, as they were before the fix
+
+
+def resolved_findings(before: list[Finding], after: list[Finding]) -> list[Finding]:
+    """Findings of ``before`` with no counterpart in ``after``: the same code and offending text
+    (its fingerprint), wherever the line moved to. A new finding a fix caused does not hide one it resolved."""
+    from collections import Counter
+
+    def key(f: Finding) -> tuple[str, str]:
+        return (f.code, f.fingerprint or f.message)
+
+    left = Counter(key(f) for f in after)
+    out = []
+    for f in before:
+        k = key(f)
+        if left[k]:
+            left[k] -= 1
+        else:
+            out.append(f)
+    return out
 
 
 def eligible_filter(unsafe: bool, fixable: list[str] | None = None, unfixable: list[str] = ()) -> Callable[[Finding], bool]:
@@ -136,15 +157,18 @@ def fix_host(host: HostFile, ctx: Any, eligible: Callable[[Finding], bool]) -> F
 
     text = host.text
     fixed = 0
+    first: list[Finding] | None = None
     for _ in range(MAX_PASSES):
         current = HostFile(host.path, text, host.kind, host.abspath, host.bom, host.is_spec)
         findings = lint_host(current, ctx)
+        if first is None:
+            first = findings
         todo = [f for f in findings if eligible(f)]
         if not todo:
-            return FixOutcome(text, fixed, findings)
+            return FixOutcome(text, fixed, findings, resolved_findings(first, findings))
         new_text, n = apply_fixes(text, todo)
         if new_text == text:
-            return FixOutcome(text, fixed, findings)
+            return FixOutcome(text, fixed, findings, resolved_findings(first, findings))
         text, fixed = new_text, fixed + n
     raise FixError(f"fixes did not converge after {MAX_PASSES} passes; nothing was written", host.path)
 
@@ -152,7 +176,7 @@ def fix_host(host: HostFile, ctx: Any, eligible: Callable[[Finding], bool]) -> F
 class _FileFix(NamedTuple):
     findings: list[Finding]
     error: FileError | None
-    fixed: int
+    resolved: list[Finding]
     changed: tuple[str, str, str, HostFile] | None
 
 
@@ -165,26 +189,27 @@ def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: b
     if found is None:
         found, error = lint_candidate(cand, ctx)
         if error is not None:
-            return _FileFix([], error, 0, None)
+            return _FileFix([], error, [], None)
     if not any(eligible(f) for f in found):
-        return _FileFix(found, None, 0, None) if found else None
+        return _FileFix(found, None, [], None) if found else None
     is_spec = ctx.spec_rel is not None and cand.rel == ctx.spec_rel
     host = read_host(cand.path, cand.rel, cand.kind, is_spec)
     if isinstance(host, FileError):
-        return _FileFix([], host, 0, None)
+        return _FileFix([], host, [], None)
     try:
         outcome = fix_host(host, ctx, eligible)
     except FixError as exc:
-        return _FileFix(found, FileError(cand.rel, exc.message), 0, None)
+        return _FileFix(found, FileError(cand.rel, exc.message), [], None)
     if outcome.text == host.text:
-        return _FileFix(outcome.findings, None, 0, None)
+        return _FileFix(outcome.findings, None, [], None)
     error = None
     if write:
         try:
             atomic_write(cand.path, host.encode(outcome.text))
         except OSError as exc:
             error = FileError(cand.rel, f"cannot write: {exc.strerror or exc}")
-    return _FileFix(outcome.findings, error, outcome.fixed, (cand.rel, host.text, outcome.text, host))
+    return _FileFix(outcome.findings, error, outcome.resolved if error is None else [],
+                    (cand.rel, host.text, outcome.text, host))
 
 
 def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding], bool], write: bool) -> FixRun:
@@ -194,7 +219,7 @@ def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding]
     findings: list[Finding] = []
     errors: list[FileError] = []
     changed = []
-    fixed = 0
+    resolved: list[Finding] = []
     todo, hits = cached_split(candidates, ctx)
     results = [_fix_file(cand, ctx, eligible, write, found) for cand, found in hits]  # unchanged: not linted again
     linted = map_files(lambda cand: _fix_file(cand, ctx, eligible, write), todo)
@@ -208,11 +233,12 @@ def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding]
         if result.error is not None:
             errors.append(result.error)
         if result.changed is not None:
-            fixed += result.fixed
+            resolved.extend(result.resolved)
             changed.append(result.changed)
     findings.sort(key=Finding.sort_key)
+    resolved.sort(key=Finding.sort_key)
     changed.sort(key=lambda c: c[0])
-    return FixRun(findings, errors, fixed, changed, len(candidates))
+    return FixRun(findings, errors, len(resolved), changed, len(candidates), resolved)
 
 
 def unified_diff(rel: str, old: str, new: str, labels: tuple[str, str] | None = None) -> str:

@@ -8,6 +8,7 @@ each mapped back to exact host offsets.
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_right
 from typing import Any, NamedTuple
@@ -36,13 +37,14 @@ FENCE_KINDS = {
 class Segment:
     """Text of one prose block (as markdown-it sees it) with a per-line map to host offsets."""
 
-    __slots__ = ("text", "kind", "quoted", "heading", "line", "code_spans", "_starts", "_hosts")
+    __slots__ = ("text", "kind", "quoted", "callout", "heading", "line", "code_spans", "_starts", "_hosts")
 
     def __init__(self, text: str, kind: str, quoted: bool, heading: str, line: int,
-                 starts: list[int], hosts: list[int], code_spans: list[tuple[int, int]]) -> None:
+                 starts: list[int], hosts: list[int], code_spans: list[tuple[int, int]], callout: bool = False) -> None:
         self.text = text
         self.kind = kind  # "paragraph", "heading", "table"
         self.quoted = quoted  # inside a blockquote
+        self.callout = callout  # inside a blockquote that is a note/warning callout ("> [!NOTE]", "> **Note:**"), not a quotation
         self.heading = heading  # nearest heading above (its text), "" if none
         self.line = line  # first host line (1-based)
         self.code_spans = code_spans  # [(start, end)] of inline code in self.text, backticks included
@@ -95,18 +97,36 @@ def _parser() -> Any:
     return _PARSER
 
 
+def _tokens(host: HostFile) -> Any:
+    """The token stream: rebuilt from pyromark's events when that is exact (no markdown-it-py import),
+    else markdown-it-py's own (the reference). FLOWGATE_LINT_MARKDOWN=markdown-it-py forces the reference."""
+    if USE_PYROMARK:
+        from flowgate_lint.mdtokens import tokens
+
+        rebuilt = tokens(host.text, host.line_starts)
+        if rebuilt is not None:
+            return rebuilt
+    return _parser().parse(host.text)
+
+
+USE_PYROMARK = os.environ.get("FLOWGATE_LINT_MARKDOWN") != "markdown-it-py"
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+# The first words of a blockquote used as an admonition (GitHub alerts, bold or plain "Note:", emoji).
+_CALLOUT = re.compile(r"\s*(?:\[!(?:note|tip|important|warning|caution)\]|\*\*\s*(?:note|tip|important|warning|caution|"
+                      r"注意|提示|警告|重要|说明)\b|(?:note|tip|important|warning|caution)\s*:|(?:注意|提示|警告|重要|说明)\s*[:：]|"
+                      r"[\u26a0\u2139\u2757\u2755\U0001f4a1\U0001f4cc\U0001f6a8])", re.I)
 
 
 def parse_markdown(host: HostFile) -> MarkdownDoc:
     text = host.text
-    tokens = _parser().parse(text)
+    tokens = _tokens(host)
     starts = host.line_starts
     segments: list[Segment] = []
     fences: list[Fence] = []
     comments: list[Comment] = []
     code_blocks: list[tuple[int, int]] = []
     quote_depth = 0
+    callouts: list[bool | None] = []  # per open blockquote: a callout? (None until its first text is seen)
     heading = ""
     pending_heading = False
     in_cell = False
@@ -118,8 +138,11 @@ def parse_markdown(host: HostFile) -> MarkdownDoc:
         t = tok.type
         if t == "blockquote_open":
             quote_depth += 1
+            callouts.append(None)
         elif t == "blockquote_close":
             quote_depth -= 1
+            if callouts:
+                callouts.pop()
         elif t == "heading_open":
             pending_heading = True
         elif t in ("th_open", "td_open"):
@@ -127,8 +150,11 @@ def parse_markdown(host: HostFile) -> MarkdownDoc:
         elif t in ("th_close", "td_close"):
             in_cell = False
         elif t == "inline" and tok.map:
+            if callouts and callouts[-1] is None:
+                callouts[-1] = bool(_CALLOUT.match(tok.content))
             seg = _segment(tok, host, host_line, starts, quote_depth > 0, heading,
-                           "heading" if pending_heading else ("table" if in_cell else "paragraph"))
+                           "heading" if pending_heading else ("table" if in_cell else "paragraph"),
+                           bool(callouts and callouts[-1]))
             if seg is not None:
                 segments.append(seg)
                 for child in tok.children or ():
@@ -154,7 +180,8 @@ def parse_markdown(host: HostFile) -> MarkdownDoc:
     return MarkdownDoc(segments, fences, comments, code_blocks)
 
 
-def _segment(tok: Any, host: HostFile, host_line: Any, starts: list[int], quoted: bool, heading: str, kind: str) -> Segment | None:
+def _segment(tok: Any, host: HostFile, host_line: Any, starts: list[int], quoted: bool, heading: str, kind: str,
+             callout: bool = False) -> Segment | None:
     content = tok.content
     if not content:
         return None
@@ -173,7 +200,7 @@ def _segment(tok: Any, host: HostFile, host_line: Any, starts: list[int], quoted
         seg_hosts.append(starts[hl] + col)
         pos += len(line) + 1
     code_spans = _code_spans(content, tok.children or ())
-    return Segment(content, kind, quoted, heading, a + 1, seg_starts, seg_hosts, code_spans)
+    return Segment(content, kind, quoted, heading, a + 1, seg_starts, seg_hosts, code_spans, callout)
 
 
 def _code_spans(content: str, children: Any) -> list[tuple[int, int]]:

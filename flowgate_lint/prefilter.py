@@ -165,35 +165,32 @@ def fold(text: str) -> str:
     return text.casefold().replace("\u0131", "i")
 
 
-def _minimal(needles: Iterable[bytes]) -> list[bytes]:
-    """Drop every needle that contains a shorter one: it is implied."""
-    kept: list[bytes] = []
-    for n in sorted(set(needles), key=lambda b: (len(b), b)):
-        if not any(m in n for m in kept):
-            kept.append(n)
-    return kept
-
-
-def _needle_search(needles: list[bytes]) -> Callable[[bytes], bool]:
+def _needle_search(needles: list[bytes], scan: bool = False) -> Callable[[bytes], bool]:
+    """bytes -> whether any needle occurs: one Aho-Corasick pass, or one substring scan per needle when
+    ``scan`` (a few small files: cheaper than importing and building the automaton) or without the wheel."""
     if not needles:
         return lambda low: False
-    try:
-        from ahocorasick_rs import BytesAhoCorasick
-    except ImportError:
-        def any_in(low: bytes) -> bool:
-            for n in needles:
-                if n in low:
-                    return True
-            return False
+    if not scan:
+        try:
+            from ahocorasick_rs import BytesAhoCorasick
+        except ImportError:
+            scan = True
+        else:
+            find = BytesAhoCorasick(needles).find_matches_as_indexes
+            return lambda low: bool(find(low))
 
-        return any_in
-    automaton = BytesAhoCorasick(needles)
-    find = automaton.find_matches_as_indexes
-    return lambda low: bool(find(low))
+    def any_in(low: bytes) -> bool:
+        for n in needles:
+            if n in low:
+                return True
+        return False
+
+    return any_in
 
 
-def compile_prefilter(fragments: Iterable[str]) -> Callable[[bytes], bool]:
-    """A function bytes -> bool: True when the data may hold a finding for these triggers."""
+def compile_prefilter(fragments: Iterable[str], scan: bool = False) -> Callable[[bytes], bool]:
+    """A function bytes -> bool: True when the data may hold a finding for these triggers (``scan``: for a
+    few small inputs, substring scans instead of an Aho-Corasick automaton)."""
     needles: list[bytes] = []
     leftovers: list[str] = []
     for fragment in dict.fromkeys(fragments):
@@ -202,7 +199,7 @@ def compile_prefilter(fragments: Iterable[str]) -> Callable[[bytes], bool]:
             needles.extend(found)
         else:
             leftovers.append(fragment)
-    search = _needle_search(_minimal(needles))
+    search = _needle_search(list(dict.fromkeys(needles)), scan)
     pattern = None
     if leftovers:
         import re

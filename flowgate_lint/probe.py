@@ -1,8 +1,11 @@
 """Live gateway probe: the only network code in flowgate-lint, and only toward the URL it is given.
 
 ``plan`` and ``judge`` are pure (what to send, how to read the answer, which hint to give);
-``send`` does the HTTP with the standard library, ignoring proxy settings so the request
-goes exactly where it was told.
+``send`` does the HTTP with the standard library's ``http.client``: no proxy (the request goes
+exactly where it was told), no redirect followed (a redirect is reported as what it is: following
+it would send the token to another host), and ``timeout`` is a deadline for the whole request
+(connect, send, headers and body), so a server that trickles its answer cannot hold a probe longer.
+Credentials in the URL (``user:password@``) are not sent.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class Answer(NamedTuple):
     body: bytes
     error: str  # connection error text, "" on an HTTP answer
     seconds: float
+    location: str = ""  # a redirect's Location header (never followed)
 
 
 class Verdict(NamedTuple):
@@ -61,6 +65,11 @@ def judge(probe: Probe, answer: Answer, base: str, spec: Any, expected_models: l
                 f"{spec.gateway.root_url})") if refused else f"no HTTP answer ({answer.error})"
         return Verdict(probe, None, ms, False, answer.error, hint)
     status = answer.status
+    if 300 <= status < 400:
+        where = answer.location or "(no Location header)"
+        return Verdict(probe, status, ms, False, f"redirect to {where}",
+                       f"the gateway answered with a redirect to {where}; probe does not follow redirects (the token "
+                       "would be sent there too): pass the URL that answers directly with --url")
     if 200 <= status < 300:
         if probe.name == "models" and expected_models:
             try:
@@ -98,25 +107,66 @@ def judge(probe: Probe, answer: Answer, base: str, spec: Any, expected_models: l
 
 
 def send(base: str, probe: Probe, token: str | None, timeout: float) -> Answer:
-    import urllib.error
-    import urllib.request
+    """One request, answered within ``timeout`` seconds in all, or a timeout error."""
+    import http.client
+    import threading
+    from urllib.parse import urlsplit
 
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    data = json.dumps(probe.body).encode() if probe.body is not None else None
-    req = urllib.request.Request(base.rstrip("/") + probe.path, data=data, method=probe.method)
-    req.add_header("content-type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-        req.add_header("x-api-key", token)
-    if probe.anthropic:
-        req.add_header("anthropic-version", ANTHROPIC_VERSION)
     start = time.perf_counter()
+
+    def answer(status: int | None, body: bytes = b"", error: str = "", location: str = "") -> Answer:
+        return Answer(status, body, error, time.perf_counter() - start, location)
+
     try:
-        with opener.open(req, timeout=timeout) as resp:
-            return Answer(resp.status, resp.read(1 << 20), "", time.perf_counter() - start)
-    except urllib.error.HTTPError as exc:
-        return Answer(exc.code, exc.read(1 << 16) if exc.fp else b"", "", time.perf_counter() - start)
-    except urllib.error.URLError as exc:
-        return Answer(None, b"", str(exc.reason), time.perf_counter() - start)
-    except (OSError, ValueError) as exc:
-        return Answer(None, b"", str(exc), time.perf_counter() - start)
+        url = urlsplit(base.rstrip("/") + probe.path)
+        host, port = url.hostname, url.port
+    except ValueError as exc:
+        return answer(None, error=f"invalid URL: {exc}")
+    if not host or url.scheme not in ("http", "https"):
+        return answer(None, error="not an http(s) URL")
+    cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+    conn = cls(host, port, timeout=timeout)
+    expired = threading.Event()
+
+    def expire() -> None:  # the deadline: unblock whatever the request is waiting for
+        expired.set()
+        sock = conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(2)  # SHUT_RDWR
+            except OSError:
+                pass
+
+    timer = threading.Timer(timeout, expire)
+    timer.daemon = True
+    headers = {"content-type": "application/json"}  # Host comes from host and port: the userinfo is never sent
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+        headers["x-api-key"] = token
+    if probe.anthropic:
+        headers["anthropic-version"] = ANTHROPIC_VERSION
+    body = json.dumps(probe.body).encode() if probe.body is not None else None
+    timer.start()
+    try:
+        conn.request(probe.method, (url.path or "/") + (f"?{url.query}" if url.query else ""), body=body, headers=headers)
+        resp = conn.getresponse()
+        limit = 1 << 20 if 200 <= resp.status < 300 else 1 << 16
+        chunks, size = [], 0
+        while size < limit and not expired.is_set():
+            chunk = resp.read1(min(65536, limit - size)) if hasattr(resp, "read1") else resp.read(min(65536, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if expired.is_set():
+            raise TimeoutError
+        location = resp.getheader("location", "") if 300 <= resp.status < 400 else ""
+        return answer(resp.status, b"".join(chunks), location=location)
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        if expired.is_set() or isinstance(exc, TimeoutError):
+            return answer(None, error=f"no complete answer within {timeout:g} s (timed out)")
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return answer(None, error=str(reason))
+    finally:
+        timer.cancel()
+        conn.close()

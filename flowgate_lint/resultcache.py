@@ -8,8 +8,10 @@ for each linted file, its stat signature (size, mtime, ctime, inode) with the fi
 A file is answered from the cache only when its signature is unchanged; a different fingerprint
 drops every entry. A file changed in the last two seconds is not stored (a second edit in the same
 timestamp tick could keep its signature: git's "racy clean" rule), nor is a file that could not be
-read. Concurrent runs (pre-commit shards) merge their entries on save; the write is atomic. Any
-problem with the cache itself is a silent miss. ``--no-cache`` or ``FLOWGATE_LINT_NO_CACHE=1``
+read, nor one whose findings carry a credential (``redact``): the cache never holds one. The file is plain JSON, read and written through ``cachefile`` (owner and mode checked, no
+symlink followed, atomic rename); findings come back only as the engine's own value types.
+Concurrent runs (pre-commit shards) merge their entries on save. Any problem with the cache itself
+is a silent miss. ``--no-cache`` or ``FLOWGATE_LINT_NO_CACHE=1``
 turns it off.
 """
 
@@ -19,7 +21,9 @@ import os
 import sys
 from typing import Any
 
-FORMAT = 1
+from flowgate_lint.findings import Edit, Finding, Fix
+
+FORMAT = 2  # 1 was a pickle: never read again
 RACY_NS = 2_000_000_000
 MAX_ENTRIES = 200_000  # beyond this, keep only the files of the current run
 
@@ -64,13 +68,16 @@ def fingerprint(ctx: Any) -> str:
 
 
 class ResultCache:
-    """Findings of unchanged files, keyed by root-relative path and checked against the stat signature."""
+    """Findings of unchanged files, keyed by root-relative path and checked against the stat signature.
+
+    Entries are kept as stored (``[signature, [encoded finding, ...]]``) and decoded on ``get``.
+    """
 
     def __init__(self, path: str, fp: str) -> None:
-        self.path = path
+        self.directory, self.name = os.path.split(path)
         self.fingerprint = fp
-        self.entries: dict[str, tuple[Sig, tuple]] = _load(path, fp)
-        self.fresh: dict[str, tuple[Sig, tuple]] = {}
+        self.entries: dict[str, list] = _load(self.directory, self.name, fp)
+        self.fresh: dict[str, list] = {}
         import time
 
         self.settled_before = time.time_ns() - RACY_NS
@@ -81,15 +88,20 @@ class ResultCache:
         if sig is None:
             return None
         entry = self.entries.get(cand.rel)
-        if entry is None or entry[0] != sig:
+        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != list(sig):
             return None
-        return list(entry[1])
+        try:
+            return [decode_finding(f) for f in entry[1]]
+        except (TypeError, ValueError):
+            return None
 
     def put(self, cand: Any, findings: list) -> None:
         sig = getattr(cand, "sig", None)
         if sig is None or sig[1] >= self.settled_before or sig[2] >= self.settled_before:
             return
-        value = (sig, tuple(findings))
+        if any(_holds_secret(f) for f in findings):
+            return  # the cache never holds a credential (a fix may need it verbatim): lint such a file each run
+        value = [list(sig), [encode_finding(f) for f in findings]]
         if self.entries.get(cand.rel) != value:
             self.fresh[cand.rel] = value
 
@@ -97,35 +109,62 @@ class ResultCache:
         """Write the new entries (merged with any a concurrent run saved meanwhile); silent on failure."""
         if not self.fresh:
             return
-        import pickle
+        from flowgate_lint.cachefile import write_json
 
-        merged = _load(self.path, self.fingerprint) or self.entries
+        merged = _load(self.directory, self.name, self.fingerprint) or self.entries
         if len(merged) + len(self.fresh) > MAX_ENTRIES:
             merged = {}
         merged.update(self.fresh)
-        try:
-            directory = os.path.dirname(self.path)
-            os.makedirs(directory, mode=0o700, exist_ok=True)
-            from flowgate_lint.fsutil import atomic_write
-
-            atomic_write(self.path, pickle.dumps((FORMAT, self.fingerprint, merged), protocol=pickle.HIGHEST_PROTOCOL),
-                         mode=0o600)
-        except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
-            pass
+        write_json(self.directory, self.name, {"format": FORMAT, "fingerprint": self.fingerprint, "entries": merged})
         self.fresh = {}
 
 
-def _load(path: str, fp: str) -> dict:
-    import pickle
+def _load(directory: str, name: str, fp: str) -> dict:
+    from flowgate_lint.cachefile import read_json
 
-    try:
-        with open(path, "rb") as fh:
-            fmt, stored_fp, entries = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - missing, corrupt or from another version: empty
+    data = read_json(directory, name)
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("fingerprint") != fp:
         return {}
-    if fmt != FORMAT or stored_fp != fp or not isinstance(entries, dict):
-        return {}
-    return entries
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+# Findings as plain data: a Finding is the list of its fields, its fix [[edit fields...], applicability,
+# message]. Decoding accepts exactly those shapes, with str and int fields only.
+
+def _holds_secret(f: Finding) -> bool:
+    from flowgate_lint.redact import has_secret
+
+    return has_secret(f.message) or has_secret(f.path) or (
+        f.fix is not None and (has_secret(f.fix.message) or any(has_secret(e.content) for e in f.fix.edits)))
+
+
+def encode_finding(f: Any) -> list:
+    fields = list(f)
+    fix = f.fix
+    fields[_FIX] = None if fix is None else [[list(e) for e in fix.edits], fix.applicability, fix.message]
+    return fields
+
+
+def _plain(values: list, n: int) -> list:
+    if not isinstance(values, list) or len(values) != n or any(type(v) not in (str, int) for v in values):
+        raise ValueError("not a stored value")
+    return values
+
+
+def decode_finding(data: Any) -> Finding:
+    if not isinstance(data, list) or len(data) != len(Finding._fields):
+        raise ValueError("not a stored finding")
+    fix = data[_FIX]
+    if fix is not None:
+        if not isinstance(fix, list) or len(fix) != 3 or not isinstance(fix[0], list):
+            raise ValueError("not a stored fix")
+        edits = tuple(Edit(*_plain(e, len(Edit._fields))) for e in fix[0])
+        fix = Fix(edits, *_plain(fix[1:], 2))
+    return Finding(*_plain(data[:_FIX], _FIX), fix, *_plain(data[_FIX + 1:], len(data) - _FIX - 1))
+
+
+_FIX = Finding._fields.index("fix")
 
 
 def open_cache(ctx: Any, use_cache: bool = True) -> ResultCache | None:
@@ -139,7 +178,7 @@ def open_cache(ctx: Any, use_cache: bool = True) -> ResultCache | None:
         return None
     import zlib
 
-    name = f"results-{zlib.crc32(str(ctx.root).encode('utf-8', 'surrogatepass')):08x}.pickle"
+    name = f"results-{zlib.crc32(str(ctx.root).encode('utf-8', 'surrogatepass')):08x}.json"
     try:
         return ResultCache(os.path.join(str(directory), name), fingerprint(ctx))
     except Exception:  # noqa: BLE001 - e.g. an unreadable spec input: no cache

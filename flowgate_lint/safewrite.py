@@ -1,4 +1,4 @@
-"""Writing users' files safely: lock, backup first, detect concurrent changes, atomic replace.
+"""Writing users' files safely: lock (the file's directory), backup first, detect concurrent changes, atomic replace.
 
 Backups sit next to the file: ``<file>.flowgate-backup.<UTC timestamp>`` (microseconds, plus a
 counter when two land in the same microsecond; an existing backup is never overwritten). When
@@ -43,12 +43,18 @@ def read(path: Path) -> bytes | None:
 
 @contextmanager
 def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """An exclusive advisory lock for ``path`` (on a ``.flowgate-lock`` file beside it)."""
+    """An exclusive advisory lock for ``path``: a ``flock`` on the directory that holds it.
+
+    The directory's inode stays the same while files in it are replaced atomically (a lock on the
+    file itself would be left on the old inode by the rename), it exists before the file does, and
+    locking it creates nothing, so no lock file is ever left beside the user's config."""
     import fcntl
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(path.name + ".flowgate-lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise WriteError(f"cannot open its directory to lock it: {exc.strerror or exc}", str(path)) from None
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -43,6 +43,8 @@ LINT_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "extend-exclude": ((list,), "globs added to exclude"),
     "fixable": ((list,), "codes whose fixes may be applied (default: ALL)"),
     "unfixable": ((list,), "codes whose fixes are never applied"),
+    "history": ((list,), "globs of history files (changelogs, archives, ADRs) value rules skip (replaces the defaults)"),
+    "extend-history": ((list,), "globs added to history"),
 }
 
 KNOWN_KEYS = {**SPEC_KEYS, **LINT_KEYS}

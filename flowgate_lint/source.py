@@ -148,7 +148,7 @@ class Source:
     def data(self) -> Any:
         """Parsed value of a structured source (raises ParseError)."""
         if "data" not in self._cache:
-            self._cache["data"] = _catch(lambda: _PARSERS[self.kind][1](self.text, self._doc()))
+            self._cache["data"] = _catch(lambda: _PARSERS[self.kind][1](self._parse_text(), self._doc()))
         return _reraise(self._cache["data"])
 
     def leaves(self) -> list[Leaf]:
@@ -156,14 +156,34 @@ class Source:
         if self.kind not in STRUCTURED:
             return []
         if "leaves" not in self._cache:
-            self._cache["leaves"] = _catch(lambda: _PARSERS[self.kind][2](self.text, self._doc()))
+            self._cache["leaves"] = _catch(lambda: _PARSERS[self.kind][2](self._parse_text(), self._doc()))
         return _reraise(self._cache["leaves"])
 
     def _doc(self) -> Any:
         """The one parse ``data`` and ``leaves`` share (raises ParseError)."""
         if "doc" not in self._cache:
-            self._cache["doc"] = _catch(lambda: _PARSERS[self.kind][0](self.text))
+            self._cache["doc"] = _catch(lambda: _PARSERS[self.kind][0](self._parse_text()))
         return _reraise(self._cache["doc"])
+
+    def _parse_text(self) -> str:
+        """The text the parsers read. A JSON fence in a doc, or a ``.jsonc``/``.json5`` file, may hold ``//`` and
+        ``/* */`` comments and trailing commas (illustrative JSON): when the strict text does not parse, they are
+        blanked out, keeping every offset. A ``.json`` file in the repository is read strictly."""
+        if "ptext" not in self._cache:
+            text = self.text
+            if self.kind == "json" and (self.embedded or self.host.path.endswith((".jsonc", ".json5"))):
+                stripped = strip_jsonc(text)
+                if stripped != text:
+                    import json
+
+                    try:
+                        json.loads(text)
+                    except ValueError:
+                        text = stripped
+                    except RecursionError:
+                        pass
+            self._cache["ptext"] = text
+        return self._cache["ptext"]
 
     def markdown(self) -> Any:
         """The parsed Markdown document (``markdown.MarkdownDoc``) of a markdown source."""
@@ -195,8 +215,12 @@ def host_edit(host: HostFile, start: int, end: int, content: str) -> Edit:
 
 
 def _fingerprint(code: str, snippet: str) -> str:
+    """A hash of the offending text, credentials redacted first (a hash of a short password can be guessed)."""
     import hashlib
 
+    from flowgate_lint.redact import redact
+
+    snippet = redact(snippet)[0]
     return hashlib.sha1(f"{code}\0{' '.join(snippet.split())}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 

@@ -84,6 +84,7 @@ class CodexSpec(NamedTuple):
     provider_name: str
     env_key: str
     wire_api: str = WIRE_API
+    env_key_pinned: bool = False  # the config or settings set env_key (otherwise it is the user's choice)
 
 
 class ClaudeSpec(NamedTuple):
@@ -257,6 +258,7 @@ def derive_spec(
         provider_id=provider_id,
         provider_name=text("codex-provider-name", DEFAULT_PROVIDER_NAME) or DEFAULT_PROVIDER_NAME,
         env_key=env_key,
+        env_key_pinned=text("codex-env-key") is not None,
     )
     claude = ClaudeSpec(
         base_url=base,

@@ -1,15 +1,15 @@
 """A cache for the derived spec, so a pre-commit run on one file skips the YAML parser.
 
 Deriving the spec means importing ruamel.yaml and parsing the gateway config: about a third of
-a one-file run. The derived ``Spec`` is stored (pickled, mode 0600) under
-``$FLOWGATE_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/flowgate-lint``, else
-``~/.cache/flowgate-lint``, with the stat signature (type, size, mtime, ctime, inode) of every
+a one-file run. The derived ``Spec`` is stored as plain JSON (``cachefile``: owner and mode
+checked, never followed through a symlink, mode 0600) under ``$FLOWGATE_LINT_CACHE_DIR``, else
+``$XDG_CACHE_HOME/flowgate-lint``, else ``~/.cache/flowgate-lint``, with the stat signature (type, size, mtime, ctime, inode) of every
 path the derivation looked at, including the well-known paths that did not exist. An entry is
 used only when the key (version, working directory, settings, ``--spec``) matches exactly and
 every signature is unchanged, so creating, editing or removing any of those files is a miss; a
 file modified in the last two seconds keeps the result out of the cache (git's "racy" rule).
 Errors are never cached. ``--no-cache`` or ``FLOWGATE_LINT_NO_CACHE=1`` turns it off; any
-problem with the cache itself (unreadable, corrupt, read-only) is a silent miss.
+problem with the cache itself (unreadable, corrupt, read-only, someone else's) is a silent miss.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2  # 1 was a pickle: never read again
 RACY_NS = 2_000_000_000
 
 
@@ -49,22 +49,23 @@ def _key(settings: Any, explicit: str | None) -> str:
                  _signature(__file__), _signature(Path(__file__).with_name("spec.py"))))
 
 
-def _entry_path(directory: Path, key: str) -> Path:
+def _entry_name(key: str) -> str:
     import zlib
 
-    return directory / f"spec-{zlib.crc32(key.encode('utf-8', 'surrogatepass')):08x}.pickle"
+    return f"spec-{zlib.crc32(key.encode('utf-8', 'surrogatepass')):08x}.json"
 
 
-def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool = True) -> Any:
-    """``spec.load_spec``, answered from the cache when nothing it depends on has changed."""
+def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool = True, write: bool = True) -> Any:
+    """``spec.load_spec``, answered from the cache when nothing it depends on has changed; a miss is
+    stored only when ``write`` (read-only commands never create or change a cache file)."""
     directory = cache_dir() if use_cache else None
     if directory is None:
         from flowgate_lint.spec import load_spec
 
         return load_spec(settings, explicit)
     key = _key(settings, explicit)
-    entry = _entry_path(directory, key)
-    spec = _read(entry, key)
+    name = _entry_name(key)
+    spec = _read(str(directory), name, key)
     if spec is not None:
         return spec
     from flowgate_lint.spec import load_spec
@@ -77,31 +78,83 @@ def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool
     racy = time.time_ns() - RACY_NS
     # A file written within the last moments could change again within the same timestamp tick
     # and keep its signature (git's "racy clean" problem): do not cache until it has settled.
-    if all(sig is None or sig[2] < racy for sig in deps.values()):
-        _write(entry, (key, deps, spec))
+    if write and all(sig is None or sig[2] < racy for sig in deps.values()):
+        from flowgate_lint.cachefile import write_json
+
+        try:
+            stored = encode(spec)
+        except TypeError:  # a value the cache cannot hold: not cached (the round-trip test names it)
+            return spec
+        write_json(str(directory), name, {"format": FORMAT, "key": key, "deps": deps, "spec": stored})
     return spec
 
 
-def _read(entry: Path, key: str) -> Any:
-    import pickle
+def _read(directory: str, name: str, key: str) -> Any:
+    from flowgate_lint.cachefile import read_json
 
-    try:
-        with open(entry, "rb") as fh:
-            stored_key, deps, spec = pickle.load(fh)
-    except Exception:  # noqa: BLE001 - missing, corrupt or from another version: a miss
+    data = read_json(directory, name)
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
         return None
-    if stored_key != key or any(_signature(p) != sig for p, sig in deps.items()):
+    deps = data.get("deps")
+    if not isinstance(deps, dict):
         return None
-    return spec
-
-
-def _write(entry: Path, value: Any) -> None:
-    import pickle
-
+    for path, sig in deps.items():
+        if _signature(path) != (tuple(sig) if isinstance(sig, list) else sig):
+            return None
+    classes = _classes()
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        from flowgate_lint.fsutil import atomic_write
+        spec = decode(data.get("spec"), classes)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return spec if isinstance(spec, classes["Spec"]) else None
 
-        atomic_write(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
-    except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
-        pass
+
+# The spec as plain data: NamedTuples as {"t": class name, "v": [fields]}, tuples and frozensets as
+# {"t": "tuple"} and {"t": "frozenset"}, paths as {"t": "path"}; only the spec's own value classes
+# can come back out.
+
+def encode(value: Any) -> Any:
+    from pathlib import PurePath
+
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, tuple):
+        kind = type(value).__name__ if hasattr(value, "_fields") else "tuple"
+        return {"t": kind, "v": [encode(v) for v in value]}
+    if isinstance(value, frozenset):
+        return {"t": "frozenset", "v": sorted((encode(v) for v in value), key=repr)}
+    if isinstance(value, PurePath):
+        return {"t": "path", "v": str(value)}
+    raise TypeError(f"cannot store a {type(value).__name__} in the spec cache")
+
+
+def _classes() -> dict[str, type]:
+    from flowgate_lint import spec as spec_module
+
+    return {cls.__name__: cls for cls in (spec_module.Spec, spec_module.Gateway, spec_module.CodexSpec,
+                                          spec_module.ClaudeSpec, spec_module.Service)}
+
+
+def decode(data: Any, classes: dict[str, type] | None = None) -> Any:
+    """The value ``encode`` stored (raises ValueError for anything else)."""
+    if data is None or isinstance(data, (str, bool, int, float)):
+        return data
+    if not isinstance(data, dict) or set(data) != {"t", "v"}:
+        raise ValueError("not a stored spec value")
+    kind, items = data["t"], data["v"]
+    if kind == "path":
+        if not isinstance(items, str):
+            raise ValueError("a path must be a string")
+        return Path(items)
+    if not isinstance(items, list):
+        raise ValueError("a tuple must be a list")
+    classes = classes if classes is not None else _classes()
+    values = [decode(v, classes) for v in items]
+    if kind == "tuple":
+        return tuple(values)
+    if kind == "frozenset":
+        return frozenset(values)
+    cls = classes.get(kind)
+    if cls is None or len(values) != len(cls._fields):
+        raise ValueError(f"not a spec value: {kind}")
+    return cls(*values)

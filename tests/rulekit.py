@@ -31,7 +31,18 @@ def lint_text(text: str, name: str, codes: list[str] | None = None, spec=None) -
     return lint_host(host, context(codes, spec))
 
 
+def variant_spec(path: Path):
+    """The spec for a fixture: ``<variant>.flowgate.yaml`` beside a fixture named ``...-<variant>...`` (for
+    rules that depend on what the gateway config sets), else None (the shared fixture spec)."""
+    for cfg in sorted(path.parent.glob("*.flowgate.yaml")):
+        variant = cfg.name[: -len(".flowgate.yaml")]
+        if f"-{variant}" in path.name:
+            return load_spec(Settings({}, None, cfg.parent), str(cfg))
+    return None
+
+
 def lint_path(path: Path, codes: list[str] | None = None, spec=None) -> list:
+    spec = spec or variant_spec(path)
     kind = kind_of(path)
     assert kind, f"no kind for {path}"
     host = decode_host(path.read_bytes(), path.name, kind)
@@ -46,3 +57,18 @@ def snapshot_lines(findings) -> str:
         fix = f" [fix:{f.fix.applicability}]" if f.fix else ""
         out.append(f"{f.line}:{f.column}-{f.end_line}:{f.end_column} {f.code} {f.message}{fix}")
     return "\n".join(out) + "\n"
+
+
+def check_snapshot(snap: Path, got: str) -> None:
+    """Compare ``got`` with the snapshot file. ``FLOWGATE_UPDATE_SNAPSHOTS=1`` rewrites it (review the
+    diff); a missing snapshot is written locally for review, and is a failure in CI (``CI=true``), where
+    nothing would review it."""
+    import os
+
+    import pytest
+
+    if not snap.exists() and os.environ.get("CI") and not os.environ.get("FLOWGATE_UPDATE_SNAPSHOTS"):
+        pytest.fail(f"{snap.name}: snapshot missing (write it with FLOWGATE_UPDATE_SNAPSHOTS=1, review and commit it)")
+    if os.environ.get("FLOWGATE_UPDATE_SNAPSHOTS") or not snap.exists():
+        snap.write_text(got, encoding="utf-8")
+    assert got == snap.read_text(encoding="utf-8")

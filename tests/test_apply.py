@@ -187,8 +187,10 @@ def test_backups_are_unique_within_one_second(tmp_path):
 
 
 def test_concurrent_applies_never_lose_an_update(tmp_path):
-    """Ten processes each add their own provider table to one config.toml at the same time: all ten land."""
-    target = tmp_path / "config.toml"
+    """Ten processes each add their own provider table to one config.toml at the same time: all ten land,
+    and nothing but the config and its backups is left in the config directory (no lock file)."""
+    target = tmp_path / ".codex" / "config.toml"
+    target.parent.mkdir()
     target.write_text(CODEX)
     procs = []
     for i in range(10):
@@ -202,7 +204,11 @@ def test_concurrent_applies_never_lose_an_update(tmp_path):
     doc = tomlkit.parse(target.read_text())
     assert {f"p{i}" for i in range(10)} <= set(doc["model_providers"])
     assert "docs" in doc["mcp_servers"] and "openrouter" in doc["model_providers"]
-    assert len(list(tmp_path.glob("config.toml.flowgate-backup.*"))) == 10
+    backups = list(target.parent.glob("config.toml.flowgate-backup.*"))
+    assert len(backups) == 10
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted(["config.toml", *(b.name for b in backups)])
+    assert cli("restore", "codex", "--target", str(target)).returncode == 0
+    assert not [p for p in target.parent.iterdir() if "lock" in p.name]
 
 
 def test_a_change_made_while_apply_waits_for_the_lock_is_kept(tmp_path):
@@ -252,3 +258,42 @@ def test_doctor_reports_drift_then_all_clear(tmp_path):
                          text=True, env={k: v for k, v in {**os.environ, **env}.items() if k != "OPENAI_BASE_URL"})
     assert res.returncode == 0, res.stdout
     assert "Everything matches the spec." in res.stdout and TOKEN not in res.stdout
+
+
+def test_doctor_knows_the_token_comes_from_settings_json_after_apply_token_env(tmp_path):
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("CODEX_HOME", "CLAUDE_CONFIG_DIR", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "OPENAI_BASE_URL")}
+    env = {**base, "HOME": str(tmp_path), "GW_TOKEN": TOKEN, "OPENAI_API_KEY": TOKEN}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "flowgate_lint", *a, "--spec", str(SPEC_PATH)],  # noqa: E731
+                                    capture_output=True, text=True, env=env)
+    assert run("apply", "codex").returncode == 0
+    before = run("doctor").stdout
+    token_row = next(r for r in before.splitlines() if r.startswith("ANTHROPIC_AUTH_TOKEN"))
+    assert "warn" in token_row and "not set in the environment, nor in" in token_row
+    assert run("apply", "claude-code", "--token-env", "GW_TOKEN").returncode == 0
+    res = run("doctor")
+    assert res.returncode == 0, res.stdout
+    token_row = next(r for r in res.stdout.splitlines() if r.startswith("ANTHROPIC_AUTH_TOKEN"))
+    settings = tmp_path / ".claude" / "settings.json"
+    assert token_row.split()[1] == "ok" and f"{settings} sets it (env.ANTHROPIC_AUTH_TOKEN)" in token_row, res.stdout
+    assert f"not set ({settings} sets it)" in res.stdout  # ANTHROPIC_BASE_URL comes from settings.json too
+    assert TOKEN not in res.stdout + res.stderr
+
+
+def test_doctor_is_read_only_it_never_writes_the_spec_cache(tmp_path):
+    cache = tmp_path / "cache"
+    env = {**os.environ, "HOME": str(tmp_path), "FLOWGATE_LINT_CACHE_DIR": str(cache)}
+    for k in ("CODEX_HOME", "CLAUDE_CONFIG_DIR", "FLOWGATE_LINT_NO_CACHE"):
+        env.pop(k, None)
+    spec = tmp_path / "flowgate.yaml"
+    spec.write_bytes(SPEC_PATH.read_bytes())
+    old = os.stat(spec).st_mtime - 60  # settled, so a spec-cache entry would be written
+    os.utime(spec, (old, old))
+    home_before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    res = subprocess.run([sys.executable, "-m", "flowgate_lint", "doctor", "--spec", str(spec)], capture_output=True,
+                         text=True, env=env)
+    assert res.returncode == 1, res.stdout + res.stderr  # nothing applied yet
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == home_before  # nothing written anywhere
+    printed = subprocess.run([sys.executable, "-m", "flowgate_lint", "print", "codex", "--spec", str(spec)],
+                             capture_output=True, text=True, env=env)
+    assert printed.returncode == 0 and list(cache.rglob("spec-*"))  # the same spec is cacheable: print caches it

@@ -19,8 +19,12 @@ def test_bench_runs_on_a_tiny_corpus(tmp_path):
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     for case in ("python -c pass (baseline)", "flowgate-lint irrelevant.md", "flowgate-lint relevant.md (cold, --no-cache)",
                  "flowgate-lint relevant.md (warm cache)", "flowgate-lint relevant.md (just edited)",
+                 "flowgate-lint relevant.md (edited earlier, first lint)",
                  "flowgate-lint tree (5% relevant, cold)", "flowgate-lint tree (5% relevant, warm cache)",
                  "flowgate-lint tree (all relevant, cold)", "flowgate-lint tree (all relevant, warm cache)",
-                 "flowgate-lint --fix (5% drift, cold)"):
+                 "flowgate-lint harness cases", "flowgate-lint --fix (5% drift, cold)"):
         assert case in res.stdout, res.stdout
-    assert "MiB" in res.stdout and "x python -c pass" in res.stdout and "x floor" in res.stdout
+    assert "MiB" in res.stdout and "x pass" in res.stdout and "x floor5" in res.stdout and "ms cpu" in res.stdout
+    targets = res.stdout.split("targets (medians")[1]
+    for row in ("one relevant md, just edited", "one irrelevant file", "10k tree 5 %, --no-cache", "peak RSS, any case"):
+        assert row in targets, targets

@@ -52,7 +52,7 @@ def test_codex_answers_through_the_gateway_with_the_applied_config(gateway, tmp_
     before = gateway.log_text().count("POST /v1/responses")
     res = run([codex, "exec", "--skip-git-repo-check", "say hi"], env, tmp_path)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert CANNED in res.stdout + res.stderr
+    assert CANNED in res.stdout, res.stdout  # the reply itself, not an echo in the progress log on stderr
     assert gateway.log_text().count("POST /v1/responses") > before  # the proxy saw it
 
 
@@ -89,7 +89,8 @@ def test_codex_fails_with_wire_api_chat(gateway, tmp_path):
     config.write_text(config.read_text().replace('wire_api = "responses"', 'wire_api = "chat"'))  # FG503's drift
     res = run([codex, "exec", "--skip-git-repo-check", "say hi"], env, tmp_path)
     assert res.returncode != 0
-    assert "is no longer supported" in res.stdout + res.stderr
+    assert '`wire_api = "chat"` is no longer supported' in res.stderr, res.stderr
+    assert CANNED not in res.stdout
 
 
 def test_codex_fails_with_a_legacy_profile_selector(gateway, tmp_path):
@@ -100,4 +101,7 @@ def test_codex_fails_with_a_legacy_profile_selector(gateway, tmp_path):
     config.write_text('profile = "flowgate"\n' + config.read_text())  # FG505's drift
     res = run([codex, "exec", "--skip-git-repo-check", "say hi"], env, tmp_path)
     assert res.returncode != 0
-    assert "no longer supported" in res.stdout + res.stderr
+    # The profile-specific error, not the generic "no longer supported" the wire_api test also sees.
+    assert 'legacy `profile = "flowgate"` config is no longer supported' in res.stderr, res.stderr
+    assert "use `--profile flowgate` with `flowgate.config.toml`" in res.stderr, res.stderr
+    assert CANNED not in res.stdout

@@ -44,21 +44,50 @@ def test_v3_example_derives_the_cliproxyapi_gateway():
     assert doc["model"] == "gpt-5-codex"
 
 
-def _changed_old_lines(diff: str) -> dict[str, set[int]]:
-    """Old-side line numbers of removed lines per file, from a unified diff."""
-    out: dict[str, set[int]] = {}
+def _changed_old_lines(diff: str) -> dict[str, list[set[int]]]:
+    """Per file, the old-side lines each change touches, from a ``-U0`` unified diff: a removed or
+    replaced line is itself; a pure insertion after old line N touches N or N+1 (the edit ends line N
+    or starts line N+1), so it counts as the set {N, N+1}."""
+    out: dict[str, list[set[int]]] = {}
     path, line = None, 0
     for row in diff.splitlines():
-        if row.startswith("--- a/"):
-            path = row[6:]
+        if row.startswith("--- "):
+            path = row[6:] if row.startswith("--- a/") else None
+        elif row.startswith("+++ "):
+            path = path or (row[6:] if row.startswith("+++ b/") else None)
         elif row.startswith("@@"):
-            line = int(re.match(r"@@ -(\d+)", row).group(1))
-        elif row.startswith("-") and not row.startswith("---"):
-            out.setdefault(path, set()).add(line)
+            m = re.match(r"@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@", row)
+            line, count = int(m.group(1)), int(m.group(2) if m.group(2) is not None else 1)
+            if count == 0:  # a pure insertion after old line `line`
+                out.setdefault(path, []).append({line, line + 1})
+        elif row.startswith("-"):
+            out.setdefault(path, []).append({line})
             line += 1
         elif row.startswith(" "):
             line += 1
     return out
+
+
+def test_changed_lines_counts_replacements_removals_and_pure_insertions():
+    diff = """diff --git a/x.md b/x.md
+--- a/x.md
++++ b/x.md
+@@ -3 +3 @@
+-old
++new
+@@ -7,0 +8,2 @@
++inserted
++lines
+@@ -10,2 +11,0 @@
+-gone
+-too
+diff --git a/new.md b/new.md
+--- /dev/null
++++ b/new.md
+@@ -0,0 +1 @@
++created
+"""
+    assert _changed_old_lines(diff) == {"x.md": [{3}, {7, 8}, {10}, {11}], "new.md": [{0, 1}]}
 
 
 def test_fix_on_the_demo_changes_only_the_intended_lines(tmp_path):
@@ -84,7 +113,12 @@ def test_fix_on_the_demo_changes_only_the_intended_lines(tmp_path):
     diff = subprocess.run(git + ["diff", "--no-color", "-U0"], capture_output=True, text=True, check=True).stdout
     changed = _changed_old_lines(diff)
     assert changed, "nothing was fixed"
-    for path, lines in changed.items():
-        assert lines <= allowed.get(path, set()), f"{path}: lines {sorted(lines - allowed.get(path, set()))} changed without a fix"
+    for path, changes in changed.items():
+        stray = [sorted(c) for c in changes if not c & allowed.get(path, set())]
+        assert not stray, f"{path}: lines {stray} changed without a fix"
+    fixed = {p: p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts}
     second = flowgate("--fix", ".", cwd=repo)
-    assert "Fixed" not in second.stdout  # a second --fix changes nothing
+    assert second.returncode == 1
+    after_second = {p: p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts}
+    assert after_second == fixed  # a second --fix changes no byte of any file
+    assert "Fixed" not in second.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from flowgate_lint.cli import main
+from flowgate_lint import fastpath
 from flowgate_lint.fastpath import try_fast_exit
 from rulekit import RULE_FIXTURES
 
@@ -51,3 +53,32 @@ def test_the_gateway_config_itself_takes_the_full_path(tmp_path, monkeypatch):
     spec = tmp_path / "flowgate.yaml"
     spec.write_text("services:\n  litellm:\n    host: gw\n    port: 4000\n")
     assert try_fast_exit([str(spec)]) is None
+
+
+@pytest.mark.parametrize("hook", ["flowgate-lint", "flowgate-lint-fix"])
+def test_the_pre_commit_hook_entries_keep_the_fast_path(tmp_path, monkeypatch, capsys, hook):
+    """The hooks ask for the full format (pre-commit is not a terminal); an irrelevant file still exits fast."""
+    from ruamel.yaml import YAML
+
+    hooks = {h["id"]: h for h in YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    argv = hooks[hook]["entry"].split()[1:]
+    assert "--output-format" in argv and argv[argv.index("--output-format") + 1] == "full"
+    (tmp_path / "notes.md").write_text("# Notes\n\nNothing about the gateway here.\n")
+    monkeypatch.chdir(tmp_path)
+    assert try_fast_exit([*argv, "notes.md"]) == 0
+    assert capsys.readouterr().out == "No findings.\n"
+    assert try_fast_exit(["--output-format=json", "notes.md"]) is None
+
+
+@pytest.mark.parametrize("n_files, automaton", [(1, False), (fastpath.SCAN_MAX_FILES + 1, True)])
+def test_a_few_files_are_scanned_without_building_the_automaton(tmp_path, n_files, automaton):
+    pytest.importorskip("ahocorasick_rs")
+    names = []
+    for i in range(n_files):
+        (tmp_path / f"notes{i}.md").write_text("# Notes\n\nNothing about the gateway here, just words.\n")
+        names.append(f"notes{i}.md")
+    code = ("import sys; from flowgate_lint.fastpath import try_fast_exit; rc = try_fast_exit(sys.argv[1:]); "
+            "print(rc, 'ahocorasick_rs' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWGATE_LINT_")}
+    res = subprocess.run([sys.executable, "-c", code, *names], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert res.stdout.splitlines()[-1] == f"0 {automaton}", res.stderr

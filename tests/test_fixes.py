@@ -15,7 +15,7 @@ from flowgate_lint.discover import kind_of
 from flowgate_lint.engine import decode_host
 from flowgate_lint.fixes import apply_fixes, eligible_filter, fix_host
 from flowgate_lint.rules import all_rules
-from rulekit import RULE_FIXTURES, SPEC_PATH, context, lint_path
+from rulekit import RULE_FIXTURES, SPEC_PATH, context, lint_path, variant_spec
 
 FIXABLE = {r.code for r in all_rules() if r.fixable}
 CASES = sorted(
@@ -24,9 +24,9 @@ CASES = sorted(
 )
 
 
-def fix_text(text: str, name: str, unsafe: bool = True) -> str:
+def fix_text(text: str, name: str, unsafe: bool = True, spec=None) -> str:
     host = decode_host(text.encode("utf-8"), name, kind_of(Path(name), text.encode()[:128]) or "markdown")
-    return fix_host(host, context(), eligible_filter(unsafe)).text
+    return fix_host(host, context(spec=spec), eligible_filter(unsafe)).text
 
 
 def test_every_fixable_rule_has_a_fix_case():
@@ -39,7 +39,8 @@ def test_every_fixable_rule_has_a_fix_case():
 def test_fix_gives_the_expected_bytes_and_is_idempotent(code, path, eol):
     before = path.read_text(encoding="utf-8")
     expected_path = path.with_name(path.name + ".fixed")
-    fixed_lf = fix_text(before, path.name)
+    spec = variant_spec(path)
+    fixed_lf = fix_text(before, path.name, spec=spec)
     if eol == "\n" and (os.environ.get("FLOWGATE_UPDATE_SNAPSHOTS") or not expected_path.exists()):
         expected_path.write_text(fixed_lf, encoding="utf-8")
     expected = expected_path.read_text(encoding="utf-8")
@@ -47,9 +48,9 @@ def test_fix_gives_the_expected_bytes_and_is_idempotent(code, path, eol):
     has_fix = any(f.fix is not None for f in lint_path(path, [code]) if f.code == code)
     assert (fixed_lf != before) == has_fix, f"{path.name}: fixes of {code} applied: {fixed_lf != before}, offered: {has_fix}"
     crlf_before = before.replace("\n", eol)
-    crlf_after = fix_text(crlf_before, path.name)
+    crlf_after = fix_text(crlf_before, path.name, spec=spec)
     assert crlf_after == expected.replace("\n", eol)
-    assert fix_text(crlf_after, path.name) == crlf_after  # a second run changes nothing
+    assert fix_text(crlf_after, path.name, spec=spec) == crlf_after  # a second run changes nothing
 
 
 def test_apply_fixes_keeps_bytes_outside_edits_and_skips_overlaps():
@@ -119,14 +120,15 @@ def test_diff_applies_with_git_and_equals_fix(tmp_path, monkeypatch, capsys):
 
 def test_malformed_block_is_reported_and_left_untouched_while_the_rest_is_fixed(tmp_path, monkeypatch, capsys):
     repo = _repo(tmp_path)
-    broken = "# x\n\n```toml\n[model_providers.flowgate\nbase_url = \"http://127.0.0.1:4001\"\n```\n"
+    broken = ("# x\n\nSave this file as `~/.codex/config.toml`:\n\n"
+              "```toml\n[model_providers.flowgate\nbase_url = \"http://127.0.0.1:4001\"\n```\n")
     (repo / "broken.md").write_text(broken)
     (repo / "ok.env").write_text("ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1\n")
     monkeypatch.chdir(repo)
     code = main(["--fix", "."])
     out = capsys.readouterr().out
     assert code == 1
-    assert "broken.md:4:" in out and "FG001" in out
+    assert "broken.md:6:" in out and "FG001" in out
     assert (repo / "broken.md").read_text() == broken  # untouched, though FG301 reports its port
     assert "FG301" in out
     assert (repo / "ok.env").read_text() == "ANTHROPIC_BASE_URL=http://127.0.0.1:4000\n"

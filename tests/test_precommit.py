@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from gateway import unavailable
+
 ROOT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
 SKIP = {".venv", ".venv-litellm", ".git", ".tools", "node_modules", ".flowgate-bench", ".pytest_cache", ".hypothesis",
@@ -42,7 +44,13 @@ export ANTHROPIC_BASE_URL={url}
 ```
 """
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is required")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _git_required():
+    """Without git none of this can run: a skip locally, a failure in CI (CI=true)."""
+    if shutil.which("git") is None:
+        unavailable("git", "git is required for the pre-commit tests")
 
 
 def git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
@@ -98,6 +106,9 @@ def test_commit_with_drift_is_blocked_and_findings_are_shown(tmp_path, hook_repo
     out = res.stdout + res.stderr
     assert res.returncode != 0, out
     assert "docs/claude.md:6:" in out and "FG302" in out, out
+    # pre-commit is not a terminal; the hook asks for the full format: the line, carets, the fix.
+    assert "6 | export ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1\n" in out and "^^^^ FG302" in out, out
+    assert "  = fix: Set ANTHROPIC_BASE_URL to http://127.0.0.1:4000" in out, out
     assert git(project, "rev-parse", "HEAD").returncode != 0  # nothing was committed
 
 
@@ -130,3 +141,28 @@ def test_commit_that_changes_only_the_spec_is_blocked_by_the_docs_it_broke(tmp_p
     assert res.returncode != 0, out
     # Only the spec was passed to the hook; the finding is in a doc nobody touched.
     assert "docs/claude.md" in out and "FG302" in out and "4100" in out, out
+
+
+def test_readme_snippet_is_pinned_to_a_commit_by_autoupdate_freeze(tmp_path, hook_repo, pre_commit_home):
+    """The README's .pre-commit-config.yaml snippet and its pin command, run as written (the repository
+    URL pointed at a local snapshot): rev becomes the newest commit's SHA, and the hook then runs."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from readme_command import command
+
+    repo_path, sha = hook_repo
+    url = "https://github.com/flowgate/flowgate-lint"
+    config = command("pre-commit-config")
+    pin = command("pre-commit-pin").strip()
+    assert url in config and url in pin and "rev: COMMIT_SHA" in config
+    project = make_project(tmp_path, hook_repo, "flowgate-lint", url="http://127.0.0.1:4000/v1")
+    (project / ".pre-commit-config.yaml").write_text(config.replace(url, str(repo_path)))
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    argv = pin.replace(url, str(repo_path)).split()
+    assert argv[0] == "pre-commit"
+    res = subprocess.run(PRE_COMMIT + argv[1:], cwd=project, env=env, capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+    pinned = (project / ".pre-commit-config.yaml").read_text()
+    assert f"    rev: {sha}  # a commit, pinned by `pre-commit autoupdate --freeze`\n" in pinned, pinned
+    res = run_commit(project, pre_commit_home)
+    assert res.returncode != 0 and "FG302" in res.stdout + res.stderr, res.stdout + res.stderr

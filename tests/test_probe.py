@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from gateway import MASTER_KEY, free_port
+from gateway import MASTER_KEY, SPEC, free_port
 
 pytestmark = pytest.mark.gateway
 
@@ -45,6 +45,16 @@ def test_probe_fails_with_a_hint_when_the_port_is_wrong(gateway, tmp_path):
     res = probe("--spec", str(gateway.spec_with(tmp_path, port=free_port())))
     assert res.returncode == 1
     assert "nothing listens at" in res.stdout and "gateway is not started, or the port is wrong" in res.stdout
+
+
+def test_probe_with_nothing_listening_gives_the_hint_once(tmp_path):
+    spec = tmp_path / "flowgate.yaml"
+    spec.write_text(SPEC.format(port=free_port(), default="router-default"))
+    res = probe("--spec", str(spec))
+    assert res.returncode == 1
+    assert res.stdout.count("FAIL") == 5  # every endpoint is reported
+    assert res.stdout.count("hint:") == 1, res.stdout
+    assert res.stdout.count("gateway is not started, or the port is wrong") == 1, res.stdout
 
 
 def test_probe_fails_when_a_spec_model_is_missing(gateway, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -48,7 +49,8 @@ def one_line_errors(stderr: str) -> list[str]:
     ("bad.toml", b'[model_providers.flowgate\nbase_url = "http://127.0.0.1:4000"\n', "bad.toml:1:"),
     ("bad.json", b'{"env": {"ANTHROPIC_BASE_URL": "http://127.0.0.1:4000/v1",}}\n', "bad.json:1:"),
     ("bad.yaml", b"services:\n  litellm: [127.0.0.1\n  port: 4000\n", "bad.yaml:"),
-    ("block.md", b"# x\n\n```json\n{\"ANTHROPIC_BASE_URL\": }\n```\n", "block.md:4:"),
+    ("block.md", b"# x\n\nSave this file as `~/.claude/settings.json`:\n\n```json\n{\"ANTHROPIC_BASE_URL\": }\n```\n",
+     "block.md:6:"),
 ])
 def test_malformed_configs_are_findings_and_the_run_goes_on(tmp_path, name, content, where):
     repo = project(tmp_path)
@@ -294,3 +296,125 @@ def test_lint_and_fix_never_touch_the_network(tmp_path, monkeypatch, capsys):
     assert main(["--fix", "--unsafe-fixes", "."]) == 1
     assert "Fixed" in capsys.readouterr().out
     assert main(["--diff", "."]) == 0
+
+
+# Credentials that have no key shape: found only by where they stand (URL userinfo, query parameters,
+# credential-named fields) or by looking generated (a key pasted into env_key or a model field).
+CREDENTIALS = {
+    "url-password": "PLANTEDurlPassw0rd",
+    "query-key": "PLANTEDqueryKey42",
+    "env-key-field": "Zq8Lm2Xv7Pk4Rt9Wb3Nc6Hd1",
+    "model-field": "Jx7Qm2Vb9Lk4Wp8Rz3Tn6Yc",
+    "old-auth-token": "gw-old-pass-PLANTED",
+    "doctor-url": "PLANTEDenvUrlPass",
+    "probe-url": "PLANTEDprobePass",
+    "apply-old-url": "PLANTEDoldUrlPass",
+}
+
+
+def test_no_output_file_or_cache_ever_contains_a_planted_credential(tmp_path):
+    from flowgate_lint.report import FORMATS
+
+    c = CREDENTIALS
+    repo = project(tmp_path)
+    (repo / "docs").mkdir()
+    (repo / "docs" / "setup.md").write_text(
+        f"# Setup\n\nClaude Code: `export ANTHROPIC_BASE_URL=http://alice:{c['url-password']}@127.0.0.1:4000/v1`\n\n"
+        f"List the models: `curl \"http://127.0.0.1:4001/v1/models?api_key={c['query-key']}\"`\n")
+    (repo / "codex.toml").write_text(
+        f'model_provider = "flowgate"\nmodel = "{c["model-field"]}"\n\n[model_providers.flowgate]\nname = "FlowGate Local"\n'
+        f'base_url = "http://alice:{c["url-password"]}@127.0.0.1:4000"\nenv_key = "{c["env-key-field"]}"\nwire_api = "responses"\n')
+    (repo / ".env.example").write_text(f"ANTHROPIC_MODEL={c['model-field']}\n")
+    home = tmp_path / "home"
+    (home / ".claude").mkdir(parents=True)
+    (home / ".claude" / "settings.json").write_text(json.dumps(
+        {"env": {"ANTHROPIC_AUTH_TOKEN": c["old-auth-token"],
+                 "ANTHROPIC_BASE_URL": f"http://dave:{c['apply-old-url']}@127.0.0.1:4000/v1"}}, indent=2))
+    cache = tmp_path / "cache"
+    env = {"HOME": str(home), "FLOWGATE_LINT_CACHE_DIR": str(cache), "CODEX_HOME": str(home / ".codex"),
+           "ANTHROPIC_BASE_URL": f"http://bob:{c['doctor-url']}@127.0.0.1:4000", "GW_TOKEN": "x"}
+    env.pop("FLOWGATE_LINT_NO_CACHE", None)
+    time.sleep(2.1)  # past the racy window: the result cache stores these files
+    port = _closed_port()
+    commands = [[".", "--output-format", f] for f in sorted(FORMATS)]
+    commands += [[".", "--output-format", f, "--output-file", f"out.{f}"] for f in sorted(FORMATS)]
+    commands += [[".", "--diff", "--unsafe-fixes"], [".", "--check"], [".", "--write-baseline", "b.json"], ["-v", "."],
+                 ["doctor"], ["apply", "claude-code", "--dry-run"], ["print", "claude-code"],
+                 ["probe", "--url", f"http://carol:{c['probe-url']}@127.0.0.1:{port}", "--timeout", "2"],
+                 ["probe", "--output-format", "json", "--url", f"http://carol:{c['probe-url']}@127.0.0.1:{port}"],
+                 ["apply", "claude-code"], ["restore", "claude-code", "--list"],
+                 [".", "--fix", "--unsafe-fixes"], [".", "--output-format", "json"]]
+    outputs = {}
+    for cmd in commands:
+        res = run(repo, *cmd, env=env)
+        assert "Traceback" not in res.stderr and "internal error" not in res.stderr, (cmd, res.stderr)
+        outputs[" ".join(cmd)] = res.stdout + res.stderr
+    for path in [*repo.glob("out.*"), repo / "b.json", *cache.iterdir()]:
+        outputs[str(path)] = path.read_text(errors="replace")
+    assert any(p.name.startswith("results-") for p in cache.iterdir())
+    leaked = sorted({(name, where) for name, secret in c.items() for where, out in outputs.items() if secret in out})
+    assert leaked == [], leaked
+    # The redacted places still say what is wrong, and where.
+    assert "http://alice:<redacted>@127.0.0.1:4000/v1" in outputs[". --output-format text"]
+    assert "api_key=<redacted>" in outputs[". --output-format text"]
+    assert "env_key = '<redacted>'" in outputs[". --output-format text"]
+    assert "Codex model is '<redacted>'" in outputs[". --output-format text"]
+    assert "http://bob:<redacted>@127.0.0.1:4000" in outputs["doctor"]
+    assert "http://dave:<redacted>@127.0.0.1:4000/v1" in outputs["apply claude-code"]  # the old value it replaced
+
+
+def test_a_safe_fix_never_drops_the_credentials_of_a_url(tmp_path):
+    repo = project(tmp_path)
+    url = f"http://alice:{CREDENTIALS['url-password']}@127.0.0.1:4000/v1"
+    (repo / "ok.md").write_text(f"Set `ANTHROPIC_BASE_URL={url}`.\n")
+    (repo / "codex.toml").write_text(f'[model_providers.flowgate]\nname = "FlowGate Local"\nbase_url = "{url[:-3]}"\n')
+    before = {p: p.read_bytes() for p in (repo / "ok.md", repo / "codex.toml")}
+    res = run(repo, ".", "--fix")
+    assert {p: p.read_bytes() for p in before} == before, "a safe fix dropped the URL's credentials"
+    assert res.stdout.count("[unsafe fix]") == 2 and "FG302" in res.stdout and "FG303" in res.stdout
+    run(repo, ".", "--fix", "--unsafe-fixes")  # asked for: the spec's URL, without the credentials
+    assert "ANTHROPIC_BASE_URL=http://127.0.0.1:4000`" in (repo / "ok.md").read_text()
+
+
+# ----------------------------------------------------------------------------- hostile names and values
+
+HOSTILE_NAMES = ["evil\n::error file=x.md,line=1::injected from a name.md", "::add-mask::PLANTEDmask.md",
+                 "##[set-output name=x;]y.md", "  ::warning title=lead::spaced.md", "bidi\u202etxt.md"]
+
+
+def _workflow_commands(out: str) -> list[str]:
+    """The lines GitHub's runner would read as workflow commands (it trims leading whitespace first,
+    and reads the legacy ##[...] form anywhere in a line)."""
+    return [line for line in out.splitlines() if line.lstrip().startswith("::") or "##[" in line]
+
+
+def test_hostile_file_names_and_values_cannot_inject_workflow_commands_or_terminal_escapes(tmp_path):
+    from flowgate_lint.report import FORMATS, MACHINE
+
+    repo = project(tmp_path)
+    drift = "Set `ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1`.\n"
+    for name in HOSTILE_NAMES:
+        (repo / name).write_text(drift)
+    (repo / "values.md").write_text("Claude Code: `export ANTHROPIC_BASE_URL=http://127.0.0.1:4001/v1\x1b]0;owned\x07\x1b[2J`\n"
+                                    "Codex: `codex -c model_providers.flowgate.base_url=http://127.0.0.1:4001/x\r::error::cr`\n")
+    (repo / "bad.json").write_bytes(b'{"ANTHROPIC_BASE_URL": "\x1b[31m::error::in a parse error\n')
+    res = run(repo, ".", "--output-format", "github")
+    assert res.returncode == 1, res.stderr
+    commands = _workflow_commands(res.stdout) + _workflow_commands(res.stderr)
+    ours = re.compile(r"^::(error|warning|notice) (file=[^,:\n]+,line=\d+,col=\d+,endLine=\d+,endColumn=\d+,title=[^:]+"
+                      r"|file=[^,:\n]+(,line=\d+)?,title=flowgate-lint|title=flowgate-lint)::[^\n]+$")
+    assert commands and all(ours.match(line) for line in commands), [c for c in commands if not ours.match(c)]
+    annotated = {m.group(1) for m in re.finditer(r"^::(?:error|warning) file=([^,]+),", res.stdout, re.M)}
+    assert len(annotated) == len(HOSTILE_NAMES) + 3, annotated  # one per file (and ok.md, values.md, bad.json)
+    assert "PLANTEDmask" not in "".join(c.partition("::")[2].partition("::")[2] for c in commands if "add-mask" in c)
+    for fmt in sorted(set(FORMATS) - MACHINE):
+        out = run(repo, ".", "--output-format", fmt, "--color", "always", "--show-fixes")
+        text = out.stdout + out.stderr
+        escapes = set(re.findall(r"\x1b\[[0-9;]*[A-Za-z]|\x1b[^\[]", text))
+        assert escapes <= {f"\x1b[{n}m" for n in (0, 1, 2, 31, 32, 33, 34, 36)}, (fmt, escapes)  # our colours only
+        assert "\r" not in text and "\x07" not in text and "\u202e" not in text, fmt
+        assert "/v1\\u001b]0" in out.stdout  # shown, visibly
+    for fmt in sorted(MACHINE):
+        out = run(repo, ".", "--output-format", fmt)
+        assert "\x1b" not in out.stdout and "\r" not in out.stdout
+        json.loads(out.stdout)

@@ -7,12 +7,10 @@ with ``FLOWGATE_UPDATE_SNAPSHOTS=1`` and review the diff.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from flowgate_lint.rules import all_rules
-from rulekit import RULE_FIXTURES, lint_path, snapshot_lines
+from rulekit import RULE_FIXTURES, check_snapshot, lint_path, snapshot_lines
 
 # Rules emitted by the engine itself are covered by their own tests.
 ENGINE_ONLY = {"FG001", "FG002"}
@@ -39,13 +37,24 @@ def test_bad_fixture_matches_snapshot(code, path):
     findings = [f for f in lint_path(path, [code]) if f.code == code]
     assert findings, f"{path.name}: expected {code} findings"
     got = snapshot_lines(findings)
-    snap = path.with_name(path.name + ".snap")
-    if os.environ.get("FLOWGATE_UPDATE_SNAPSHOTS") or not snap.exists():
-        snap.write_text(got, encoding="utf-8")
-    assert got == snap.read_text(encoding="utf-8")
+    check_snapshot(path.with_name(path.name + ".snap"), got)
 
 
 @pytest.mark.parametrize("code,path", _fixtures("good"), ids=lambda v: getattr(v, "name", v))
 def test_good_fixture_is_clean(code, path):
     findings = [f for f in lint_path(path, [code]) if f.code == code]
     assert findings == []
+
+
+def test_a_missing_snapshot_fails_in_ci(tmp_path, monkeypatch):
+    monkeypatch.delenv("FLOWGATE_UPDATE_SNAPSHOTS", raising=False)
+    monkeypatch.setenv("CI", "true")
+    snap = tmp_path / "bad.md.snap"
+    with pytest.raises(pytest.fail.Exception, match="snapshot missing"):
+        check_snapshot(snap, "3:1-3:5 FG101 x\n")
+    assert not snap.exists()
+    monkeypatch.delenv("CI")
+    check_snapshot(snap, "3:1-3:5 FG101 x\n")  # locally: written for review
+    assert snap.read_text() == "3:1-3:5 FG101 x\n"
+    with pytest.raises(AssertionError):
+        check_snapshot(snap, "other\n")

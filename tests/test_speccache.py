@@ -60,8 +60,8 @@ def forbid_derivation(monkeypatch):
 def test_second_load_is_answered_from_the_cache(project, monkeypatch):
     root, cache = project
     first = load(root)
-    assert len(list(cache.glob("spec-*.pickle"))) == 1
-    assert oct(os.stat(next(cache.glob("spec-*.pickle"))).st_mode & 0o777) == "0o600"
+    assert len(list(cache.glob("spec-*.json"))) == 1
+    assert oct(os.stat(next(cache.glob("spec-*.json"))).st_mode & 0o777) == "0o600"
     forbid_derivation(monkeypatch)
     assert load(root) == first and first.gateway.port == 4000
 
@@ -95,19 +95,19 @@ def test_racy_files_corrupt_entries_and_opt_outs(project, monkeypatch):
     root, cache = project
     (root / "config" / "flowgate.yaml").write_text(FLOWGATE.replace("PORT", "4000"))  # modified just now
     load(root)
-    assert not list(cache.glob("*.pickle"))  # racy: not cached
+    assert not list(cache.glob("*.json"))  # racy: not cached
     settle(root / "config" / "flowgate.yaml")
     load(root)
-    (entry,) = cache.glob("spec-*.pickle")
+    (entry,) = cache.glob("spec-*.json")
     entry.write_bytes(b"not a pickle")
     assert load(root).gateway.port == 4000  # a corrupt entry is a silent miss
     entry.unlink()
     monkeypatch.setenv("FLOWGATE_LINT_NO_CACHE", "1")
     load(root)
-    assert not list(cache.glob("*.pickle"))
+    assert not list(cache.glob("*.json"))
     monkeypatch.delenv("FLOWGATE_LINT_NO_CACHE")
     assert load_spec_cached(load_settings(None, root), use_cache=False).gateway.port == 4000
-    assert not list(cache.glob("*.pickle"))
+    assert not list(cache.glob("*.json"))
 
 
 def test_unwritable_cache_and_errors_are_not_cached(project, monkeypatch):

@@ -93,10 +93,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"{shown}: already matches the spec; nothing to change")
             return 0
         old_text = (old or b"").decode("utf-8", "replace")
-        from flowgate_lint.rules.secrets import redact
+        from flowgate_lint.redact import clean_block
 
         diff = unified_diff(shown, old_text, new.decode("utf-8"), (f"{shown} (current)", f"{shown} (after apply)"))
-        sys.stdout.write(redact(masked(diff, token))[0])
+        sys.stdout.write(clean_block(masked(diff, token)))
         for change in changes:
             print(f"  {change}", file=sys.stderr)
         return 0

@@ -13,9 +13,11 @@ HELP = "check your own Codex and Claude Code configs and environment against the
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from flowgate_lint.cli import add_spec_arguments
 
-    parser.add_argument("--codex-target", metavar="PATH", help="Codex config (default: $CODEX_HOME/config.toml)")
-    parser.add_argument("--claude-target", metavar="PATH", help="Claude Code settings (default: $CLAUDE_CONFIG_DIR/settings.json)")
-    add_spec_arguments(parser)
+    parser.add_argument("--codex-target", metavar="PATH", help="Codex config (default as for apply: $CODEX_HOME/config.toml "
+                        "or ~/.codex/config.toml)")
+    parser.add_argument("--claude-target", metavar="PATH", help="Claude Code settings (default as for apply: "
+                        "$CLAUDE_CONFIG_DIR/settings.json or ~/.claude/settings.json)")
+    add_spec_arguments(parser, writes_cache=False)
 
 
 def checks(spec, codex_path: Path, claude_path: Path) -> list[tuple[str, str, str, str]]:
@@ -25,6 +27,7 @@ def checks(spec, codex_path: Path, claude_path: Path) -> list[tuple[str, str, st
     from flowgate_lint.errors import FlowgateError
 
     rows = []
+    claude_settings: dict = {}  # what Claude Code's settings.json provides (its "env" and apiKeyHelper)
     for label, path, fn, client in (("Codex config", codex_path, apply_codex, "codex"),
                                     ("Claude Code settings", claude_path, apply_claude, "claude-code")):
         fix = f"flowgate-lint apply {client}" + (f" --target {path}" if path != _default(client) else "")
@@ -42,23 +45,25 @@ def checks(spec, codex_path: Path, claude_path: Path) -> list[tuple[str, str, st
         except (FlowgateError, UnicodeDecodeError) as exc:
             rows.append((label, "drift", f"cannot read it: {exc}", "fix the file by hand"))
             continue
+        if client == "claude-code":
+            claude_settings = _claude_provides(text)
         if edited.changes:
             rows.append((label, "drift", "; ".join(edited.changes), fix))
         else:
             rows.append((label, "ok", f"{path} matches the spec", ""))
     env = os.environ
+    settings_env = claude_settings.get("env", {})
     base = env.get("ANTHROPIC_BASE_URL")
     if base is None:
-        rows.append(("ANTHROPIC_BASE_URL (env)", "ok", "not set (settings.json provides it)", ""))
+        where = (f"{claude_path} sets it" if isinstance(settings_env.get("ANTHROPIC_BASE_URL"), str)
+                 else f"{claude_path} does not set it either")
+        rows.append(("ANTHROPIC_BASE_URL (env)", "ok", f"not set ({where})", ""))
     elif base.rstrip("/") == spec.claude.base_url:
         rows.append(("ANTHROPIC_BASE_URL (env)", "ok", base, ""))
     else:
         rows.append(("ANTHROPIC_BASE_URL (env)", "drift", f"{base} (spec: {spec.claude.base_url}); it overrides settings.json",
                      f"export ANTHROPIC_BASE_URL={spec.claude.base_url}"))
-    token_set = bool(env.get("ANTHROPIC_AUTH_TOKEN"))
-    rows.append(("ANTHROPIC_AUTH_TOKEN (env)", "ok" if token_set else "warn",
-                 "set" if token_set else "not set (needed unless settings.json or apiKeyHelper provides it)",
-                 "" if token_set else f'export ANTHROPIC_AUTH_TOKEN="${spec.claude.token_env}"'))
+    rows.append(_token_row(env, settings_env, claude_settings.get("apiKeyHelper"), claude_path, spec))
     key = spec.codex.env_key
     rows.append((f"{key} (env, Codex env_key)", "ok" if env.get(key) else "missing",
                  "set" if env.get(key) else "not set: Codex requests will fail", "" if env.get(key) else f"export {key}=<gateway key>"))
@@ -66,6 +71,36 @@ def checks(spec, codex_path: Path, claude_path: Path) -> list[tuple[str, str, st
         rows.append(("OPENAI_BASE_URL (env)", "drift", "set; deprecated in Codex (ignored when openai_base_url is set)",
                      "unset OPENAI_BASE_URL"))
     return rows
+
+
+def _claude_provides(text: str) -> dict:
+    """The parts of a settings.json that can provide the gateway URL and token: {"env": {...}, "apiKeyHelper": ...}."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    env = data.get("env")
+    return {"env": env if isinstance(env, dict) else {}, "apiKeyHelper": data.get("apiKeyHelper")}
+
+
+def _token_row(env, settings_env: dict, helper, claude_path: Path, spec) -> tuple[str, str, str, str]:
+    """Where Claude Code gets ANTHROPIC_AUTH_TOKEN: the environment, settings.json's env block
+    (written by `apply --token-env`), or an apiKeyHelper. The value itself is never shown."""
+    label = "ANTHROPIC_AUTH_TOKEN"
+    if env.get(label):
+        return (label, "ok", "set in the environment", "")
+    provided = settings_env.get(label)
+    if isinstance(provided, str) and provided:
+        return (label, "ok", f"not in the environment; {claude_path} sets it (env.{label})", "")
+    if isinstance(helper, str) and helper.strip():
+        return (label, "ok", f"not set; {claude_path} has an apiKeyHelper that provides the key", "")
+    return (label, "warn", f"not set in the environment, nor in {claude_path} (env.{label} or apiKeyHelper)",
+            f"flowgate-lint apply claude-code --token-env {spec.claude.token_env}  (or: export "
+            f'{label}="${spec.claude.token_env}")')
 
 
 def _default(client: str) -> Path:
@@ -77,7 +112,7 @@ def _default(client: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     from flowgate_lint.cli import load_spec_for
 
-    _, spec = load_spec_for(args, Path.cwd())
+    _, spec = load_spec_for(args, Path.cwd(), write_cache=False)
     codex = Path(args.codex_target).expanduser() if args.codex_target else _default("codex")
     claude = Path(args.claude_target).expanduser() if args.claude_target else _default("claude-code")
     rows = checks(spec, codex, claude)

@@ -23,7 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from flowgate_lint.cli import add_spec_arguments
     from flowgate_lint.report import FORMATS
 
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .)")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .); "
+                        "'-' reads standard input (with --stdin-filename)")
+    parser.add_argument("--stdin-filename", metavar="PATH", help="lint standard input as if it were the file PATH "
+                        "(its name decides the kind, settings and per-file ignores); with --fix the fixed text goes "
+                        "to stdout and the report to stderr")
     sel = parser.add_argument_group("rule selection")
     sel.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to enable (FG1, FG203, ALL)")
     sel.add_argument("--extend-select", type=_codes, default=[], metavar="CODES", help="codes added to the selection")
@@ -35,11 +39,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     files.add_argument("--extend-exclude", action="append", default=[], metavar="GLOB", help="globs added to exclude")
     files.add_argument("--force-exclude", action="store_true", help="apply excludes to files passed explicitly (pre-commit)")
     out = parser.add_argument_group("output")
-    out.add_argument("--output-format", choices=sorted(FORMATS), default=os.environ.get("FLOWGATE_LINT_OUTPUT_FORMAT", "text"),
-                     help="output format (default: text)")
+    out.add_argument("--output-format", choices=sorted(FORMATS), default=None,
+                     help="full: each finding with its source line, a caret underline and the fix as a diff; concise: "
+                     "one line per finding (text is its former name); json, github, sarif. Default: "
+                     "$FLOWGATE_LINT_OUTPUT_FORMAT, else full on a terminal and concise otherwise")
     out.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
-    out.add_argument("--color", choices=["auto", "always", "never"], default="auto", help="colour text output (auto: on a TTY, unless NO_COLOR)")
-    out.add_argument("-q", "--quiet", action="store_true", help="text output: print findings only, no summary when clean")
+    out.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                     help="colour full and concise output (auto: on a TTY, unless NO_COLOR is set)")
+    out.add_argument("-q", "--quiet", action="store_true", help="full/concise output: print findings only, no summary")
+    out.add_argument("--statistics", action="store_true", help="print the number of findings per code instead of "
+                     "the findings ([*] fixable, [-] partly, [ ] not)")
+    out.add_argument("--show-fixes", action="store_true", help="with --fix: list the findings fixed, per file and "
+                     "code; without: show each fix as a diff under its finding")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     fix = parser.add_argument_group("fixing")
     fix.add_argument("--fix", action="store_true", help="apply safe fixes (regenerate values and managed snippets from the spec)")
@@ -53,7 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     base = parser.add_argument_group("adoption")
     base.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE (and exit 0)")
     base.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE; list stale entries")
-    add_spec_arguments(parser)
+    add_spec_arguments(parser, lint=True)
 
 
 def _use_color(choice: str, stream) -> bool:
@@ -118,29 +129,79 @@ def discover_files(args: argparse.Namespace, ctx, settings, paths: list[str]):
     return candidates, [FileError(p, m) for p, m in problems]
 
 
-def emit(args: argparse.Namespace, report) -> None:
-    from flowgate_lint.report import render
+def output_format(args: argparse.Namespace) -> str:
+    """--output-format, else $FLOWGATE_LINT_OUTPUT_FORMAT, else full on a terminal and concise otherwise
+    (pre-commit captures the output: its hook entry asks for full)."""
+    from flowgate_lint.report import FORMATS
 
-    stream = sys.stdout
-    color = args.output_format in ("text", "concise") and not args.output_file and _use_color(args.color, stream)
+    if args.output_format:
+        return args.output_format
+    env = os.environ.get("FLOWGATE_LINT_OUTPUT_FORMAT")
+    if env:
+        if env not in FORMATS:
+            raise UsageError(f"FLOWGATE_LINT_OUTPUT_FORMAT={env!r} is not a format (choose: {', '.join(sorted(FORMATS))})")
+        return env
+    return "full" if not args.output_file and sys.stdout.isatty() else "concise"
+
+
+def reader(candidates, ctx):
+    """repository-relative path -> the file's decoded text, for the source lines of the full format
+    (only files this run checked; read on demand, once)."""
+    from flowgate_lint.engine import decode_host, read_raw
+    from flowgate_lint.findings import FileError
+
+    paths = {c.rel: (c.path, c.kind) for c in candidates}
+    seen: dict[str, str | None] = {}
+
+    def text_of(rel: str) -> str | None:
+        if rel not in seen:
+            where = paths.get(rel)
+            host = None
+            if where is not None:
+                raw = read_raw(where[0], rel)
+                host = None if isinstance(raw, FileError) else decode_host(raw, rel, where[1])
+            seen[rel] = None if host is None or isinstance(host, FileError) else host.text
+        return seen[rel]
+
+    return text_of
+
+
+def human_report(args: argparse.Namespace, report, ctx, candidates):
+    """The report with what the human formats need: paths relative to the current directory, the
+    checked files' text, and --show-fixes."""
+    from flowgate_lint.report import cwd_relative
+
+    return report._replace(display=cwd_relative(str(ctx.root)), text_of=reader(candidates, ctx),
+                           show_fixes=("summary" if args.fix else "diff") if args.show_fixes else "")
+
+
+def emit(args: argparse.Namespace, report, stream=None) -> None:
+    from flowgate_lint.report import HUMAN, MACHINE, render, sanitize
+
+    stream = sys.stdout if stream is None else stream
+    fmt = output_format(args) if stream is sys.stdout or args.output_format else "concise"
+    human = fmt in HUMAN
+    color = human and not args.output_file and _use_color(args.color, stream)
     report = report._replace(color=color)
-    if args.quiet and args.output_format in ("text", "concise") and not report.findings and not report.errors:
-        text = ""
-    elif args.quiet and args.output_format in ("text", "concise"):
-        from flowgate_lint.report import text as text_report
+    if args.statistics:
+        from flowgate_lint.report.statistics import render as statistics
 
-        text = "".join(text_report.line(f, color) + "\n" for f in report.findings)
+        text = statistics(sanitize(report, fmt not in MACHINE), fmt, args.quiet)
     else:
-        text = render(args.output_format, report)
+        text = render(fmt, report._replace(quiet=args.quiet))
     if args.output_file:
         from flowgate_lint.fsutil import atomic_write
 
         atomic_write(args.output_file, text.encode("utf-8"))
     else:
-        stream.write(text)
+        # Rendered from a sanitized report; the github format's annotations are workflow commands on purpose.
+        if hasattr(stream, "write_report"):
+            stream.write_report(text, commands=fmt == "github")
+        else:
+            stream.write(text)
         stream.flush()
-    for error in report.errors:
-        print(f"{error}", file=sys.stderr)
+    for error in sanitize(report._replace(findings=[])).errors:
+        print(f"{error._replace(path=report.shown(error.path)) if human else error}", file=sys.stderr)
 
 
 def exit_code(args: argparse.Namespace, report) -> int:
@@ -188,6 +249,14 @@ def run(args: argparse.Namespace) -> int:
     from flowgate_lint.report import Report
     from flowgate_lint.resultcache import open_cache
 
+    if "-" in args.paths or (args.stdin_filename and not args.paths):
+        if args.paths not in ([], ["-"]):
+            raise UsageError("'-' (standard input) cannot be combined with other paths")
+        if not args.stdin_filename:
+            raise UsageError("reading standard input needs --stdin-filename PATH (its name decides how it is checked)")
+        return run_stdin(args)
+    if args.stdin_filename:
+        raise UsageError("--stdin-filename names standard input: pass '-' instead of paths")
     ctx, settings, paths = build_context(args)
     paths = widen_for_spec(paths, ctx)
     candidates, problems = discover_files(args, ctx, settings, paths)
@@ -200,14 +269,14 @@ def run(args: argparse.Namespace) -> int:
         if ctx.results is not None:
             ctx.results.save()
     findings = apply_baseline(args, result.findings, candidates)
-    report = Report(findings, problems + result.errors, result.files, ctx.spec)
+    report = human_report(args, Report(findings, problems + result.errors, result.files, ctx.spec), ctx, candidates)
     eligible = _eligible(args, settings)
     fixable = sum(1 for f in findings if eligible(f))
     if args.check and fixable:
         report = report._replace(fix_hint=f"{fixable} finding(s) can be repaired from the spec: run "
                                           f"`flowgate-lint --fix{' --unsafe-fixes' if args.unsafe_fixes else ''}` locally.")
     emit(args, report)
-    if report.fix_hint and args.output_format not in ("text", "concise", "github"):
+    if report.fix_hint and output_format(args) not in ("full", "text", "concise", "github"):
         print(f"flowgate-lint: {report.fix_hint}", file=sys.stderr)  # machine formats keep stdout clean
     code = exit_code(args, report)
     return max(code, 1) if args.check and fixable and code == 0 else code
@@ -227,11 +296,11 @@ def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> in
 
     result = fix_candidates(candidates, ctx, _eligible(args, settings), write=args.fix and not args.diff)
     if args.diff:
-        from flowgate_lint.rules.secrets import redact
+        from flowgate_lint.redact import clean_block, redact
 
         diff = "".join(unified_diff(rel, old, new) for rel, old, new, _ in result.changed)
-        shown, hidden = redact(diff)
-        sys.stdout.write(shown)
+        hidden = redact(diff)[1]
+        sys.stdout.write(clean_block(diff))
         if hidden:
             print(f"flowgate-lint: {hidden} credential(s) in the diff were redacted, so it may not apply as is; "
                   "use --fix to apply the changes", file=sys.stderr)
@@ -241,9 +310,69 @@ def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> in
             return EXIT_ERROR
         return EXIT_FINDINGS if diff else EXIT_OK
     findings = apply_baseline(args, result.findings, candidates)
-    report = Report(findings, problems + result.errors, result.files, ctx.spec, fixed=result.fixed)
-    emit(args, report)
+    report = Report(findings, problems + result.errors, result.files, ctx.spec, fixed=result.fixed,
+                    resolved=result.resolved)
+    emit(args, human_report(args, report, ctx, candidates))
     code = exit_code(args, report)
     if args.exit_non_zero_on_fix and result.fixed and code == EXIT_OK:
         return EXIT_FINDINGS
     return code
+
+
+def run_stdin(args: argparse.Namespace) -> int:
+    """``--stdin-filename PATH -``: lint the text on standard input as the file PATH (editors, formatter
+    plugins). With --fix the fixed text (or the input unchanged) goes to stdout and the report to stderr;
+    with --diff the diff goes to stdout. Nothing is read from or written to PATH itself."""
+    from flowgate_lint.discover import Candidate, Excluder, _rel, kind_of
+    from flowgate_lint.engine import decode_host, lint_host
+    from flowgate_lint.findings import FileError
+    from flowgate_lint.fixes import FixError, fix_host, unified_diff
+    from flowgate_lint.report import Report
+
+    raw = sys.stdin.buffer.read()
+    name = args.stdin_filename
+    args.paths = [name]
+    ctx, settings, _ = build_context(args)
+    abspath = os.path.abspath(name)
+    rel = _rel(abspath, str(ctx.root.resolve())) or name.replace(os.sep, "/")
+    kind = kind_of(abspath, raw[:128])
+    excluded = args.force_exclude and Excluder(excludes(args, settings))(rel)
+    host = None if kind is None or excluded else decode_host(raw, rel, kind, abspath, rel == ctx.spec_rel)
+    errors, findings, new = [], [], raw
+    if isinstance(host, FileError):
+        errors, host = [host], None
+    if host is not None:
+        if args.fix or args.diff:
+            try:
+                outcome = fix_host(host, ctx, _eligible(args, settings))
+            except FixError as exc:
+                errors = [FileError(rel, exc.message)]
+                findings = lint_host(host, ctx)
+            else:
+                findings, new = outcome.findings, host.encode(outcome.text)
+                resolved = outcome.resolved
+        else:
+            findings = lint_host(host, ctx)
+    if args.diff:
+        from flowgate_lint.redact import clean_block
+
+        diff = unified_diff(rel, host.text, outcome.text) if host is not None and new != raw else ""
+        sys.stdout.write(clean_block(diff))
+        for error in errors:
+            print(f"{error}", file=sys.stderr)
+        return EXIT_ERROR if errors else (EXIT_FINDINGS if diff else EXIT_OK)
+    findings = apply_baseline(args, findings, [Candidate(abspath, rel, kind or "", True)])
+    report = Report(findings, errors, 1, ctx.spec)
+    texts = {rel: outcome.text if args.fix and host is not None and new != raw else host.text} if host is not None else {}
+    report = report._replace(display=lambda path: name if path == rel else path, text_of=texts.get,
+                             show_fixes=("summary" if args.fix else "diff") if args.show_fixes else "")
+    if args.fix:
+        sys.stdout.buffer.write(new)  # the fixed text, or the input unchanged
+        sys.stdout.flush()
+        if new != raw:
+            report = report._replace(fixed=len(resolved), resolved=resolved)
+        emit(args, report, sys.stderr)
+        code = exit_code(args, report)
+        return EXIT_FINDINGS if args.exit_non_zero_on_fix and new != raw and code == EXIT_OK else code
+    emit(args, report)
+    return exit_code(args, report)

@@ -22,8 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="gateway root URL (default: from the spec)")
     parser.add_argument("--token-env", metavar="VAR", help="environment variable holding the gateway token")
     parser.add_argument("--model", help="model for the requests (default: the spec's slots)")
-    parser.add_argument("--timeout", type=float, default=15.0, metavar="S", help="seconds per request (default 15)")
-    parser.add_argument("--output-format", choices=["text", "json"], default="text")
+    parser.add_argument("--timeout", type=float, default=15.0, metavar="S", help="deadline for each whole request, in seconds (default 15)")
+    parser.add_argument("--output-format", choices=["text", "json"], default="text", help="output format (default: text)")
     add_spec_arguments(parser)
 
 
@@ -56,12 +56,14 @@ def run(args: argparse.Namespace) -> int:
         if base.endswith("/v1"):
             print("note: the URL ends in /v1; the gateway root has no path (Claude Code appends /v1/messages)")
         width = max(len(f"{v.probe.method} {v.probe.path}") for v in verdicts)
+        hinted: set[str] = set()  # a hint is said once, under the first endpoint it applies to
         for v in verdicts:
             status = str(v.status) if v.status is not None else "-"
             verdict = "ok" if v.ok else ("FAIL" if v.probe.required else "warn")
             print(f"  {v.probe.method + ' ' + v.probe.path:<{width}}  {status:>4}  {v.ms:7.1f} ms  {verdict:<4}"
                   f"  {_scrub(v.detail, token)[:80]}")
-            if v.hint:
+            if v.hint and v.hint not in hinted:
+                hinted.add(v.hint)
                 print(f"  {'':<{width}}  hint: {v.hint}")
         print("All required endpoints answer." if not failed else f"{len(failed)} required endpoint(s) failed.")
     return 1 if failed else 0

@@ -14,7 +14,7 @@ HELP = "explain a rule (its documentation), or list every rule with --all"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("code", nargs="?", help="rule code (FG302) or name")
     parser.add_argument("--all", action="store_true", help="list every rule: code, name, summary")
-    parser.add_argument("--output-format", choices=["text", "json"], default="text")
+    parser.add_argument("--output-format", choices=["text", "json"], default="text", help="output format (default: text)")
 
 
 def rule_page(cls) -> str:

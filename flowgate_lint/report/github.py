@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flowgate_lint.redact import neutralise
 from flowgate_lint.report import Report
 from flowgate_lint.report import text as text_report
 
@@ -32,7 +33,10 @@ def render(report: Report) -> str:
     warnings = len(report.findings) - errors
     over = max(0, errors - ANNOTATION_LIMIT) + max(0, warnings - ANNOTATION_LIMIT)
     if over:
-        out.append(f"::notice title=flowgate-lint::{over} more finding(s) not annotated (GitHub shows "
-                   f"{ANNOTATION_LIMIT} per type and step); see the full list below or the SARIF report")
-    out.append(text_report.render(report._replace(color=False)).rstrip("\n"))
+        n = len(report.findings)
+        out.append(f"::notice title=flowgate-lint::GitHub shows only the first {ANNOTATION_LIMIT} error and "
+                   f"{ANNOTATION_LIMIT} warning annotations per step, so {over} of the {n} findings have no "
+                   f"annotation; all {n} findings are in the log below")
+    # The plain text after the annotations: no line of it may be read as a workflow command.
+    out.append(neutralise(text_report.render(report._replace(color=False)).rstrip("\n")))
     return "\n".join(out) + "\n"

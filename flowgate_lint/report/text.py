@@ -1,4 +1,4 @@
-"""``text``: one ``path:line:col: CODE message`` line per finding, then a summary."""
+"""``concise`` (alias ``text``): one ``path:line:col: CODE message`` line per finding, then a summary."""
 
 from __future__ import annotations
 
@@ -11,38 +11,82 @@ _YELLOW = "\x1b[33m"
 _CYAN = "\x1b[36m"
 
 
-def line(f, color: bool = False) -> str:
-    fix = " [*]" if f.fix is not None and f.fix.applicability == "safe" else (" [unsafe fix]" if f.fix is not None else "")
+def fix_marker(f) -> str:
+    return " [*]" if f.fix is not None and f.fix.applicability == "safe" else (" [unsafe fix]" if f.fix is not None else "")
+
+
+def line(f, color: bool = False, path: str | None = None) -> str:
+    """One finding on one line; ``path`` is the path to show (default: the finding's own)."""
+    path = f.path if path is None else path
+    fix = fix_marker(f)
     if not color:
-        return f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}{fix}"
+        return f"{path}:{f.line}:{f.column}: {f.code} {f.message}{fix}"
     code_color = _RED if f.severity == "error" else _YELLOW
-    return f"{_BOLD}{f.path}{_RESET}:{f.line}:{f.column}: {code_color}{_BOLD}{f.code}{_RESET} {f.message}{_CYAN}{fix}{_RESET}"
+    return f"{_BOLD}{path}{_RESET}:{f.line}:{f.column}: {code_color}{_BOLD}{f.code}{_RESET} {f.message}{_CYAN}{fix}{_RESET}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
 
 
 def summary(report: Report) -> str:
     n = len(report.findings)
+    files = len({f.path for f in report.findings})
     parts = []
     if report.fixed:
-        parts.append(f"Fixed {report.fixed} finding{'s' if report.fixed != 1 else ''}.")
+        parts.append(f"Fixed {_plural(report.fixed, 'finding')}.")
     if n == 0:
         parts.append("No findings." if not report.fixed else "No findings remain.")
     else:
         safe = sum(1 for f in report.findings if f.fix is not None and f.fix.applicability == "safe")
         unsafe = sum(1 for f in report.findings if f.fix is not None and f.fix.applicability != "safe")
-        parts.append(f"Found {n} finding{'s' if n != 1 else ''} in {len({f.path for f in report.findings})} "
-                     f"file{'s' if len({f.path for f in report.findings}) != 1 else ''}.")
+        if report.fixed:
+            parts.append(f"{_plural(n, 'finding')} remain{'s' if n == 1 else ''} in {_plural(files, 'file')}.")
+        else:
+            parts.append(f"Found {_plural(n, 'finding')} in {_plural(files, 'file')}.")
         if safe:
             parts.append(f"{safe} fixable with `flowgate-lint --fix`.")
         if unsafe:
             parts.append(f"{unsafe} more with `--fix --unsafe-fixes`.")
     if report.errors:
-        parts.append(f"{len(report.errors)} file{'s' if len(report.errors) != 1 else ''} could not be checked.")
+        parts.append(f"{_plural(len(report.errors), 'file')} could not be checked.")
     return " ".join(parts)
 
 
+def fixes_summary(report: Report) -> list[str]:
+    """``--show-fixes`` after ``--fix``: the resolved findings, per file and code (as ruff lists them)."""
+    if report.show_fixes != "summary" or not report.resolved:
+        return []
+    from flowgate_lint.rules import get_rule
+
+    out = [f"Fixed {_plural(len(report.resolved), 'finding')}:"]
+    by_file: dict[str, dict[str, int]] = {}
+    for f in report.resolved:
+        codes = by_file.setdefault(f.path, {})
+        codes[f.code] = codes.get(f.code, 0) + 1
+    for path in sorted(by_file, key=report.shown):
+        out.append(f"- {report.shown(path)}:")
+        for code, count in sorted(by_file[path].items()):
+            rule = get_rule(code)
+            out.append(f"    {count} \u00d7 {code} ({rule.name if rule is not None else code})")
+    return out + [""]
+
+
 def render(report: Report) -> str:
-    out = [line(f, report.color) for f in report.findings]
-    out.append(summary(report))
-    if report.fix_hint:
-        out.append(report.fix_hint)
-    return "\n".join(out) + "\n"
+    out = []
+    for f in report.findings:
+        out.append(line(f, report.color, report.shown(f.path)))
+        if report.show_fixes == "diff" and f.fix is not None:
+            from flowgate_lint.report.full import fix_block
+
+            out.extend(fix_block(f, report))
+    out.extend(fixes_summary(report))
+    out.extend(closing(report))
+    return "".join(row + "\n" for row in out)
+
+
+def closing(report: Report) -> list[str]:
+    """The summary and the --check hint, unless quiet."""
+    if report.quiet:
+        return []
+    return [summary(report)] + ([report.fix_hint] if report.fix_hint else [])

@@ -41,6 +41,9 @@ class Rule:
     kinds: frozenset[str] = frozenset()  # source kinds checked: markdown, shell, toml, json, yaml, dotenv
     fixable: bool = False  # whether any finding of this rule can carry a fix
     check_spec_file: bool = False  # whether the gateway config file itself is checked
+    # Value rules (ports, URLs, models) set this: history files (changelogs, archives, ADRs; see
+    # context.is_history and the ``history`` setting) describe the past and are not checked.
+    skip_history: bool = False
     # Regex fragments (bytes-level, case-insensitive) a file must contain for this rule to
     # possibly fire; an empty tuple means "always run". Used by the engine's prefilter.
     triggers: tuple[str, ...] = ()

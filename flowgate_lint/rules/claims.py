@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from flowgate_lint.findings import Finding
 from flowgate_lint.rules import Rule, register
@@ -18,11 +18,20 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "claims"
 HISTORY_FILES = re.compile(r"(?:^|/)(?:changelog|changes|history|news|release[-_ ]?notes|releases)[^/]*$", re.I)
 HISTORY_HEADINGS = re.compile(r"changelog|change log|history|release notes|releases|what'?s new|变更|更新日志|历史|发布说明", re.I)
 QUOTED = re.compile(r'"[^"\n]{3,200}"|“[^”]{3,200}”|「[^」]{1,200}」|『[^』]{1,200}』')  # a quoted claim is a mention
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])")
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])")
+# Inline code that names something (`Claude Code`, `LiteLLM`, `/v1/messages`) reads as prose; a command,
+# an assignment or a quoted string in code stays blank.
+NAME_SPAN = re.compile(r"`+\s*(?![^`]*(?:--|[=$|<>\"'\\{}]))[^`\n]{1,48}?\s*`+")
+CLAUSE_END = re.compile(r"[,;，；：(（]|:(?=\s|$)|\b(?:but|so|because|since|and then|which|while|whereas|although|though)\b|因为|所以|但是|不过")
+# After the claim: a condition that makes it a troubleshooting note ("... cannot connect if the port is wrong").
+AFTER_CONDITION = re.compile(r"\b(?:if|when|whenever|while|as long as|before|after|until the)\b|的时候|的话|时[，,]", re.I)
+PRONOUN_HEAD = re.compile(r"\s*(?:(?:to|at|with|into|through|against|on|behind)\s+)?(?:it|this|them)\b|\s*它", re.I)
 
-KINDS = ("direct", "adapter", "only")
-
-
+TERMS = ("client", "product", "api", "gateway", "pronoun", "directly", "filler", "condition", "opposite")
+CLAIMS = ("direct", "unsupported", "adapter", "imperative", "only", "lacks")
+# claim kind -> the truth its message states
+MESSAGE = {"direct": "direct", "lacks": "direct", "unsupported": "unsupported", "only": "only", "adapter": "adapter",
+           "imperative": "adapter"}
 class Phrase:
     """One phrasing: compiled on first use, and only tried on text holding its required literals."""
 
@@ -40,34 +49,60 @@ class Phrase:
         return all(any(s in folded for s in group) for group in self.groups)
 
     def search(self, text: str) -> re.Match[str] | None:
+        return self._compiled().search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self._compiled().finditer(text)
+
+    def _compiled(self) -> re.Pattern[str]:
         if self._rx is None:
             self._rx = re.compile(self.source, re.I)
-        return self._rx.search(text)
+        return self._rx
 
 
 _TABLES: dict[str, list[Phrase]] | None = None
+_TERMS: dict[str, re.Pattern[str]] | None = None
+
+
+def _read_tables() -> dict[str, list[str]]:
+    """kind -> regex sources, from every language file (each regex is checked when the file is read)."""
+    tables: dict[str, list[str]] = {}
+    for path in sorted(DATA.glob("*.txt")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            kind, sep, pattern = line.partition(":")
+            kind, pattern = kind.strip(), pattern.strip()
+            if not sep or kind not in TERMS + CLAIMS:
+                raise ValueError(f"{path.name}:{n}: expected '<kind>: <regex>' with a kind of {', '.join(TERMS + CLAIMS)}")
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{path.name}:{n}: invalid regex: {exc}") from None
+            tables.setdefault(kind, []).append(pattern)
+    return tables
 
 
 def phrase_tables() -> dict[str, list[Phrase]]:
-    """kind -> phrasings, from every language file (each regex is checked when the file is read)."""
+    """claim kind -> phrasings (compiled on first use, gated by their required literals)."""
     global _TABLES
     if _TABLES is None:
-        tables: dict[str, list[Phrase]] = {}
-        for path in sorted(DATA.glob("*.txt")):
-            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                line = line.strip()
-                if not line or line.startswith("#"):
-                    continue
-                kind, sep, pattern = line.partition(":")
-                try:
-                    phrase = Phrase(pattern.strip()) if sep else None
-                except re.error as exc:
-                    raise ValueError(f"{path.name}:{n}: invalid regex: {exc}") from None
-                if phrase is None:
-                    raise ValueError(f"{path.name}:{n}: expected '<kind>: <regex>'")
-                tables.setdefault(kind.strip(), []).append(phrase)
-        _TABLES = tables
+        raw = _read_tables()
+        _TABLES = {kind: [Phrase(p) for p in raw.get(kind, [])] for kind in CLAIMS}
     return _TABLES
+
+
+def term_patterns() -> dict[str, re.Pattern[str]]:
+    """term kind -> one compiled alternation over every language."""
+    global _TERMS
+    if _TERMS is None:
+        raw = _read_tables()
+        _TERMS = {kind: re.compile("|".join(f"(?:{p})" for p in raw.get(kind, ["(?!)"])), re.I) for kind in TERMS}
+        filler = "|".join(f"(?:{p})" for p in raw.get("filler", ["(?!)"]))
+        # A prefix of only filler words and punctuation leaves the subject to the context.
+        _TERMS["filler_only"] = re.compile(rf"(?:[\W_\d]|(?:{filler})(?![A-Za-z]))*", re.I)
+    return _TERMS
 
 
 def _sentences(text: str) -> Iterator[tuple[int, int]]:
@@ -80,31 +115,262 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
-def _blank_code(text: str, spans: list[tuple[int, int]]) -> str:
-    """Inline code replaced by spaces (same offsets): quoted commands are not prose."""
-    if not spans:
-        return text
+def _prose(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text a claim is read in (same offsets): inline code that names something keeps its words
+    (only the backticks become spaces); other inline code and quoted strings become spaces."""
     chars = list(text)
+    blank = [(a, b) for a, b in spans if not NAME_SPAN.fullmatch(text, a, b)]
     for a, b in spans:
+        if (a, b) not in blank:
+            for i in range(a, b):
+                if chars[i] == "`":
+                    chars[i] = " "
+    blank += [(m.start(), m.end()) for m in QUOTED.finditer(text)]
+    for a, b in blank:
         for i in range(a, b):
             if chars[i] != "\n":
                 chars[i] = " "
     return "".join(chars)
 
 
+class Terms(NamedTuple):
+    """The term patterns for one run: the data's, plus the spec's gateway service and port."""
+
+    base: dict[str, re.Pattern[str]]
+    gateway: re.Pattern[str]  # the data's gateway terms and the spec's service name and port
+    product: re.Pattern[str]  # the data's other products and the other services' ports
+
+    def mentions(self, text: str, kinds: tuple[str, ...]) -> list[tuple[int, str]]:
+        """(offset, kind) of every mention of the given term kinds, in text order."""
+        found = []
+        for kind in kinds:
+            rx = self.gateway if kind == "gateway" else self.product if kind == "product" else self.base[kind]
+            found.extend((m.start(), kind) for m in rx.finditer(text))
+        return sorted(found)
+
+    def last_subject(self, text: str) -> str | None:
+        """"client" or "product": the subject mentioned last in ``text``, if any."""
+        found = self.mentions(text, ("client", "product"))
+        return found[-1][1] if found else None
+
+    def target(self, text: str) -> str | None:
+        """"gateway" when ``text`` mentions the gateway, "other" when only something else, else None."""
+        if self.gateway.search(text):
+            return "gateway"
+        if self.product.search(text) or self.base["api"].search(text):
+            return "other"
+        return None
+
+
+_TERMS_FOR: dict[tuple, Terms] = {}
+
+
+def terms_for(spec: Any) -> Terms:
+    gateway = getattr(spec, "gateway", None)
+    service = getattr(gateway, "service", None) or ""
+    port = getattr(gateway, "port", None)
+    others = tuple(sorted(spec.other_ports())) if spec is not None and hasattr(spec, "other_ports") else ()
+    key = (service, port, others)
+    if key not in _TERMS_FOR:
+        base = term_patterns()
+        extra = [base["gateway"].pattern]
+        if service:
+            words = [re.escape(w) for w in re.split(r"[\s_-]+", service) if w]
+            extra.append(r"(?<![A-Za-z0-9_/.-])" + r"[\s_-]?".join(words) + r"(?![A-Za-z0-9_-])")
+        loopback = r"(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])"
+        if port:
+            extra.append(rf"{loopback}:{port}(?!\d)|\bport {port}(?!\d)")
+        product = [base["product"].pattern] + ([rf"{loopback}:(?:{'|'.join(map(str, others))})(?!\d)"] if others else [])
+        _TERMS_FOR[key] = Terms(base, re.compile("|".join(f"(?:{p})" for p in extra), re.I),
+                                re.compile("|".join(f"(?:{p})" for p in product), re.I))
+    return _TERMS_FOR[key]
+
+
+class _Reader:
+    """The prose of one document, prepared on demand, with the context a claim's subject and object are
+    looked up in: the earlier sentences of its block, the block just above, and the section heading."""
+
+    def __init__(self, segments: list[Any], terms: Terms) -> None:
+        self.segments = segments
+        self.terms = terms
+        self._prepared: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+
+    def prepared(self, i: int) -> tuple[str, list[tuple[int, int]]]:
+        if i not in self._prepared:
+            seg = self.segments[i]
+            text = _prose(seg.text, seg.code_spans)
+            self._prepared[i] = (text, list(_sentences(text)))
+        return self._prepared[i]
+
+    def context(self, i: int, j: int) -> list[str]:
+        """Texts before sentence ``j`` of segment ``i``, nearest first (at most two sentences of each block)."""
+        text, sents = self.prepared(i)
+        out = [text[a:b] for a, b in reversed(sents[max(0, j - 2):j])]
+        seg = self.segments[i]
+        if i > 0 and not out:
+            prev = self.segments[i - 1]
+            if _usable(prev) and seg.line - (prev.line + prev.text.count("\n")) <= 2:
+                ptext, psents = self.prepared(i - 1)
+                out += [ptext[a:b] for a, b in reversed(psents[-2:])]
+        if seg.heading:
+            out.append(seg.heading)
+        return out
+
+    def subject(self, i: int, j: int) -> str | None:
+        """The subject a sentence with none of its own inherits: the last one its context names."""
+        for piece in self.context(i, j):
+            found = self.terms.last_subject(piece)
+            if found is not None:
+                return found
+        return None
+
+    def antecedent(self, i: int, j: int, prefix: str) -> str:
+        """What "it" refers to: the gateway unless the context names only something else."""
+        for piece in [prefix] + self.context(i, j):
+            found = self.terms.target(piece)
+            if found is not None:
+                return found
+        return "gateway"
+
+
+def _usable(seg: Any) -> bool:
+    return not (seg.quoted and not seg.callout) and not HISTORY_HEADINGS.search(seg.heading)
+
+
+def _clause(text: str) -> str:
+    """``text`` up to the end of its first clause."""
+    m = CLAUSE_END.search(text)
+    return text[:m.start()] if m else text
+
+
+def _conditional(prefix: str, terms: Terms) -> bool:
+    """The claim sits in, or follows, a condition ("if Claude Code cannot connect, ...", "if the port is
+    wrong, Claude Code cannot connect"); a condition that only says Claude Code is used ("if you use
+    Claude Code, ...") introduces the claim instead."""
+    found = list(terms.base["condition"].finditer(prefix))
+    if not found:
+        return False
+    clause = prefix[found[-1].start():]
+    comma = re.search(r"[,，;；:：]", clause)
+    if comma is None:
+        return True
+    head = clause[:comma.start()]
+    return not terms.base["client"].search(head) or terms.target(head) == "other"
+
+
+def judge(kind: str, sentence: str, m: re.Match[str], reader: _Reader, i: int, j: int) -> bool:
+    """Whether the phrasing matched by ``m`` in sentence ``j`` of segment ``i`` claims, about Claude Code
+    and this gateway, what is no longer true."""
+    terms = reader.terms
+    base = terms.base
+    if base["opposite"].search(sentence):
+        return False
+    tail = sentence.rstrip(" *_)）")
+    if tail.endswith(("?", "？", "吗")):
+        return False  # a question (FAQ heading, troubleshooting)
+    prefix, rest = sentence[:m.start()], sentence[m.end():]
+    if _conditional(prefix, terms):
+        return False
+    if kind in ("only", "lacks"):
+        return True
+    clause = _clause(rest)
+    if kind in ("direct", "unsupported") and AFTER_CONDITION.search(clause):
+        return False  # "... cannot connect when the port is wrong"
+    obj_text = m.group("obj") if "obj" in m.re.groupindex and m.group("obj") else clause
+    # The object: what the claim says Claude Code cannot reach (the first thing named after the verb).
+    mentions = terms.mentions(obj_text, ("client", "gateway", "product", "api"))
+    client_after = any(k == "client" for _, k in mentions) or base["client"].search(m.group(0)) is not None
+    if PRONOUN_HEAD.match(obj_text):
+        target: str | None = reader.antecedent(i, j, prefix)
+    else:
+        first = next((k for _, k in mentions if k != "client"), None)
+        target = None if first is None else "gateway" if first == "gateway" else "other"
+    if target == "other":
+        return False
+    if kind == "direct" and target is None and not base["directly"].search(m.group(0) + obj_text):
+        return False  # "cannot connect" with no object and no "directly": not about the gateway
+    if kind == "imperative":
+        # "(First) add an adapter in front of the gateway": addressed to the reader, about the gateway or
+        # Claude Code, unless another client is the one being discussed.
+        if target is None and not client_after and "anthropic" not in m.group(0).lower():
+            return False
+        return not _about_other(prefix, reader, i, j)
+    return _about_claude(prefix, client_after, reader, i, j)
+
+
+def _subject_start(prefix: str, terms: Terms) -> int | None:
+    """Where "Claude Code" starts when it is the subject written just before the claim."""
+    found = terms.mentions(prefix, ("client", "product"))
+    if found and found[-1][1] == "client":
+        end = terms.base["client"].match(prefix, found[-1][0])
+        if end is not None and terms.base["filler_only"].fullmatch(prefix, end.end()) and "\n" not in prefix[end.end():]:
+            return found[-1][0]
+    return None
+
+
+def _about_other(prefix: str, reader: _Reader, i: int, j: int) -> bool:
+    """Another client or product is the subject: named last before the claim, or inherited."""
+    found = reader.terms.mentions(prefix, ("client", "product"))
+    if found:
+        return found[-1][1] == "product"
+    return reader.subject(i, j) == "product"
+
+
+def _about_claude(prefix: str, client_after: bool, reader: _Reader, i: int, j: int) -> bool:
+    """The claim's subject is Claude Code: named just before the verb, named after it ("point Claude Code
+    at ..."), or, when the sentence starts with the claim, the subject of the sentence or line above."""
+    terms = reader.terms
+    filler = terms.base["filler_only"]
+    found = terms.mentions(prefix, ("client", "product"))
+    if found:
+        at, kind = found[-1]
+        if kind == "product":
+            return False
+        end = terms.base["client"].match(prefix, at)
+        if end is not None and filler.fullmatch(prefix, end.end()):
+            return True  # "Claude Code (still) cannot ..."
+        return False
+    bare = terms.gateway.sub(" ", prefix)  # "The gateway needs an adapter for Claude Code"
+    if not filler.fullmatch(bare):
+        return False  # another subject ("The container cannot connect ...")
+    return client_after or reader.subject(i, j) == "client"
+
+
 @register
 class StaleClaudeCodeClaim(Rule):
     """## What it does
-    Finds sentences in Markdown prose (paragraphs, headings, list items, table cells) that
-    say Claude Code cannot connect to the gateway directly, needs a separate
-    Anthropic-compatible adapter or translation layer, or that only Codex / OpenAI-compatible
-    clients are supported. English and Chinese phrasings are recognised (for example
-    "Claude Code cannot connect directly", "needs an additional adapter layer",
-    "不能直接接入", "需要额外的适配层", "仅支持 Codex").
+    Finds sentences in Markdown prose (paragraphs, headings, list items, table cells, note
+    callouts) that say Claude Code cannot connect to the gateway directly, needs a separate
+    Anthropic-compatible adapter or translation layer, must have one put in front of the
+    gateway, or that only Codex / OpenAI-compatible clients are supported. English and Chinese
+    phrasings are recognised, for example:
 
-    Not flagged: the same words in inline code, code blocks or quotation marks, quotations of
-    history (blockquotes, changelog files, sections under a "Changelog"/"History" heading), and
-    sentences that state the opposite ("no longer needs an adapter", "不再需要适配层").
+    - "Claude Code cannot connect to the gateway directly", "`Claude Code` cannot talk to
+      `LiteLLM`" (inline code that names a product reads as prose);
+    - "Conclusion: Claude Code cannot point at it. An extra Anthropic-compatible adapter layer
+      is required." (the second sentence takes its subject from the first; a table cell or list
+      item from the line just above; "it" is the gateway unless the context names something else);
+    - "First add an Anthropic-compatible adapter in front of the gateway." (imperative);
+    - "Claude Code 不能直接接入网关", "需要额外的适配层", "先在网关前面加一层 Anthropic 兼容适配器",
+      "仅支持 Codex".
+
+    A claim must be about Claude Code (named just before the verb, after it, or as the subject
+    of the sentence or line above) and about this gateway (named, "it" referring to it, or
+    "directly").
+
+    ## When it deliberately does not fire
+    - The words are in a command or string in inline code, in a code block, or in quotation
+      marks; the document quotes history (blockquotes that are not note callouts, changelog
+      files, sections under a "Changelog"/"History" heading).
+    - The sentence states the opposite or reports the claim: "no longer needs an adapter",
+      "needs no adapter", "the old docs said ...", "不再需要适配层".
+    - The object is something other than the gateway: "Claude Code cannot talk to a plain
+      OpenAI `/v1/chat/completions` endpoint without a translating gateway" is true; so are
+      claims about Ollama, another client, a model or a tool.
+    - The subject is another client or thing: "Codex cannot ...", "The container cannot ...".
+    - The claim is a condition or a question: "If Claude Code cannot connect, check the port",
+      "Claude Code cannot connect when the gateway is down", "Why does Claude Code need an
+      adapter?".
 
     ## Why is this bad?
     The gateway serves the Anthropic Messages API (`/v1/messages`,
@@ -126,7 +392,8 @@ class StaleClaudeCodeClaim(Rule):
     None: prose is never rewritten automatically. The message quotes the current truth
     from the spec.
 
-    New phrasings go in `flowgate_lint/data/claims/<lang>.txt` (`kind: regex` per line).
+    New phrasings and terms go in `flowgate_lint/data/claims/<lang>.txt` (`kind: regex` per
+    line; the kinds are described at the top of `en.txt`).
     """
 
     code = "FG101"
@@ -142,33 +409,44 @@ class StaleClaudeCodeClaim(Rule):
         from flowgate_lint.prefilter import fold
 
         tables = phrase_tables()
-        opposite = tables.get("opposite", [])
         truth = self.truth(ctx.spec)
-        for seg in src.markdown().segments:
-            if seg.quoted or HISTORY_HEADINGS.search(seg.heading):
+        segments = src.markdown().segments
+        reader = _Reader(segments, terms_for(ctx.spec))
+        for i, seg in enumerate(segments):
+            if not _usable(seg):
                 continue
             folded = fold(seg.text)
-            live = [(kind, [p for p in tables.get(kind, []) if p.possible(folded)]) for kind in KINDS]
+            live = [(kind, [p for p in tables[kind] if p.possible(folded)]) for kind in CLAIMS]
             live = [(kind, phrases) for kind, phrases in live if phrases]
             if not live:
                 continue  # no phrasing can match anywhere in this segment
-            text = _blank_code(seg.text, seg.code_spans + [(m.start(), m.end()) for m in QUOTED.finditer(seg.text)])
-            for a, b in _sentences(text):
-                sentence = text[a:b]
-                for kind, phrases in live:
-                    m = next((m for p in phrases if (m := p.search(sentence))), None)
-                    if m is None:
-                        continue
-                    if not any(p.search(sentence) for p in opposite):  # "no longer needs an adapter": the truth
-                        start, end = seg.to_host(a + m.start()), seg.to_host(a + m.end())
-                        yield src.finding(self, start, end, f"stale claim: {truth[kind]}")
-                    break
+            text, sentences = reader.prepared(i)
+            for j, (a, b) in enumerate(sentences):
+                hit = self._claim(text[a:b], live, reader, i, j)
+                if hit is not None:
+                    kind, m = hit
+                    begin = _subject_start(text[a:a + m.start()], reader.terms)
+                    start, end = seg.to_host(a + (m.start() if begin is None else begin)), seg.to_host(a + m.end())
+                    yield src.finding(self, start, end, truth[MESSAGE[kind]])
+
+    @staticmethod
+    def _claim(sentence: str, live: list, reader: _Reader, i: int, j: int) -> tuple[str, re.Match[str]] | None:
+        for kind, phrases in live:
+            for phrase in phrases:
+                for m in phrase.finditer(sentence):
+                    if judge(kind, sentence, m, reader, i, j):
+                        return kind, m
+        return None
 
     @staticmethod
     def truth(spec: Any) -> dict[str, str]:
         claude = f"ANTHROPIC_BASE_URL={spec.claude.base_url}"
         return {
-            "direct": f"Claude Code connects to the gateway directly ({claude}; the gateway serves /v1/messages)",
-            "adapter": f"Claude Code needs no separate adapter: the gateway serves the Anthropic Messages API at {claude}",
-            "only": f"both clients are supported: Codex via base_url {spec.codex.base_url}, Claude Code via {claude}",
+            "direct": f"the text claims Claude Code cannot connect to the gateway directly; it can: {claude} "
+                      "(the gateway serves /v1/messages)",
+            "adapter": "the text claims Claude Code needs a separate adapter; it needs none: the gateway serves the "
+                       f"Anthropic Messages API at {claude}",
+            "unsupported": f"the text claims Claude Code is not supported; it is: {claude} (the gateway serves /v1/messages)",
+            "only": "the text claims only Codex or OpenAI-compatible clients are supported; both clients are: "
+                    f"Codex via base_url {spec.codex.base_url}, Claude Code via {claude}",
         }

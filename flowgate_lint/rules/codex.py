@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from flowgate_lint.findings import SAFE, Finding, Fix
+from flowgate_lint.findings import SAFE, UNSAFE, Finding, Fix
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.scan import assignments
 from flowgate_lint.source import Leaf, Source
@@ -51,6 +51,7 @@ def _line_end(src: Source, start: int) -> int:
 
 class _CodexRule(Rule):
     kinds = TOML
+    skip_history = True
     triggers = (r"model_provider", r"profile", r"wire_api")
 
 
@@ -353,6 +354,7 @@ class CodexProfileWithoutFile(Rule):
     summary = "A doc runs codex --profile X but never shows X.config.toml"
     severity = "warning"
     kinds = frozenset({"markdown"})
+    skip_history = True
     triggers = (r"--profile", r"codex\s+-p\b")
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
@@ -374,17 +376,39 @@ class CodexProfileWithoutFile(Rule):
 
 
 _KEY_VAR = re.compile(r"^[A-Z][A-Z0-9_]*(?:API_KEY|_KEY|_TOKEN)$")
+_PLACEHOLDER = re.compile(r"[<>{}$]|YOUR|XXX")
+_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _not_a_variable(value: str) -> bool:
+    """An env_key value that cannot be a variable name, or is shaped like a generated key."""
+    from flowgate_lint.redact import KEY_SHAPES, looks_random
+
+    if _PLACEHOLDER.search(value):
+        return False
+    return (not _VAR_NAME.fullmatch(value) or any(rx.match(value) for rx, _ in KEY_SHAPES)
+            or (looks_random(value) and not value.isupper()))
 
 
 @register
 class CodexEnvKeyMismatch(Rule):
     """## What it does
     Checks `env_key` of the Codex provider that points at the gateway (the spec's provider id,
-    or the selected `model_provider`):
+    or the selected `model_provider`, whose `base_url` targets the gateway):
 
-    - it must be the spec's `env_key` (default `OPENAI_API_KEY`), and
-    - in a Markdown document, when the document exports API-key variables, it must export the
-      one `env_key` names.
+    - when the gateway config (or the `codex-env-key` setting) sets an `env_key`, every Codex
+      config in the repository and its docs must use it;
+    - `env_key` must name a variable: a value that is no variable name, or looks like the key
+      itself (`env_key = "sk-…"`), is always reported;
+    - in a Markdown document, when the document exports API-key variables but never the one
+      `env_key` names (the variable appears nowhere else in the document), the document
+      contradicts itself.
+
+    ## When it deliberately does not fire
+    - The config sets no `env_key`: `env_key = "FLOWGATE_API_KEY"` is the user's choice, and
+      so is any other variable the document exports or mentions.
+    - Providers that point elsewhere (an upstream, another local service), sections that bring
+      their own gateway config, provider guides, and history files.
 
     ## Why is this bad?
     Codex reads the gateway key from the variable `env_key` names; if that variable is unset,
@@ -402,28 +426,30 @@ class CodexEnvKeyMismatch(Rule):
     Use instead: export the variable `env_key` names, or name the exported one.
 
     ## Fix
-    Safe for the spec mismatch: the value becomes the spec's `env_key`. None for a document
-    whose exports disagree (which side is right is a human decision).
+    Safe when the config sets `env_key`: the value becomes the config's. Unsafe for a document
+    that exports exactly one key variable: `env_key` becomes that variable (which side is right
+    is a human decision); none when it exports several.
     """
 
     code = "FG508"
     name = "codex-env-key-mismatch"
-    summary = "Codex env_key differs from the spec or from the key variable the document exports"
+    summary = "Codex env_key differs from the one the config sets, or from the key variable the same document exports"
     severity = "warning"
     kinds = frozenset({"toml", "markdown"})
     fixable = True
+    skip_history = True
     triggers = (r"env_key",)
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         if src.kind == "toml":
-            yield from self._spec_mismatch(src, ctx)
+            yield from self._pinned_mismatch(src, ctx)
             return
         doc = src.markdown()
         exported: set[str] = {a.name for a in assignments(src)}
         for f in doc.fences:
             if f.source is not None and f.source.kind in ("shell", "dotenv"):
                 exported |= {a.name for a in assignments(f.source)}
-        keys = {n for n in exported if _KEY_VAR.match(n) and not n.startswith("ANTHROPIC_")}
+        keys = sorted(n for n in exported if _KEY_VAR.match(n) and not n.startswith("ANTHROPIC_"))
         if not keys:
             return
         for f in doc.fences:
@@ -433,10 +459,20 @@ class CodexEnvKeyMismatch(Rule):
                 leaf = self._gateway_env_key(f.source, ctx)
             except Exception:  # noqa: BLE001 - unparsable blocks are FG001's
                 continue
-            if leaf is not None and leaf.value == ctx.spec.codex.env_key and leaf.value not in keys:
-                yield f.source.finding(self, leaf.start, leaf.end,
-                                       f"env_key = {leaf.value!r}, but this document exports {', '.join(sorted(keys))} "
-                                       f"and never {leaf.value}: Codex reads the gateway key from {leaf.value}")
+            if leaf is None or leaf.value in keys or _PLACEHOLDER.search(leaf.value):
+                continue
+            if ctx.spec.codex.env_key_pinned and leaf.value != ctx.spec.codex.env_key:
+                continue  # reported by the pinned check
+            if len(re.findall(rf"(?<![A-Za-z0-9_]){re.escape(leaf.value)}(?![A-Za-z0-9_])", src.text)) > 1:
+                continue  # the document names the variable elsewhere (tells the reader to set it)
+            fix = None
+            if len(keys) == 1:
+                quote = f.source.text[leaf.start] if f.source.text[leaf.start] in "'\"" else '"'
+                fix = Fix((f.source.edit(leaf.start, leaf.end, f"{quote}{keys[0]}{quote}"),), UNSAFE,
+                          f"Set env_key = {keys[0]!r}")
+            yield f.source.finding(self, leaf.start, leaf.end,
+                                   f"env_key = {leaf.value!r}, but this document exports {', '.join(keys)} "
+                                   f"and never {leaf.value}: Codex reads the gateway key from {leaf.value}", fix)
 
     def _gateway_env_key(self, src: Source, ctx: Any) -> Leaf | None:
         data = codex_data(src)
@@ -448,13 +484,35 @@ class CodexEnvKeyMismatch(Rule):
         if not isinstance(pid, str):
             return None
         leaf = leaf_at(src, ("model_providers", pid, "env_key"))
-        return leaf if leaf is not None and isinstance(leaf.value, str) else None
+        if leaf is None or not isinstance(leaf.value, str):
+            return None
+        base = leaf_at(src, ("model_providers", pid, "base_url"))
+        if base is None or not isinstance(base.value, str):
+            return None
+        from flowgate_lint import context
 
-    def _spec_mismatch(self, src: Source, ctx: Any) -> Iterator[Finding]:
-        leaf = self._gateway_env_key(src, ctx)
+        if not context.judge(src, ctx, base.start, base.end, key="base_url").is_gateway:
+            return None  # a provider for an upstream or another local service
+        section = context.section_at(src, ctx, leaf.start)
+        if section.local is not None or section.provider_guide or section.history:
+            return None
+        return leaf
+
+    def _pinned_mismatch(self, src: Source, ctx: Any) -> Iterator[Finding]:
         want = ctx.spec.codex.env_key
+        data = codex_data(src)
+        for pid in providers_of(data):
+            leaf = leaf_at(src, ("model_providers", pid, "env_key"))
+            if leaf is not None and isinstance(leaf.value, str) and _not_a_variable(leaf.value):
+                yield src.finding(self, leaf.start, leaf.end,
+                                  f"env_key = {leaf.value!r} is not an environment variable name: env_key names the "
+                                  f"variable that holds the key (for example {want}), never the key itself")
+        if not ctx.spec.codex.env_key_pinned:
+            return
+        leaf = self._gateway_env_key(src, ctx)
         if leaf is None or leaf.value == want:
             return
         quote = src.text[leaf.start] if src.text[leaf.start] in "'\"" else '"'
-        yield src.finding(self, leaf.start, leaf.end, f"env_key = {leaf.value!r}, the spec says {want!r}",
+        where = ctx.spec_rel or "the gateway config"
+        yield src.finding(self, leaf.start, leaf.end, f"env_key = {leaf.value!r}; {where} sets {want!r}",
                           Fix((src.edit(leaf.start, leaf.end, f"{quote}{want}{quote}"),), SAFE, f"Set env_key = {want!r}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 from flowgate_lint.findings import Finding
@@ -9,11 +10,27 @@ from flowgate_lint.rules import Rule, register
 from flowgate_lint.source import HostFile, ParseError, Source
 
 
+# Words that introduce a block as part of a file, not the whole of it.
+_FRAGMENT_INTRO = re.compile(r"\b(?:add(?: this| these| the following)?(?: lines?| keys?| block)? (?:to|in|into|under)|inside|"
+                             r"merge|part of|section of|excerpt|snippet|fragment|trimmed|abridged|relevant part|"
+                             r"keep the rest)\b|添加到|加入|片段|节选|部分", re.I)
+
+
 @register
 class InvalidSyntax(Rule):
     """## What it does
-    Reports a TOML, JSON or YAML file, or a fenced block tagged with one of those
-    languages in a Markdown document, that its parser rejects.
+    Reports a TOML, JSON or YAML file that its parser rejects (an error), and a fenced block
+    tagged with one of those languages that the document presents as a complete file the user
+    copies (it names the file, "Save this file as `~/.codex/config.toml`:", and shows all of
+    it), when its parser rejects it (a warning).
+
+    ## When it deliberately does not fire
+    A Markdown fence is not a config file. Illustrative blocks are not reported: JSON with
+    `//` or `/* */` comments or trailing commas (`json`, `jsonc`, `json5` fences; their values
+    are still checked by the other rules), a request and its response in one block, a
+    before/after block with a repeated key, blocks with `...` ellipses, and fragments
+    ("add this to `settings.json`:", a JSON block that is not an object or array). Files in the
+    repository are always parsed strictly (a `.jsonc` file may hold comments).
 
     ## Why is this bad?
     A config snippet that does not parse cannot be copied by a user, and no other
@@ -44,6 +61,22 @@ class InvalidSyntax(Rule):
     name = "invalid-syntax"
     summary = "A config file or fenced config block does not parse"
     kinds = frozenset()  # emitted by the engine, not by check()
+
+    @classmethod
+    def reportable(cls, src: Source, ctx: Any) -> bool:
+        """Files always; a fenced block only when the doc presents it as a complete file to copy."""
+        if not src.embedded:
+            return True
+        from flowgate_lint.context import block_facts
+
+        if not block_facts(src, ctx).complete:
+            return False
+        body = src.text.lstrip()
+        if src.kind == "json" and not body.startswith(("{", "[", "//", "/*")):
+            return False  # a fragment ("ANTHROPIC_MODEL": ...) or a request with its response
+        open_line = src.position(0)[0] - 1
+        intro = " ".join(src.host.line_text(n) for n in range(max(1, open_line - 2), open_line))
+        return not _FRAGMENT_INTRO.search(intro)
 
     @classmethod
     def finding_for(cls, src: Source, error: ParseError) -> Finding:

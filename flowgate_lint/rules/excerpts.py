@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterator
 
 from flowgate_lint.findings import SAFE, Finding, Fix
@@ -52,16 +53,52 @@ def _render(value: Any, token: str, kind: str) -> str:
     return str(value)
 
 
+# Words that introduce a block as an illustration rather than the repository's own file.
+ILLUSTRATIVE = re.compile(r"\b(?:looks? like|for example|for instance|e\.g\.|such as|example|sample|like this|something like|"
+                          r"minimal|template|a config with|hypothetical)\b|例如|示例|比如|类似|样例|模板", re.I)
+
+
+def presented_as_repo_config(src: Source, ctx: Any, data: dict, real: dict) -> bool:
+    """Whether a reader takes the block for the repository's own gateway config: the doc names that file
+    (or the block has its top-level structure), or the block is a ``model_list`` that names models the real
+    config serves, with only keys the real config has, and is not introduced as an illustration."""
+    from flowgate_lint import context
+
+    if context.block_facts(src, ctx).repo_config:
+        return True
+    ml = data.get("model_list")
+    if not isinstance(ml, list):
+        return False
+    names = {e.get("model_name") for e in ml if isinstance(e, dict)}
+    if not names & set(ctx.spec.models or ()):
+        return False
+    base = real.get("litellm_base") if isinstance(real.get("litellm_base"), dict) else {}
+    if not set(data) <= set(real) | set(base):
+        return False
+    open_line = src.position(0)[0] - 1
+    intro = " ".join(src.host.line_text(n) for n in range(max(1, open_line - 2), open_line + 1))
+    return not ILLUSTRATIVE.search(intro)
+
+
 @register
 class ConfigExcerptDrift(Rule):
     """## What it does
-    Finds fenced YAML or JSON blocks in docs that quote the gateway config itself
-    (recognised by its keys: `services`, `model_list`, `integration`, `litellm_base`,
-    `general_settings`, `config_version`) and checks every value the excerpt shows against the
+    Finds fenced YAML or JSON blocks in docs that the doc presents as the repository's own
+    gateway config, and checks every value the excerpt shows against the
     real config: service hosts and ports, integration models, `model_list` model names (matched
     by name, so an excerpt may show a subset in any order) and their parameters. Keys the
     excerpt leaves out are not compared; placeholders and `os.environ/...` references are
     skipped.
+
+    A block is an excerpt of the real config when the doc names the file ("our
+    `litellm_config.yaml`", a `# config/flowgate.yaml` first line), when it has the real
+    config's top-level structure (`config_version`, `services`, `litellm_base`), or when it is a
+    `model_list` that names models the real config serves and is not introduced as an example.
+
+    ## When it deliberately does not fire
+    Illustrative configs ("a config with a single model looks like this"), a section's own
+    gateway config for a second proxy or another setup, a `model_list` whose models are all
+    unknown to the real config, docker-compose `services`, and history files.
 
     ## Why is this bad?
     Readers copy config excerpts. An excerpt that still shows the old port or a model that was
@@ -90,6 +127,7 @@ class ConfigExcerptDrift(Rule):
     name = "config-excerpt-drift"
     summary = "A gateway-config excerpt in a doc disagrees with the real config"
     kinds = frozenset({"yaml", "json"})
+    skip_history = True
     fixable = True
     triggers = CONFIG_KEYS
 
@@ -100,7 +138,7 @@ class ConfigExcerptDrift(Rule):
         if not isinstance(data, dict) or not any(k in data for k in CONFIG_KEYS):
             return
         real = real_config(ctx)
-        if not isinstance(real, dict):
+        if not isinstance(real, dict) or not presented_as_repo_config(src, ctx, data, real):
             return
         where = ctx.spec_rel or "the gateway config"
         for leaf in src.leaves():

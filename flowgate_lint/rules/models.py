@@ -69,6 +69,7 @@ class ModelSlotMismatch(Rule):
     name = "model-slot-mismatch"
     summary = "A Claude Code model slot or the Codex model differs from the spec"
     kinds = ALL_KINDS
+    skip_history = True
     fixable = True
     triggers = (r"ANTHROPIC_\w*MODEL", r"CLAUDE_CODE_SUBAGENT_MODEL", r"model_provider")
 
@@ -137,6 +138,7 @@ class ModelNotServed(Rule):
     name = "model-not-served"
     summary = "A model name that the gateway does not serve"
     kinds = ALL_KINDS
+    skip_history = True
     triggers = (r"ANTHROPIC_\w*MODEL", r"review_model", r"profiles", r"--model", r"\s-m\s", r'"model"')
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
@@ -205,6 +207,7 @@ class SmallFastModelDeprecated(Rule):
     summary = "ANTHROPIC_SMALL_FAST_MODEL is deprecated; use ANTHROPIC_DEFAULT_HAIKU_MODEL"
     severity = "warning"
     kinds = ALL_KINDS
+    skip_history = True
     fixable = True
     triggers = (SMALL_FAST,)
 

@@ -2,39 +2,36 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Iterator
 
 from flowgate_lint.findings import Finding
+from flowgate_lint.redact import BEARER, KEY_SHAPES, PLACEHOLDER, looks_random, redact  # noqa: F401 (redact: re-exported)
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.scan import assignments, is_reference, text_pieces
 from flowgate_lint.source import Source
 
 ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
 
-# Known key shapes: (regex, prefix that may be shown).
-KEY_SHAPES = (
-    (re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}"), "sk-ant-"),
-    (re.compile(r"(?<![\w-])sk-(?:proj-)?[A-Za-z0-9_-]{20,}"), "sk-"),
-    (re.compile(r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{30,}"), "gh*_"),
-    (re.compile(r"(?<![\w-])AKIA[0-9A-Z]{16}(?![\w])"), "AKIA"),
-)
-BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=-]{16,})")
+# The credential shapes live below the rules, in redact.py, shared with every output path.
 SECRET_NAME = re.compile(r"(?i)(?:^|_|-)(?:api_?key|key|token|secret|password|passwd|bearer_token|master_key|auth)$|apikey$")
-PLACEHOLDER = re.compile(r"(?i)x{3,}|\.{3}|…|<[^>]*>|\byour[-_ ]|changeme|change-me|placeholder|example|dummy|redacted|\*{3,}|replace")
+_KEY_PREFIX = re.compile(r"^(?:sk-(?:ant-(?:api|admin)\d*-|or-v\d+-|proj-|svcacct-|lm-)?|gh[pousr]_|AKIA)", re.I)
 
 
-def looks_random(value: str) -> bool:
-    """Long, mixed and high-entropy: what a generated credential looks like (not a word or a path)."""
-    if len(value) < 20 or " " in value or "/" in value.strip("/") and not value.startswith("sk-"):
-        return False
-    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))
-    if classes < 2:
-        return False
-    counts = {c: value.count(c) for c in set(value)}
-    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
-    return entropy >= 3.5
+def is_placeholder(value: str) -> bool:
+    """A value written to be replaced: placeholder words and marks (``<your-key>``, ``sk-XXXX``, ``...``), or a
+    body after the key prefix that no generator makes: a long run of one character (``sk-or-v1-aaaa…``), few
+    distinct characters, or mostly ascending runs (``sk-1234567890abcdef…``)."""
+    if PLACEHOLDER.search(value):
+        return True
+    body = _KEY_PREFIX.sub("", value.strip())
+    if not body:
+        return True
+    if re.search(r"(.)\1{7,}", body) or len(set(body.lower())) <= max(3, len(body) // 8):
+        return True
+    pairs = list(zip(body.lower(), body.lower()[1:]))
+    steps = sum(1 for a, b in pairs if ord(b) - ord(a) == 1)
+    return bool(pairs) and steps / len(pairs) >= 0.4
 
 
 def describe(secret: str) -> str:
@@ -53,9 +50,15 @@ class LiteralSecret(Rule):
     `bearer_token`, `experimental_bearer_token`). The gateway config itself is checked too
     (a literal `master_key` there is a leak).
 
-    Not flagged: placeholders (`<your-key>`, `sk-...`, `sk-xxxx`, `changeme`, values with
-    `example`/`dummy`), short test values (`sk-test`), and references (`$VAR`, `${VAR}`,
-    `os.environ/VAR`).
+    ## When it deliberately does not fire
+    - Placeholders: `<your-key>`, `your-api-key`, `sk-...`, `sk-XXXXXXXXXXXX`, `changeme`, values
+      with `example`/`dummy`/`placeholder`; values whose body (after a known prefix such as `sk-`,
+      `sk-ant-api03-`, `sk-or-v1-`) is a run of one character (`sk-or-v1-aaaaaaaa…`), uses very
+      few distinct characters, or is mostly ascending runs (`sk-1234567890abcdef…`).
+    - Short test and documentation values (`sk-1234`, LiteLLM's documentation master key;
+      `sk-test`), and references (`$VAR`, `${VAR}`, `os.environ/VAR`).
+    - Identifiers that are not credentials (message ids, request ids): only credential-shaped
+      keys and values assigned to credential-named keys are considered.
 
     The finding never prints the secret: only a known prefix and its length.
 
@@ -96,7 +99,7 @@ class LiteralSecret(Rule):
 
         for a in assignments(src):
             value = a.value.strip()
-            if not SECRET_NAME.search(a.name) or is_reference(value) or PLACEHOLDER.search(value):
+            if not SECRET_NAME.search(a.name) or is_reference(value) or is_placeholder(value):
                 continue
             if any(rx.match(value) for rx, _ in KEY_SHAPES) or looks_random(value):
                 yield from report(a.start, a.end, value, a.name)
@@ -109,7 +112,7 @@ class LiteralSecret(Rule):
                 value = leaf.value
                 if not isinstance(value, str) or not isinstance(leaf.key, str) or not SECRET_NAME.search(leaf.key):
                     continue
-                if is_reference(value) or PLACEHOLDER.search(value):
+                if is_reference(value) or is_placeholder(value):
                     continue
                 if any(rx.match(value) for rx, _ in KEY_SHAPES) or looks_random(value):
                     yield from report(leaf.start, leaf.end, value, str(leaf.key))
@@ -117,11 +120,11 @@ class LiteralSecret(Rule):
             conv = to_host or (lambda i: i)
             for rx, _ in KEY_SHAPES:
                 for m in rx.finditer(text):
-                    if not PLACEHOLDER.search(m.group(0)):
+                    if not is_placeholder(m.group(0)):
                         yield from report(conv(m.start()), conv(m.end()), m.group(0), "text")
             for m in BEARER.finditer(text):
                 token = m.group(1)
-                if not is_reference(token) and not PLACEHOLDER.search(token) and looks_random(token):
+                if not is_reference(token) and not is_placeholder(token) and looks_random(token):
                     yield from report(conv(m.start(1)), conv(m.end(1)), token, "Authorization header")
 
 
@@ -181,37 +184,3 @@ class DualAnthropicAuth(Rule):
         yield src.finding(self, second.name_start, second.name_end,
                           "both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY are set (auth conflict in Claude Code); "
                           "keep ANTHROPIC_AUTH_TOKEN for the gateway and unset ANTHROPIC_API_KEY")
-
-
-_ASSIGNED = re.compile(r"""(?i)((?:[A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD)|api_?key|master_key|bearer_token)["']?\s*[=:]\s*["']?)([A-Za-z0-9._~+/=-]{16,})""")
-
-
-def redact(text: str) -> tuple[str, int]:
-    """``text`` with every credential-shaped value replaced by ``<redacted>`` (for diffs and dry runs)."""
-    count = 0
-
-    def sub(m: re.Match) -> str:
-        nonlocal count
-        count += 1
-        return "<redacted>"
-
-    for rx, _ in KEY_SHAPES:
-        text = rx.sub(sub, text)
-
-    def bearer(m: re.Match) -> str:
-        nonlocal count
-        if not looks_random(m.group(1)) or PLACEHOLDER.search(m.group(1)):
-            return m.group(0)
-        count += 1
-        return m.group(0).replace(m.group(1), "<redacted>")
-
-    text = BEARER.sub(bearer, text)
-
-    def assigned(m: re.Match) -> str:
-        nonlocal count
-        if not looks_random(m.group(2)):
-            return m.group(0)
-        count += 1
-        return m.group(1) + "<redacted>"
-
-    return _ASSIGNED.sub(assigned, text), count

@@ -1,0 +1,307 @@
+"""The one path everything flowgate-lint shows or stores goes through: credentials redacted,
+control characters made visible, CI workflow commands neutralised.
+
+- ``redact(text)``: credentials replaced by ``<redacted>``: passwords in URLs (``user:<redacted>@``),
+  key-like query parameters (``?api_key=<redacted>``), known key shapes (``sk-…``, ``sk-ant-…``,
+  GitHub and AWS keys), ``Bearer``/``Basic`` credentials, values assigned to credential-named
+  variables and keys (``*_TOKEN``, ``*_API_KEY``, ``password``, ``env_key`` holding a key ...), and
+  long random tokens anywhere (a key pasted into a model field). References (``$VAR``,
+  ``${VAR}``, ``os.environ/VAR``), placeholders and variable names are kept.
+- ``clean(text)``: ``redact`` plus every control character (CR, LF, ESC, DEL, C1, bidirectional
+  overrides) written as a visible ``\\uXXXX``, for one-line fields (paths, messages).
+- ``clean_block(text)``: the same for multi-line text (LF, TAB and CRLF kept), for diffs.
+- ``neutralise(text)``: no line can start a GitHub Actions workflow command (``::cmd::`` at the
+  start of a line, ``##[cmd]`` anywhere in it).
+- ``SafeStream``: stdout/stderr wrapped by the command line, so every line any command prints has
+  gone through ``redact``, the control-character escape and ``neutralise``.
+
+Reporters, the baseline, the result cache and the commands all call these; nothing else decides
+what a secret looks like.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from typing import Any
+
+REDACTED = "<redacted>"
+
+# Known key shapes: (regex, prefix that may be shown).
+KEY_SHAPES = (
+    (re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}"), "sk-ant-"),
+    (re.compile(r"(?<![\w-])sk-(?:proj-)?[A-Za-z0-9_-]{20,}"), "sk-"),
+    (re.compile(r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{30,}"), "gh*_"),
+    (re.compile(r"(?<![\w-])AKIA[0-9A-Z]{16}(?![\w])"), "AKIA"),
+)
+BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=-]{16,})")
+PLACEHOLDER = re.compile(r"(?i)x{3,}|\.{3}|…|<[^>]*>|\byour[-_ ]|changeme|change-me|placeholder|example|dummy|redacted|\*{3,}|replace")
+
+
+def looks_random(value: str) -> bool:
+    """Long, mixed and high-entropy: what a generated credential looks like (not a word or a path)."""
+    if len(value) < 20 or " " in value or "/" in value.strip("/") and not value.startswith("sk-"):
+        return False
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))
+    if classes < 2:
+        return False
+    counts = {c: value.count(c) for c in set(value)}
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return entropy >= 3.5
+
+
+def is_reference(value: str) -> bool:
+    """``$VAR``, ``${VAR}``, ``%VAR%``, ``os.environ/VAR``, ``{{ tmpl }}``: a pointer to a secret, not the secret."""
+    v = value.strip().strip("'\"")
+    return v.startswith(("$", "%", "os.environ/")) or "{{" in v
+
+
+# --------------------------------------------------------------------------- the patterns
+
+# Every pattern starts at a literal or a keyword (no leading run to backtrack over), and is tried only
+# when a cheap substring test says it could match: redaction runs over every line of every output.
+# The name patterns are matched against the lower-cased text (much faster than IGNORECASE), their
+# spans used on the original.
+_USERINFO = re.compile(r"://([^\s/?#@\"'`<>\[\]{}|\\^]+)@")
+_QUERY = re.compile(r"([?&;][\w.-]*?(?:api[_-]?key|apikey|key|token|secret|password|passwd|pwd|sig|signature|auth"
+                    r"|credentials?)=)([^&#\s\"'`<>\\]+)")
+_AUTH_SCHEME = re.compile(r"\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{6,})")
+# A credential-named variable or key (its name ends in one of these words), then = or :, then the
+# value, quoted or not. Quotes may be escaped (the text may be JSON): a backslash is never part of a value.
+_SEPARATOR = r"((?:\\*[\"'])?\s*[=:]\s*(?:\\*[\"'])?)"  # quotes escaped any number of times
+_ASSIGNED_NAMED = re.compile(r"(?<![A-Za-z0-9])(api[_-]?key|apikey|auth[_-]?token|access[_-]?token|token|secret|password"
+                             r"|passwd|pwd|master[_-]?key|private[_-]?key|bearer[_-]?token)" + _SEPARATOR
+                             + r"([^\s\"'`,;&<>(){}\[\]\\:=][^\s\"'`,;&<>(){}\[\]\\]*)")
+# Any *KEY, *TOKEN ... (env_key, x-api-key): only a value that looks generated.
+_ASSIGNED_KEY = re.compile(r"(key|token|secret|password)" + _SEPARATOR + r"([A-Za-z0-9._~+/=-]{16,})")
+_NAME_WORDS = ("key", "token", "secret", "pass", "pwd")
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_.~-]{20,}")
+_SHAPE_NEEDLES = ("sk-", "sk-", "gh", "AKIA")  # one per KEY_SHAPES entry
+_VAR_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_KEEP_VALUES = frozenset({"true", "false", "null", "none", "yes", "no", "on", "off", "set", "unset", "required", "optional"})
+
+
+def _keep(value: str) -> bool:
+    """A value after a credential name that is not itself a credential."""
+    return (not any(c.isalnum() for c in value) or is_reference(value) or bool(PLACEHOLDER.search(value)) or value.lower() in _KEEP_VALUES
+            or bool(_VAR_NAME.fullmatch(value)) or value.startswith("<"))
+
+
+_SPLIT = re.compile(r"[-_.~/+=]")
+_DIGIT = re.compile(r"[0-9]")
+_LETTER = re.compile(r"[A-Za-z]")
+
+
+def keylike(token: str) -> bool:
+    """A generated key inside any text: a long letters-and-digits run that changes character class
+    every few characters (model names, dates, words and hex-free identifiers do not)."""
+    for part in _SPLIT.split(token):
+        if len(part) < 20 or not _DIGIT.search(part) or not _LETTER.search(part):
+            continue
+        changes = sum(1 for a, b in zip(part, part[1:]) if _cls(a) != _cls(b))
+        if changes * 3 >= len(part):
+            return True
+    return False
+
+
+def _cls(c: str) -> int:
+    return 0 if c.isdigit() else 1 if c.islower() else 2
+
+
+def redact(text: str) -> tuple[str, int]:
+    """``text`` with every credential replaced by ``<redacted>``, and how many were replaced."""
+    if not text:
+        return text, 0
+    if len(text) <= 512:  # messages repeat across files: remember the short ones
+        return _redact_short(text)
+    return _redact(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _redact_short(text: str) -> tuple[str, int]:
+    return _redact(text)
+
+
+# The substitutions: each returns the match unchanged or with the credential replaced by REDACTED.
+
+def _userinfo(m: re.Match) -> str:
+    info = m.group(1)
+    user, colon, password = info.partition(":")
+    if colon:
+        return m.group(0) if not password or is_reference(password) else f"://{user}:{REDACTED}@"
+    if any(rx.match(info) for rx, _ in KEY_SHAPES) or looks_random(info) or keylike(info):
+        return f"://{REDACTED}@"
+    return m.group(0)
+
+
+def _query(text: str, m: re.Match) -> str | None:
+    value = text[m.start(2):m.end(2)]
+    return None if is_reference(value) or value.startswith("<") else text[m.start(1):m.end(1)] + REDACTED
+
+
+def _shape(m: re.Match) -> str:
+    return m.group(0) if PLACEHOLDER.search(m.group(0)) else REDACTED
+
+
+def _scheme(m: re.Match) -> str:
+    value = m.group(3)
+    if _keep(value) or not (re.search(r"[0-9._~+/=-]", value) or looks_random(value)):
+        return m.group(0)  # "Bearer authentication", "Bearer $TOKEN"
+    return f"{m.group(1)}{m.group(2)}{REDACTED}"
+
+
+def _named(text: str, m: re.Match) -> str | None:
+    value = text[m.start(3):m.end(3)]
+    return None if _keep(value) else text[m.start(1):m.end(2)] + REDACTED
+
+
+def _assigned(text: str, m: re.Match) -> str | None:
+    value = text[m.start(3):m.end(3)]
+    return None if not looks_random(value) or _keep(value) else text[m.start(1):m.end(2)] + REDACTED
+
+
+def _sub_folded(rx: re.Pattern, fn: Any, text: str) -> str:
+    """``rx.sub`` case-insensitively: ``rx`` (lower-case) runs over ``text.lower()``; ``fn(text, match)``
+    gives the replacement of a span of ``text`` (None: keep it)."""
+    low = text.lower()
+    if len(low) != len(text):  # a character whose lower case is longer: go character by character
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    out, last = [], 0
+    for m in rx.finditer(low):
+        new = fn(text, m)
+        if new is not None:
+            out.append(text[last:m.start()])
+            out.append(new)
+            last = m.end()
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _token(m: re.Match) -> str:
+    run, start = m.group(0), m.start()
+    lead = ""
+    if start and m.string[start - 1] == "\\":  # the n of an escaped \n (JSON): keep it, look at the rest
+        lead, run = run[0], run[1:]
+    return lead + REDACTED if keylike(run) else m.group(0)
+
+
+def _redact(text: str) -> tuple[str, int]:
+    before = text.count(REDACTED)
+    if not ("=" in text or ":" in text or "@" in text or "sk-" in text or "gh" in text or "AKIA" in text
+            or "Bearer" in text or "Basic" in text):  # the usual case: only a generated-looking token could be here
+        if len(text) < 20 or not any(keylike(m.group(0)) for m in _TOKEN.finditer(text)):
+            return text, 0
+    if "@" in text and "://" in text:
+        text = _USERINFO.sub(_userinfo, text)
+    if "=" in text and ("?" in text or "&" in text or ";" in text):
+        text = _sub_folded(_QUERY, _query, text)
+    for (rx, _), needle in zip(KEY_SHAPES, _SHAPE_NEEDLES):
+        if needle in text:
+            text = rx.sub(_shape, text)
+    if "Bearer" in text or "Basic" in text:
+        text = _AUTH_SCHEME.sub(_scheme, text)
+    if "=" in text or ":" in text:
+        low = text.lower()
+        if any(w in low for w in _NAME_WORDS):
+            text = _sub_folded(_ASSIGNED_NAMED, _named, text)
+            text = _sub_folded(_ASSIGNED_KEY, _assigned, text)
+    if len(text) >= 20:
+        text = _TOKEN.sub(_token, text)
+    return text, text.count(REDACTED) - before
+
+
+def has_secret(text: str) -> bool:
+    return bool(text) and redact(text)[1] > 0
+
+
+# --------------------------------------------------------------------------- control characters
+
+_OTHER = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"  # DEL, C1, bidi, separators
+_CONTROLS_LINE = re.compile(f"[\x00-\x08\x0a-\x1f{_OTHER}]")  # TAB kept
+_CONTROLS_BLOCK = re.compile(f"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f{_OTHER}]")  # TAB, LF and CRLF kept
+# Our own colours (human output on a terminal): reset, bold, dim, red, green, yellow, blue, cyan;
+# nothing that hides text or moves the cursor.
+_OWN_SGR = re.compile(r"\x1b\[(?:0|1|2|31|32|33|34|36)m")
+
+
+def _visible(m: re.Match) -> str:
+    return f"\\u{ord(m.group(0)):04x}"
+
+
+def escape_controls(text: str) -> str:
+    """Every control character as ``\\uXXXX`` (one-line fields: LF and CR too; TAB kept)."""
+    return text if text.isprintable() else _CONTROLS_LINE.sub(_visible, text)
+
+
+def clean(text: str) -> str:
+    """A one-line field as it may be shown: redacted, control characters visible."""
+    if not isinstance(text, str):
+        return text
+    return escape_controls(redact(text)[0])
+
+
+def clean_block(text: str) -> str:
+    """Multi-line text as it may be shown: redacted, control characters visible except LF, TAB and CRLF."""
+    return _CONTROLS_BLOCK.sub(_visible, redact(text)[0])
+
+
+_LINE_COMMAND = re.compile(r"(?m)^([^\S\n]*)(?=::)")
+
+
+def neutralise(text: str) -> str:
+    """No line of ``text`` starts a GitHub Actions workflow command: the runner reads ``::cmd::``
+    after leading whitespace and the legacy ``##[cmd]`` anywhere in a line."""
+    if "::" in text:
+        text = _LINE_COMMAND.sub(r"\1./", text)
+    if "##[" in text:
+        text = text.replace("##[", "## [")
+    return text
+
+
+class SafeStream:
+    """A text stream whose every write is redacted, control-escaped and neutralised (see module doc).
+
+    ``write_report`` is for a rendered report, whose every field ``report.sanitize`` has redacted
+    already: only control characters and workflow commands are handled again; with ``commands`` the
+    workflow commands are kept (the github format emits them on purpose, and neutralises every other
+    line itself).
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._bol = True  # the next write starts a line
+
+    def _clean(self, text: str, redacted: bool = False) -> str:
+        if not redacted:
+            text = redact(text)[0]
+        if _CONTROLS_BLOCK.search(text):
+            parts = _OWN_SGR.split(text)
+            sgr = _OWN_SGR.findall(text) + [""]
+            text = "".join(_CONTROLS_BLOCK.sub(_visible, p) + sgr[i] for i, p in enumerate(parts))
+        return text
+
+    def _neutralise(self, text: str) -> str:
+        if self._bol:
+            out = neutralise(text)
+        else:  # a write that continues a line: its start is not a line start
+            head, nl, rest = text.partition("\n")
+            out = head.replace("##[", "## [") + nl + (neutralise(rest) if rest else "")
+        return out
+
+    def write(self, text: str) -> int:
+        out = self._neutralise(self._clean(text))
+        self._bol = text.endswith("\n") or (self._bol and not text.strip())
+        self._stream.write(out)
+        return len(text)
+
+    def write_report(self, text: str, commands: bool = False) -> int:
+        clean = self._clean(text, redacted=True)
+        self._stream.write(clean if commands else self._neutralise(clean))
+        self._bol = text.endswith("\n") or (self._bol and not text.strip())
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
