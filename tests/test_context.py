@@ -152,3 +152,33 @@ def test_service_near_needs_only_filler_words_between():
 
 def test_fixture_spec_is_the_default():
     assert fixture_spec().gateway.port == 4000
+
+
+@pytest.mark.parametrize("doc,needle,kind", [
+    ("# A\n\n```text\nCodex CLI → http://127.0.0.1:4009/v1\n```\n", "http", cm.GATEWAY),
+    ("# A\n\n```text\nClaude Code ──► Ollama http://localhost:4009\n```\n", "http", cm.LOCAL),
+    ("# A\n\nDo not add `/v1`:\n\n```sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4009/v1\n```\n", "http", cm.UNKNOWN),
+    ("# A\n\nIf your profile still has `ANTHROPIC_BASE_URL=http://127.0.0.1:4009`, change it to the new port.\n", "http", cm.UNKNOWN),
+    ("# MCP servers\n\n```sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4009\n```\n", "http", cm.GATEWAY),
+    ("# Ollama\n\n```sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4009\n```\n", "http", cm.LOCAL),
+    ("# A\n\n```\nLiteLLM proxy starting\nUvicorn running on http://0.0.0.0:4009\n```\n", "http", cm.GATEWAY),
+])
+def test_judge_reads_diagrams_counter_examples_and_sections(doc, needle, kind):
+    target = judge_first(doc, needle)
+    assert target.kind == kind, target
+    assert target.quoted == (kind == cm.UNKNOWN)
+
+
+def test_a_section_config_merges_its_model_list_and_the_port_its_command_starts():
+    doc = ("# Recipe\n\n```yaml\nmodel_list:\n  - model_name: q\n    litellm_params: {model: ollama/q}\n```\n\n"
+           "```bash\nlitellm --config q.yaml --port 4100\n```\n\n```bash\ncurl http://localhost:4101/v1/models\n```\n")
+    target = judge_first(doc, "http://localhost:4101")
+    assert target.is_gateway and target.local and target.expected_port == 4100
+
+
+def test_the_docs_own_server_is_the_gateway_when_the_spec_says_its_port(tmp_path):
+    settings = Settings({"gateway-port": 11434, "gateway-host": "localhost"}, None, tmp_path)
+    spec = load_spec(settings)
+    target = judge_first("# Claude Code with Ollama\n\n`ANTHROPIC_BASE_URL=http://localhost:11435 claude`\n", "http",
+                         spec=spec, settings=settings)
+    assert target.is_gateway and target.expected_port == 11434

@@ -64,11 +64,29 @@ def probes(src: Source) -> list[Probe]:
     return out
 
 
+def _piped(cmd: str) -> bool:
+    """Whether the curl/wget output goes into a pipe (``curl ... | jq``), quotes aside."""
+    unquoted = re.sub(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"", "''", cmd)
+    m = re.search(r"\b(?:curl|wget)\b", unquoted)
+    return m is not None and re.search(r"(?<!\|)\|(?![|&])", unquoted[m.end():]) is not None
+
+
+def _pipe_at(text: str, probe: Probe) -> int | None:
+    """Offset of the pipe after the curl/wget of ``probe`` in the script text (quotes skipped)."""
+    segment = text[probe.start:probe.end]
+    unquoted = re.sub(r"'[^']*'|\"(?:[^\"\\]|\\.)*\"", lambda m: "_" * len(m.group(0)), segment)
+    m = re.search(r"\b(?:curl|wget)\b", unquoted)
+    pipe = re.search(r"(?<!\|)\|(?![|&])", unquoted[m.end():]) if m else None
+    return probe.start + m.end() + pipe.start() if pipe else None
+
+
 def can_fail(probe: Probe, text: str) -> bool:
     """Whether a failed (404/5xx) probe can fail the script."""
     cmd = probe.text
     if re.search(r"\|\|\s*(?:true|:)\b", cmd):
         return False
+    if _piped(cmd) and not re.search(r"(?m)^[^#\n]*\bset\b[^#\n]*\bpipefail\b", text):
+        return False  # without pipefail a pipeline's status is its last command's: curl's failure is lost
     if re.search(r"(?:^|\s)(?:-f|-[a-zA-Z]*f[a-zA-Z]*|--fail|--fail-with-body)(?:\s|$)", cmd) and "curl" in cmd:
         return True
     if "wget" in cmd and "--content-on-error" not in cmd:
@@ -298,6 +316,9 @@ class SmokeProbeWithoutVersion(_SmokeRule):
     curl -fsS -X POST http://127.0.0.1:4000/v1/messages -H 'anthropic-version: 2023-06-01' -d @body.json
     ```
 
+    The header may come through a variable the script sets (`H='anthropic-version: 2023-06-01'`,
+    then `curl -H "$H"`): such a probe sends it.
+
     ## Fix
     None (or regenerate with the managed block, see FG201).
     """
@@ -307,8 +328,12 @@ class SmokeProbeWithoutVersion(_SmokeRule):
     summary = "A /v1/messages probe in a smoke script sends no anthropic-version header"
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        # Variables that hold the header (H='anthropic-version: ...'; curl -H "$H"): the probe sends it.
+        holders = {m.group(1) for m in re.finditer(r"(?m)^\s*(?:export\s+|local\s+|readonly\s+)?([A-Za-z_]\w*)=[^\n]*anthropic-version",
+                                                   src.text, re.I)}
         for p in self.hand_written_probes(src, ctx):
-            if not re.search(r"anthropic-version", p.text, re.I):
+            used = set(re.findall(r"\$\{?([A-Za-z_]\w*)", p.text))
+            if not re.search(r"anthropic-version", p.text, re.I) and not used & holders:
                 yield self.probe_finding(src, p, f"probe of {p.path} sends no anthropic-version header "
                                                  "(Claude Code always sends it)")
 
@@ -318,8 +343,9 @@ class SmokeProbeCannotFail(_SmokeRule):
     """## What it does
     Checks that each smoke-script probe of `/v1/messages` or `/v1/messages/count_tokens` can
     fail the script when the gateway answers 404 or 5xx: `curl -f`/`--fail`, a checked
-    `-w '%{http_code}'`, or `|| exit 1`. A probe ending in `|| true`, or a plain `curl` whose
-    status nobody checks, does not count.
+    `-w '%{http_code}'`, or `|| exit 1`. A probe ending in `|| true`, a plain `curl` whose
+    status nobody checks, or a `curl -f ... | jq` pipeline in a script without `set -o pipefail`
+    (the pipeline's status is `jq`'s, which succeeds on empty input) does not count.
 
     ## Why is this bad?
     `curl` exits 0 on a 404 unless told otherwise. A probe that cannot fail makes a green smoke
@@ -346,6 +372,14 @@ class SmokeProbeCannotFail(_SmokeRule):
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         for p in self.hand_written_probes(src, ctx):
             if not can_fail(p, src.text):
+                pipe = _pipe_at(src.text, p) if _piped(p.text) else None
+                if pipe is not None and not re.search(r"(?m)^[^#\n]*\bset\b[^#\n]*\bpipefail\b", src.text):
+                    line_end = src.text.find("\n", pipe)
+                    yield src.finding(self, pipe, line_end if line_end > 0 else p.end,
+                                      f"probe of {p.path} is piped without pipefail: the pipeline's status is the last "
+                                      "command's, so a 404/5xx from curl cannot fail the script (add set -o pipefail "
+                                      "under bash, or check -w '%{http_code}')")
+                    continue
                 yield self.probe_finding(src, p, f"probe of {p.path} cannot fail the script on 404/5xx (use curl -f / "
                                                  "--fail, or check -w '%{http_code}')")
 
