@@ -45,6 +45,12 @@ class ModelSlotMismatch(Rule):
     opus and sonnet slots and Codex, the fast model for haiku, and any per-slot override from
     the gateway config.
 
+    ## When it deliberately does not fire
+    In Markdown docs (prose and fenced blocks) a slot is compared with the spec only when the
+    gateway config pins it (sets that slot explicitly): a README may offer several served model
+    sets for the opus/sonnet/haiku slots. The repository's own client files (scripts, env files,
+    settings.json, Codex config.toml) and managed snippets always follow the spec.
+
     ## Why is this bad?
     A slot that names another model either fails (the gateway does not serve it: Claude Code
     reports "There's an issue with the selected model") or silently routes traffic to a model
@@ -75,8 +81,13 @@ class ModelSlotMismatch(Rule):
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         spec = ctx.spec
+        # The repository's own client files must equal the spec; a doc may offer other served model sets,
+        # unless the config pins the slot.
+        repo_file = not src.embedded and src.kind != "markdown"
         for a in assignments(src):
             if a.name not in SLOT_VARS or is_reference(a.value):
+                continue
+            if not repo_file and a.name not in spec.claude.pinned:
                 continue
             expected = spec.claude.expected(a.name)
             if expected is None or a.value.strip() == expected:
@@ -88,7 +99,7 @@ class ModelSlotMismatch(Rule):
             data = src.data()
             if not is_codex_config(data):
                 return
-            if not spec.codex.model:
+            if not spec.codex.model or not repo_file:
                 return
             for leaf in src.leaves():
                 if leaf.path == ("model",) and isinstance(leaf.value, str) and leaf.value != spec.codex.model \
