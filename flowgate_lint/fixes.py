@@ -202,14 +202,12 @@ def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: b
         return _FileFix(found, FileError(cand.rel, exc.message), [], None)
     if outcome.text == host.text:
         return _FileFix(outcome.findings, None, [], None)
-    error = None
     if write:
         try:
             atomic_write(cand.path, host.encode(outcome.text))
-        except OSError as exc:
-            error = FileError(cand.rel, f"cannot write: {exc.strerror or exc}")
-    return _FileFix(outcome.findings, error, outcome.resolved if error is None else [],
-                    (cand.rel, host.text, outcome.text, host))
+        except OSError as exc:  # nothing was fixed: the file keeps its findings
+            return _FileFix(found, FileError(cand.rel, f"cannot write: {exc.strerror or exc}; left as is"), [], None)
+    return _FileFix(outcome.findings, None, outcome.resolved, (cand.rel, host.text, outcome.text, host))
 
 
 def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding], bool], write: bool) -> FixRun:

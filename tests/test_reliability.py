@@ -418,3 +418,23 @@ def test_hostile_file_names_and_values_cannot_inject_workflow_commands_or_termin
         out = run(repo, ".", "--output-format", fmt)
         assert "\x1b" not in out.stdout and "\r" not in out.stdout
         json.loads(out.stdout)
+
+
+def test_a_failed_write_is_not_reported_as_fixed(tmp_path, monkeypatch, capsys):
+    import errno
+
+    repo = project(tmp_path)
+    doc = repo / "doc.md"
+    doc.write_text(FIX_DOC)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    monkeypatch.chdir(repo)
+    assert main(["--fix", "--no-cache", "doc.md"]) == 2
+    captured = capsys.readouterr()
+    assert "Fixed" not in captured.out and "No findings remain" not in captured.out
+    assert "Found 40 findings" in captured.out
+    assert "doc.md: cannot write: No space left on device; left as is" in captured.err
+    assert doc.read_text() == FIX_DOC
