@@ -140,16 +140,20 @@ def test_no_case_makes_the_linter_exit_2(results):
     assert bad == []
 
 
-@pytest.mark.xfail(strict=False, reason="rules being reworked for issue 15: safe fixes still rewrite correct lines")
 def test_fix_changes_only_lines_labelled_as_defects(results):
     bad = [(r.name, c.path, c.line, c.text) for r in results for c in r.unlabelled_changes]
     assert bad == [], rw.format_details(results)
 
 
-@pytest.mark.xfail(strict=False, reason="rules being reworked for issue 15")
-def test_precision_and_recall_meet_the_thresholds(results):
+def test_precision_meets_the_threshold(results):
     t = rw.total(results)
-    assert t.precision >= 0.95 and t.recall >= 0.95, rw.format_table(results) + rw.format_details(results)
+    assert t.precision >= 0.95, rw.format_table(results) + rw.format_details(results)
+
+
+@pytest.mark.xfail(strict=False, reason="recall 0.90: FG402 does not yet check model names in docs (pattern 5)")
+def test_recall_meets_the_threshold(results):
+    t = rw.total(results)
+    assert t.recall >= 0.95, rw.format_table(results) + rw.format_details(results)
 
 
 def test_run_case_reports_exit_2_and_fixes_outside_the_defect_lines(tmp_path):
