@@ -22,6 +22,8 @@ def make(tmp_path: Path) -> Path:
     (repo / "config").mkdir(parents=True)
     shutil.copy(SPEC_PATH, repo / "config" / "flowgate.yaml")
     (repo / "doc.md").write_text(DOC)
+    # The config pins the slots, so every copy in the docs must match it (FG401 fires in docs).
+    (repo / "flowgate-lint.toml").write_text('claude-model = "router-default"\nhaiku-model = "router-cheap"\n')
     return repo
 
 

@@ -60,7 +60,9 @@ def bare_python(tmp_path_factory) -> str:
 
 @pytest.mark.parametrize("args", [["examples/demo"], ["README.md"], ["print", "codex"], ["doctor"]])
 def test_missing_dependencies_are_named_with_how_to_install_them(bare_python, args):
-    res = flowgate(*args, python=bare_python, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    # No caches: a warm spec cache would let a command run without the YAML parser.
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FLOWGATE_LINT_NO_CACHE": "1"}
+    res = flowgate(*args, python=bare_python, cwd=ROOT, env=env)
     assert res.returncode == 2, res.stdout + res.stderr
     assert "internal error" not in res.stderr and "Traceback" not in res.stderr
     [line] = res.stderr.splitlines()  # one line

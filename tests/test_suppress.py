@@ -8,7 +8,7 @@ BAD = "ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1"
 
 
 def codes(text: str, name: str = "doc.md") -> list[tuple[str, int]]:
-    return [(f.code, f.line) for f in lint_text(text, name, ["FG302", "FG002", "FG401"])]
+    return [(f.code, f.line) for f in lint_text(text, name, ["FG302", "FG002", "FG403"])]
 
 
 def test_markdown_disable_next_line_with_reason():
@@ -22,9 +22,9 @@ def test_markdown_disable_line_and_file():
 
 
 def test_markdown_disable_enable_range_by_code():
-    text = (f"<!-- flowgate-lint: disable FG302 -->\n\n`{BAD}` `ANTHROPIC_MODEL=x`\n\n"
+    text = (f"<!-- flowgate-lint: disable FG302 -->\n\n`{BAD}` `ANTHROPIC_SMALL_FAST_MODEL=x`\n\n"
             f"<!-- flowgate-lint: enable -->\n\n`{BAD}`\n")
-    assert codes(text) == [("FG401", 3), ("FG302", 7)]  # only FG302 is disabled in the range
+    assert codes(text) == [("FG403", 3), ("FG302", 7)]  # only FG302 is disabled in the range
 
 
 def test_markdown_directive_inside_a_code_block_is_not_a_directive():
