@@ -96,6 +96,12 @@ _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOC
 
 def read_raw(path: str | Path, rel: str) -> bytes | FileError:
     """The bytes of one file; a FileError (one line) instead of an exception."""
+    got = read_stat(path, rel)
+    return got if isinstance(got, FileError) else got[0]
+
+
+def read_stat(path: str | Path, rel: str) -> tuple[bytes, os.stat_result] | FileError:
+    """The bytes of one file and its stat when they were read; a FileError (one line) instead of an exception."""
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except PermissionError:
@@ -116,7 +122,7 @@ def read_raw(path: str | Path, rel: str) -> bytes | FileError:
             if not chunk:
                 break
             chunks.append(chunk)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), st
     except OSError as exc:
         return FileError(rel, f"cannot read: {exc.strerror or exc}")
     finally:

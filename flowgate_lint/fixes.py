@@ -182,9 +182,12 @@ class _FileFix(NamedTuple):
 
 def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: bool,
               found: list[Finding] | None = None) -> _FileFix | None:
-    """Lint (unless ``found`` is given) and fix one file; None when it has no finding and no error."""
-    from flowgate_lint.engine import lint_candidate, read_host
-    from flowgate_lint.fsutil import atomic_write
+    """Lint (unless ``found`` is given) and fix one file; None when it has no finding and no error.
+
+    The fixed text is computed from one read and written only if the file is still what was read
+    (``fsutil.replace_checked``); a file that cannot be written safely keeps its findings."""
+    from flowgate_lint.engine import decode_host, lint_candidate, read_stat
+    from flowgate_lint.fsutil import Refused, replace_checked, snapshot
 
     if found is None:
         found, error = lint_candidate(cand, ctx)
@@ -193,7 +196,11 @@ def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: b
     if not any(eligible(f) for f in found):
         return _FileFix(found, None, [], None) if found else None
     is_spec = ctx.spec_rel is not None and cand.rel == ctx.spec_rel
-    host = read_host(cand.path, cand.rel, cand.kind, is_spec)
+    got = read_stat(cand.path, cand.rel)
+    if isinstance(got, FileError):
+        return _FileFix([], got, [], None)
+    raw, st = got
+    host = decode_host(raw, cand.rel, cand.kind, str(cand.path), is_spec)
     if isinstance(host, FileError):
         return _FileFix([], host, [], None)
     try:
@@ -204,8 +211,10 @@ def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: b
         return _FileFix(outcome.findings, None, [], None)
     if write:
         try:
-            atomic_write(cand.path, host.encode(outcome.text))
-        except OSError as exc:  # nothing was fixed: the file keeps its findings
+            replace_checked(ctx.root, cand.path, host.encode(outcome.text), snapshot(st, raw))
+        except Refused as exc:  # nothing was fixed: the file keeps its findings
+            return _FileFix(found, FileError(cand.rel, exc.message), [], None)
+        except OSError as exc:
             return _FileFix(found, FileError(cand.rel, f"cannot write: {exc.strerror or exc}; left as is"), [], None)
     return _FileFix(outcome.findings, None, outcome.resolved, (cand.rel, host.text, outcome.text, host))
 

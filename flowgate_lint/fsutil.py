@@ -1,10 +1,13 @@
-"""File I/O at the edges: atomic writes that keep the file mode."""
+"""File I/O at the edges: atomic writes that keep the file mode, and the checked replace ``--fix`` uses."""
 
 from __future__ import annotations
 
 import os
 import stat
 from pathlib import Path
+from typing import Callable, NamedTuple
+
+TMP_SUFFIX = ".flowgate-tmp"
 
 
 def atomic_write(path: Path | str, data: bytes, mode: int | None = None, new_file_mode: int = 0o644) -> None:
@@ -27,10 +30,7 @@ def atomic_write(path: Path | str, data: bytes, mode: int | None = None, new_fil
     try:
         try:
             os.fchmod(fd, mode)
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            _write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -44,20 +44,177 @@ def atomic_write(path: Path | str, data: bytes, mode: int | None = None, new_fil
     _fsync_dir(directory)
 
 
-def _mkstemp(directory: Path, name: str) -> tuple[int, str]:
-    import tempfile  # only writers pay for it
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
-    return tempfile.mkstemp(prefix=f".{name}.", suffix=".flowgate-tmp", dir=directory)
+
+def tmp_name(name: str) -> str:
+    """The temp file name for replacing ``name``: it records the writer's pid, so a later run can tell a
+    leftover of a killed run (see ``remove_leftovers``)."""
+    return f".{name}.{os.getpid()}.{os.urandom(4).hex()}{TMP_SUFFIX}"
 
 
-def _fsync_dir(directory: Path) -> None:
+def _mkstemp(directory: Path, name: str, dir_fd: int | None = None) -> tuple[int, str]:
+    for _ in range(100):
+        tmp = tmp_name(name)
+        try:
+            fd = os.open(tmp if dir_fd is not None else os.path.join(directory, tmp),
+                         os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0),
+                         0o600, dir_fd=dir_fd)
+        except FileExistsError:
+            continue
+        return fd, tmp if dir_fd is not None else os.path.join(directory, tmp)
+    raise FileExistsError(f"no free temporary name in {directory}")
+
+
+def _fsync_dir(directory: Path | str | None, dir_fd: int | None = None) -> None:
     try:
-        fd = os.open(directory, os.O_RDONLY)
+        fd = os.open(directory, os.O_RDONLY) if dir_fd is None else os.dup(dir_fd)
     except OSError:
         return
     try:
         os.fsync(fd)
     except OSError:
         pass
+    finally:
+        os.close(fd)
+
+
+# ----------------------------------------------------------------------------- the checked replace of --fix
+
+
+class Snapshot(NamedTuple):
+    """A file as it was read: enough to tell, just before replacing it, that nobody changed it since."""
+
+    size: int
+    mtime_ns: int
+    ino: int
+    dev: int
+    digest: bytes
+
+
+def snapshot(st: os.stat_result, data: bytes) -> Snapshot:
+    import hashlib
+
+    return Snapshot(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, hashlib.sha256(data).digest())
+
+
+class Refused(Exception):
+    """A file ``replace_checked`` left unchanged; ``message`` is the one line saying why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def inside(root: Path | str, path: Path | str) -> str | None:
+    """``path``'s real location relative to ``root``'s (every symlink resolved), None when it lies outside."""
+    real_root = os.path.realpath(root)
+    rel = os.path.relpath(os.path.realpath(path), real_root)
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel) or rel == os.curdir:
+        return None
+    return rel
+
+
+def _open_parent(real_root: str, rel: str) -> int:
+    """A descriptor of the directory holding ``rel``, opened one component at a time from the root without
+    following a symlink: a directory swapped for a symlink after the check cannot lead the write elsewhere."""
+    fd = os.open(real_root, _DIR_FLAGS)
+    try:
+        for part in Path(rel).parts[:-1]:
+            nxt = os.open(part, _DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = nxt
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def replace_checked(root: Path | str, path: Path | str, data: bytes, before: Snapshot,
+                    last_check: Callable[[], None] | None = None) -> None:
+    """Replace the file at ``path`` (inside ``root``) with ``data``, atomically, only when that is safe.
+
+    Refused (the file left as it is): a real path outside ``root``; a file that changed since
+    ``before`` was taken; a read-only file; a file with several hard links (a rename would split
+    them); a file whose owner cannot be kept. Mode, owner and group are kept; a symlink to a file
+    inside ``root`` is written through. ``last_check`` runs just before the rename (it may raise).
+    Other failures raise OSError, the file unchanged.
+    """
+    rel = inside(root, path)
+    if rel is None:
+        raise Refused("its real path is outside the repository (through a symlink); not written")
+    try:
+        dfd = _open_parent(os.path.realpath(root), rel)
+    except OSError as exc:
+        import errno
+
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise Refused("a directory on its path is now a symlink; not written") from None
+        raise
+    name = os.path.basename(rel)
+    tmp = None
+    try:
+        st = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+        if not stat.S_ISREG(st.st_mode):
+            raise Refused("no longer a regular file; left unchanged")
+        if not st.st_mode & stat.S_IWUSR:
+            raise Refused("read-only (no write permission for its owner); left unchanged")
+        if st.st_nlink > 1:
+            raise Refused(f"has {st.st_nlink} hard links (replacing it would split them); left unchanged")
+        fd, tmp = _mkstemp(Path(rel).parent, name, dfd)
+        try:
+            own = os.fstat(fd)
+            if (own.st_uid, own.st_gid) != (st.st_uid, st.st_gid):
+                try:
+                    os.fchown(fd, st.st_uid, st.st_gid)
+                except PermissionError:
+                    raise Refused("owned by another user or group (its owner could not be kept); left unchanged") from None
+            os.fchmod(fd, stat.S_IMODE(st.st_mode))
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if _changed(dfd, name, before):
+            raise Refused("changed while fixing; left unchanged (run --fix again)")
+        if last_check is not None:
+            last_check()
+        os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+        tmp = None
+        _fsync_dir(None, dfd)
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp, dir_fd=dfd)
+            except FileNotFoundError:
+                pass
+        os.close(dfd)
+
+
+def _changed(dfd: int, name: str, before: Snapshot) -> bool:
+    """Whether the file differs from ``before`` (its stat signature or its bytes)."""
+    import hashlib
+
+    try:
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_NONBLOCK", 0), dir_fd=dfd)
+    except OSError:
+        return True
+    try:
+        st = os.fstat(fd)
+        if (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev) != before[:4]:
+            return True
+        digest = hashlib.sha256()
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            digest.update(chunk)
+        return digest.digest() != before.digest
     finally:
         os.close(fd)
