@@ -30,6 +30,9 @@ _EXT_KINDS = {
 _SHEBANG = rb"^#![^\n]*\b(?:ba|z|da|k)?sh\b"  # compiled when an extension-less file is met
 
 
+OUT_THROUGH_DIR = "in a symlinked directory that points outside the repository; not followed"
+
+
 class Candidate(NamedTuple):
     path: str  # absolute
     rel: str  # root-relative, "/" separators
@@ -197,6 +200,15 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
             return False
         return True
 
+    real_dirs: dict[str, bool] = {}
+
+    def dir_inside(rel_dir: str) -> bool:
+        """Whether a root-relative directory really lies inside the root (a symlinked one may lead out)."""
+        ok = real_dirs.get(rel_dir)
+        if ok is None:
+            ok = real_dirs[rel_dir] = _rel(os.path.realpath(os.path.join(root_s, rel_dir)), root_s) is not None
+        return ok
+
     def add_listed(rel: str) -> None:
         """One file from a directory listing: a cheap path (one lstat, no Path objects) for large trees."""
         if excluder(rel):
@@ -206,6 +218,10 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
         if kind is None and "." in name.lstrip("."):
             return  # an extension that is not ours
         abspath = os.path.join(root_s, rel)  # rel may be absolute (outside the root): join keeps it
+        parent = rel.rpartition("/")[0]
+        if parent and not os.path.isabs(rel) and not dir_inside(parent):
+            errors.append((rel, OUT_THROUGH_DIR))
+            return
         try:
             st = os.lstat(abspath)
         except OSError:
@@ -230,6 +246,9 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
         abspath = os.path.abspath(path)
         rel = _rel(abspath, root_s)
         shown = rel if rel is not None else str(path)
+        if rel is not None and "/" in rel and not dir_inside(rel.rpartition("/")[0]):
+            errors.append((shown, OUT_THROUGH_DIR))
+            return
         if path.is_symlink() and not symlink_ok(abspath, shown, True):
             return
         if force_exclude and excluder(shown):

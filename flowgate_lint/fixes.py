@@ -187,7 +187,7 @@ def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: b
     The fixed text is computed from one read and written only if the file is still what was read
     (``fsutil.replace_checked``); a file that cannot be written safely keeps its findings."""
     from flowgate_lint.engine import decode_host, lint_candidate, read_stat
-    from flowgate_lint.fsutil import Refused, replace_checked, snapshot
+    from flowgate_lint.fsutil import Refused, inside, replace_checked, snapshot
 
     if found is None:
         found, error = lint_candidate(cand, ctx)
@@ -195,6 +195,8 @@ def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: b
             return _FileFix([], error, [], None)
     if not any(eligible(f) for f in found):
         return _FileFix(found, None, [], None) if found else None
+    if inside(ctx.root, cand.path) is None:  # a directory on its path became a symlink to elsewhere
+        return _FileFix(found, FileError(cand.rel, "its real path is outside the repository; not fixed"), [], None)
     is_spec = ctx.spec_rel is not None and cand.rel == ctx.spec_rel
     got = read_stat(cand.path, cand.rel)
     if isinstance(got, FileError):

@@ -148,7 +148,7 @@ def replace_checked(root: Path | str, path: Path | str, data: bytes, before: Sna
     """
     rel = inside(root, path)
     if rel is None:
-        raise Refused("its real path is outside the repository (through a symlink); not written")
+        raise Refused("its real path is outside the repository; not written")
     try:
         dfd = _open_parent(os.path.realpath(root), rel)
     except OSError as exc:

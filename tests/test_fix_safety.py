@@ -76,3 +76,80 @@ def test_a_same_size_edit_with_the_old_mtime_is_still_caught(tmp_path, monkeypat
     assert fix(repo, monkeypatch, "doc.md") == 2
     assert doc.read_text() == edited
     assert "changed while fixing" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- symlinked directories
+
+
+def outside_dir(tmp_path: Path) -> tuple[Path, Path]:
+    out = tmp_path / "outside"
+    out.mkdir()
+    (out / "doc.md").write_text(DRIFT)
+    return out, out / "doc.md"
+
+
+@pytest.mark.parametrize("flag", ["--fix", None])
+def test_an_explicit_file_in_a_symlinked_directory_outside_is_not_followed(tmp_path, monkeypatch, capsys, flag):
+    repo = project(tmp_path)
+    out, target = outside_dir(tmp_path)
+    (repo / "link").symlink_to(out, target_is_directory=True)
+    monkeypatch.chdir(repo)
+    args = ["--spec", "config/flowgate.yaml", "--no-cache", "--output-format", "concise", "link/doc.md"]
+    assert main([*([flag] if flag else []), *args]) == 2
+    captured = capsys.readouterr()
+    assert target.read_text() == DRIFT, "wrote outside the repository"
+    assert "link/doc.md: in a symlinked directory that points outside the repository; not followed" in captured.err
+    assert "FG302" not in captured.out  # not linted either
+
+
+def test_tracked_files_under_a_directory_that_is_now_a_symlink_outside_are_not_followed(tmp_path, monkeypatch, capsys):
+    repo = project(tmp_path)
+    (repo / "sub").mkdir()
+    (repo / "sub" / "doc.md").write_text(DRIFT)
+    subprocess.run(["git", "-C", str(repo), "add", "sub/doc.md"], check=True)
+    shutil.rmtree(repo / "sub")
+    out, target = outside_dir(tmp_path)
+    (repo / "sub").symlink_to(out, target_is_directory=True)
+    assert fix(repo, monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert target.read_text() == DRIFT, "wrote outside the repository"
+    assert "sub/doc.md: in a symlinked directory that points outside the repository; not followed" in err
+
+
+def _swap_for_symlink(directory: Path, out: Path) -> None:
+    directory.rename(directory.with_name(directory.name + ".moved"))
+    directory.symlink_to(out, target_is_directory=True)
+
+
+def test_a_directory_swapped_for_a_symlink_after_discovery_is_not_read_for_fixing(tmp_path, monkeypatch, capsys):
+    from flowgate_lint import engine
+
+    repo = project(tmp_path)
+    (repo / "sub").mkdir()
+    (repo / "sub" / "doc.md").write_text(DRIFT)
+    out, target = outside_dir(tmp_path)
+    real = engine.lint_candidate
+
+    def lint_then_swap(cand, ctx):
+        result = real(cand, ctx)
+        if cand.rel == "sub/doc.md":
+            _swap_for_symlink(repo / "sub", out)
+        return result
+
+    monkeypatch.setattr(engine, "lint_candidate", lint_then_swap)
+    assert fix(repo, monkeypatch, "sub/doc.md") == 2
+    assert target.read_text() == DRIFT
+    assert "sub/doc.md: its real path is outside the repository; not fixed" in capsys.readouterr().err
+
+
+def test_a_directory_swapped_for_a_symlink_before_the_write_is_not_written_through(tmp_path, monkeypatch, capsys):
+    repo = project(tmp_path)
+    (repo / "sub").mkdir()
+    (repo / "sub" / "doc.md").write_text(DRIFT)
+    out, target = outside_dir(tmp_path)
+    edit_while_fixing(monkeypatch, lambda path: _swap_for_symlink(repo / "sub", out))
+    assert fix(repo, monkeypatch, "sub/doc.md") == 2
+    assert target.read_text() == DRIFT, "wrote outside the repository"
+    assert (repo / "sub.moved" / "doc.md").read_text() == DRIFT
+    assert "sub/doc.md: its real path is outside the repository; not written" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["doc.md"]  # no temp file left there

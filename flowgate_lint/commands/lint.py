@@ -86,8 +86,8 @@ def build_context(args: argparse.Namespace):
     first = Path(paths[0])
     cwd = Path.cwd()
     root = find_root(cwd)
-    try:
-        first.resolve().relative_to(root)
+    try:  # lexically: a symlinked directory on the path must not move the root (and the writes) out
+        Path(os.path.abspath(first)).relative_to(root)
     except ValueError:
         root = find_root(first if first.is_dir() else first.parent)
     settings, spec = load_spec_for(args, first if first.exists() else cwd)
