@@ -153,3 +153,68 @@ def test_a_directory_swapped_for_a_symlink_before_the_write_is_not_written_throu
     assert (repo / "sub.moved" / "doc.md").read_text() == DRIFT
     assert "sub/doc.md: its real path is outside the repository; not written" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["doc.md"]  # no temp file left there
+
+
+# ----------------------------------------------------------------------------- hard links, owner, read-only
+
+
+def test_a_file_with_hard_links_is_reported_and_left_whole(tmp_path, monkeypatch, capsys):
+    repo = project(tmp_path)
+    doc = repo / "doc.md"
+    doc.write_text(DRIFT)
+    other = tmp_path / "other-name.md"
+    os.link(doc, other)
+    assert fix(repo, monkeypatch, "doc.md") == 2
+    captured = capsys.readouterr()
+    assert doc.read_text() == DRIFT and other.read_text() == DRIFT
+    assert os.stat(doc).st_ino == os.stat(other).st_ino, "the hard link was split"
+    assert "doc.md: has 2 hard links (replacing it would split them); left unchanged" in captured.err
+    assert "doc.md:3:" in captured.out and "Fixed" not in captured.out
+
+
+def test_a_read_only_file_is_reported_and_keeps_its_findings(tmp_path, monkeypatch, capsys):
+    repo = project(tmp_path)
+    doc = repo / "doc.md"
+    doc.write_text(DRIFT)
+    doc.chmod(0o444)
+    assert fix(repo, monkeypatch, "doc.md") == 2
+    captured = capsys.readouterr()
+    assert doc.read_text() == DRIFT and (doc.stat().st_mode & 0o777) == 0o444
+    assert "doc.md: read-only (no write permission for its owner); left unchanged" in captured.err
+    assert "Found 1 finding" in captured.out and "Fixed" not in captured.out
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can make a file another user owns")
+def test_a_file_owned_by_another_user_keeps_its_owner_group_and_mode(tmp_path, monkeypatch, capsys):
+    repo = project(tmp_path)
+    doc = repo / "doc.md"
+    doc.write_text(DRIFT)
+    os.chown(doc, 12345, 23456)
+    doc.chmod(0o640)
+    assert fix(repo, monkeypatch, "doc.md") == 0
+    st = doc.stat()
+    assert doc.read_text() == FIXED
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (12345, 23456, 0o640)
+
+
+def test_a_file_whose_owner_cannot_be_kept_is_left_unchanged(tmp_path, monkeypatch, capsys):
+    repo = project(tmp_path)
+    doc = repo / "doc.md"
+    doc.write_text(DRIFT)
+    real = os.stat
+
+    def other_owner(path, *args, **kwargs):  # as if the file belonged to someone else, and we were not root
+        st = real(path, *args, **kwargs)
+        if os.fspath(path).endswith("doc.md"):
+            return os.stat_result((st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid + 4242, st.st_gid)
+                                  + tuple(st[6:10]))
+        return st
+
+    def denied(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "stat", other_owner)
+    monkeypatch.setattr(os, "fchown", denied)
+    assert fix(repo, monkeypatch, "doc.md") == 2
+    assert doc.read_text() == DRIFT
+    assert "doc.md: owned by another user or group (its owner could not be kept); left unchanged" in capsys.readouterr().err
