@@ -8,6 +8,7 @@ marker records that, so ``restore`` removes the file again.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -30,15 +31,44 @@ class WriteError(FlowgateError):
     pass
 
 
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)  # a FIFO must not block
+
+
 def read(path: Path) -> bytes | None:
+    """The bytes of ``path`` (None when it does not exist); a regular file only (symlinks followed)."""
+    return _read(path)[0]
+
+
+def _read(path: Path, follow: bool = True, shown: Path | None = None) -> tuple[bytes | None, int | None]:
+    """(content, permission bits) of a regular file, (None, None) when it does not exist. A FIFO,
+    socket or device is refused without being opened for blocking reads; ``follow=False`` refuses a symlink."""
+    where = str(shown or path)
+    flags = _READ_FLAGS | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
     try:
-        return path.read_bytes()
+        fd = os.open(path, flags)
     except FileNotFoundError:
-        return None
-    except IsADirectoryError:
-        raise WriteError("is a directory, expected a file", str(path)) from None
+        return None, None
     except OSError as exc:
-        raise WriteError(f"cannot read: {exc.strerror or exc}", str(path)) from None
+        if not follow and exc.errno == errno.ELOOP:
+            raise WriteError("is a symlink; refusing to follow it", where) from None
+        raise WriteError(f"cannot read: {exc.strerror or exc}", where) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise WriteError("is a directory, expected a file", where)
+        if not stat.S_ISREG(st.st_mode):
+            raise WriteError("not a regular file (a FIFO, socket or device); refusing to read it", where)
+        chunks = []
+        while True:
+            chunk = os.read(fd, max(st.st_size + 1, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks), stat.S_IMODE(st.st_mode)
+    except OSError as exc:
+        raise WriteError(f"cannot read: {exc.strerror or exc}", where) from None
+    finally:
+        os.close(fd)
 
 
 @contextmanager
