@@ -564,11 +564,11 @@ def sections(src: Any, ctx: Any) -> tuple[Section, ...]:
         heads = _headings(md)
         fences = list(md.markdown().fences)
     configs = [(f.open_line, lc) for f in fences for lc in [_fence_local(f, ctx)] if lc is not None]
+    spans: list[tuple[int, int, int]] = []  # (level, first line, last line) of every heading's section
 
     def build(title: str, level: int, start: int, end: int, chain: tuple[str, ...]) -> Section:
         titles = " ".join(chain)
-        inside = [lc for line, lc in configs if start <= line <= end]
-        local = _merge_local(inside)
+        local = _merge_local([lc for line, lc in configs if start <= line <= end])
         return Section(
             title, level, start, end, chain,
             history=history_file or any(HISTORY_HEADINGS.search(t) for t in chain),
@@ -577,16 +577,32 @@ def sections(src: Any, ctx: Any) -> tuple[Section, ...]:
             local=local,
         )
 
+    bounds = []
+    for i, h in enumerate(heads):
+        end = next((k.line - 1 for k in heads[i + 1:] if k.level <= h.level), n_lines)
+        bounds.append(end)
+        spans.append((h.level, h.line, end))
     out.append(build("", 0, 1, n_lines, ()))
     stack: list[_Heading] = []
-    for i, h in enumerate(heads):
+    for h, end in zip(heads, bounds):
         while stack and stack[-1].level >= h.level:
             stack.pop()
         stack.append(h)
-        end = next((k.line - 1 for k in heads[i + 1:] if k.level <= h.level), n_lines)
         out.append(build(h.title, h.level, h.line, end, tuple(s.title for s in stack)))
     fc["sections"] = tuple(out)
+    fc["configs"] = tuple((line, *_reach(line, spans), lc) for line, lc in configs)
     return fc["sections"]
+
+
+def _reach(line: int, spans: list[tuple[int, int, int]]) -> tuple[int, int, int]:
+    """Where a config block on ``line`` applies: its whole section (the outermost one below the document title
+    that holds it: a "## Example" with its "### Config" and "### Clients"), and every line after it to the end of
+    the document title's section (a tutorial's later steps use it). Returns (first, last, last after it)."""
+    holding = [(level, lo, hi) for level, lo, hi in spans if lo <= line <= hi]
+    below_title = [(lo, hi) for level, lo, hi in holding if level >= 2]
+    lo, hi = below_title[0] if below_title else holding[-1][1:] if holding else (1, 10**9)
+    titled = [hi2 for level, lo2, hi2 in holding if level < 2]
+    return lo, hi, max(hi, titled[-1] if titled else 10**9)
 
 
 def _merge_local(configs: list[LocalConfig]) -> LocalConfig | None:
@@ -616,12 +632,11 @@ def section_at(src: Any, ctx: Any, offset: int) -> Section:
     enclosing section that brings one."""
     line = src.host.position(src.to_host(offset))[0]
     chain = [s for s in sections(src, ctx) if s.start_line <= line <= s.end_line]
-    inner = chain[-1]
-    if inner.local is None:
-        local = next((s.local for s in reversed(chain) if s.local is not None), None)
-        if local is not None:
-            inner = inner._replace(local=local)
-    return inner
+    configs = _file_cache(src, ctx)["configs"]
+    # The section's own config first, then the nearest one above.
+    applies = [lc for own, _, lc in sorted((not lo <= line <= hi, -at, lc) for at, lo, hi, after, lc in configs
+                                            if lo <= line <= hi or at <= line <= after)]
+    return chain[-1]._replace(local=_merge_local(applies))
 
 
 # ---------------------------------------------------------------------------- local configs and blocks
@@ -961,7 +976,7 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
 
 # A line that tells the reader a value is old or wrong is quoting it on purpose.
 PAST_OR_WRONG = re.compile(
-    r"\b(?:instead of|(?:do not|don't|never) use|wrong|incorrect|old|previous(?:ly)?|former(?:ly)?|legacy|used to"
+    r"\b(?:instead of|(?:do not|don't|never) use|wrong|incorrect|old(?:er)?|previous(?:ly)?|former(?:ly)?|legacy|used to"
     r"|no longer|deprecated|obsolete|outdated|still (?:has|have|says|uses|use|contains|shows|points? (?:to|at))"
     r"|change (?:it|them|this|that|these) to|update (?:it|them) to)\b|❌|✗|不要用|错误|旧的?|以前|原来|之前|弃用|不再|过时"
     r"|改为|改成|仍然是", re.I)
@@ -976,7 +991,7 @@ def gateway_label(spec: Any) -> str:
 
 _INTRO_WRONG = re.compile(
     r"\b(?:do not|don't|never)\s+(?:add|append|put|include|end|set|write|use|point)\b|\bnot like this\b|\bbad\b|\bwrong\b"
-    r"|\bincorrect\b|\bbroken\b|不要|错误|别", re.I)
+    r"|\bincorrect\b|\bbroken\b|不要|错误|(?<![区特分类识级个告差性派辨鉴])别(?![的人名处样称致具])", re.I)  # 别 "don't", not 别的 "other"
 _LISTEN = re.compile(r"\b(?:listen(?:ing|s)?|serving|running|started|bound|available)\s+(?:on|at)\b|监听|运行在", re.I)
 
 
@@ -1060,3 +1075,74 @@ def _line_of(src: Any, start: int, end: int) -> tuple[str, int, int]:
     line_start = host.line_starts[line_no - 1]
     text = host.line_text(line_no)
     return text, hs - line_start, min(he - line_start, len(text))
+
+
+# ---------------------------------------------------------------------------- models a client names
+
+_ELSEWHERE = frozenset({UPSTREAM, SERVICE, LOCAL})
+
+
+def _base_url_targets(s: Any, ctx: Any, client: str) -> list[tuple[int, Target]]:
+    """The client base URLs set in one source (a file or a block): host line and judgement of each."""
+    from flowgate_lint.scan import assignments, is_reference
+
+    names = ("ANTHROPIC_BASE_URL",) if client == "claude" else ("OPENAI_BASE_URL", "OPENAI_API_BASE")
+    spans = [(a.start, a.end, a.name) for a in assignments(s) if a.name in names and not is_reference(a.value)]
+    if client == "codex" and s.kind == "toml":
+        try:
+            leaves = s.leaves()
+        except Exception:  # noqa: BLE001 - an unparsable block names no provider
+            leaves = []
+        spans += [(leaf.start, leaf.end, "base_url") for leaf in leaves if isinstance(leaf.value, str)
+                  and (leaf.path == ("openai_base_url",) or (leaf.key == "base_url" and _selected_provider(s, leaf.path)))]
+    return [(s.host.position(s.to_host(a))[0], judge(s, ctx, a, b, key=k)) for a, b, k in spans]
+
+
+def _verdict(targets: list[Target]) -> str | None:
+    """"gateway" when a base URL targets the gateway, "elsewhere" when they all go elsewhere, None: no evidence."""
+    if any(t.is_gateway and not t.quoted for t in targets):
+        return "gateway"
+    if any(t.kind in _ELSEWHERE or t.quoted for t in targets):
+        return "elsewhere"
+    return None
+
+
+def client_models(src: Any, ctx: Any, offset: int, client: str) -> tuple[str, ...] | None:
+    """The models a model name at ``src.text[offset]`` (for ``client``: "claude" or "codex") must be among.
+
+    That is the section's own model list in a self-contained example, else the gateway's. None when that is
+    unknown, or when the value is not sent to the gateway: its block or section points the client at an upstream
+    provider or another service, or the section is history, a provider guide or about another service."""
+    section = section_at(src, ctx, offset)
+    if section.history or counter_example(src, ctx, offset):
+        return None
+    verdict = None
+    if src.kind != "markdown" or src.embedded:
+        verdict = _verdict([t for _, t in _base_url_targets(src, ctx, client)])
+    if verdict is None and src.host.kind == "markdown":
+        fc = _file_cache(src, ctx)
+        key = ("section-clients", section.start_line, section.end_line, client)
+        if key not in fc:
+            md = _main_markdown(src)
+            lo, hi = section.start_line, section.end_line
+            targets = [t for line, t in _base_url_targets(md, ctx, client) if lo <= line <= hi]
+            for f in md.markdown().fences:
+                if f.source is not None and lo <= f.open_line <= hi:
+                    targets.extend(t for _, t in _base_url_targets(f.source, ctx, client))
+            fc[key] = _verdict(targets)
+        verdict = fc[key]
+    if verdict == "elsewhere":
+        return None
+    if verdict is None and (section.provider_guide or section.describes is not None):
+        return None
+    local = own_example(section, ctx)
+    return local.models if local is not None else ctx.spec.models
+
+
+def own_example(section: Section, ctx: Any) -> LocalConfig | None:
+    """The gateway config a section brings as a self-contained example, if any (a bare command that starts a
+    gateway on the configured port, with no model list of its own, starts this one)."""
+    local = section.local
+    if local is None or (local.models is None and local.kind == "command" and local.port == ctx.spec.gateway.port):
+        return None
+    return local

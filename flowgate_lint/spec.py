@@ -8,6 +8,7 @@ as ``SpecError`` with ``path:line``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -153,7 +154,24 @@ class Spec(NamedTuple):
 
     def serves(self, model: str) -> bool | None:
         """Whether the gateway serves ``model``; None when the model list is unknown."""
-        return None if self.models is None else model in self.models
+        return None if self.models is None else model_served(model, self.models)
+
+
+_VARIANT = re.compile(r"\[[^\[\]]*\]$")
+
+
+def model_served(model: str, models: tuple[str, ...]) -> bool:
+    """Whether ``model`` is one of ``models``. A Claude Code variant suffix (``claude-sonnet-4-5[1m]``) names the
+    same model, and a LiteLLM wildcard entry (``*``, ``anthropic/*``) serves every name it matches."""
+    model = model.strip()
+    if model in models or _VARIANT.sub("", model) in models:
+        return True
+    wild = [m for m in models if "*" in m]
+    if wild:
+        import fnmatch
+
+        return any(fnmatch.fnmatchcase(model, m) for m in wild)
+    return False
 
 
 class Located(NamedTuple):

@@ -32,9 +32,13 @@ STALE = [
  "Claude Code is not supported yet.",
  "Claude Code requires a translation layer.",
  "To use Claude Code, run a translation proxy in front of the gateway.",
+ "Claude Code 2.x cannot use the gateway directly.",
+ "Even so, Claude Code still needs a LiteLLM proxy in front of the gateway to translate the requests.",
 ]
 
 TRUE_OR_MENTION = [
+ "Claude 3 cannot use tools through this route.",
+ "Older releases needed a LiteLLM proxy in front of the gateway to translate the requests.",
  "Claude Code cannot talk to a plain OpenAI /v1/chat/completions endpoint without a translating gateway.",
  "The old docs said Claude Code cannot connect to the gateway directly.",
  "Claude Code connects directly: set `ANTHROPIC_BASE_URL=http://127.0.0.1:4000`.",

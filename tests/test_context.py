@@ -182,3 +182,28 @@ def test_the_docs_own_server_is_the_gateway_when_the_spec_says_its_port(tmp_path
     target = judge_first("# Claude Code with Ollama\n\n`ANTHROPIC_BASE_URL=http://localhost:11435 claude`\n", "http",
                          spec=spec, settings=settings)
     assert target.is_gateway and target.expected_port == 11434
+
+
+def test_a_sections_own_config_reaches_later_sections_but_not_earlier_ones():
+    doc = ("# Guide\n\n## Repo gateway\n\n```sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4000\n```\n\n"
+           "## Example\n\n### Config\n\n```yaml\nmodel_list:\n  - model_name: team\n```\n\n"
+           "### Clients\n\nclients here\n\n## Later\n\nlater text\n")
+    src = sources(doc)[0]
+    ctx = context()
+    assert cm.section_at(src, ctx, doc.index("Repo gateway")).local is None
+    assert cm.section_at(src, ctx, doc.index("clients here")).local.models == ("team",)
+    assert cm.section_at(src, ctx, doc.index("later text")).local.models == ("team",)
+    repo = judge_first(doc, "http://127.0.0.1:4000")
+    assert repo.certain and not repo.local
+
+
+def test_client_models_follow_the_block_the_section_and_its_own_config():
+    doc = ("# Models\n\n```sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4000\nexport ANTHROPIC_MODEL=a\n```\n\n"
+           "## DeepSeek directly\n\n```sh\nexport ANTHROPIC_BASE_URL=https://api.deepseek.com/anthropic\n"
+           "export ANTHROPIC_MODEL=deepseek-chat\n```\n\n## Changelog\n\n`export ANTHROPIC_MODEL=old`\n")
+    srcs = sources(doc)
+    ctx = context()
+    gw, deep = [s for s in srcs if s.embedded]
+    assert cm.client_models(gw, ctx, gw.text.index("ANTHROPIC_MODEL"), "claude") == ctx.spec.models
+    assert cm.client_models(deep, ctx, deep.text.index("ANTHROPIC_MODEL"), "claude") is None
+    assert cm.client_models(srcs[0], ctx, doc.index("=old"), "claude") is None

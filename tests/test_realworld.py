@@ -150,7 +150,6 @@ def test_precision_meets_the_threshold(results):
     assert t.precision >= 0.95, rw.format_table(results) + rw.format_details(results)
 
 
-@pytest.mark.xfail(strict=False, reason="recall 0.90: FG402 does not yet check model names in docs (pattern 5)")
 def test_recall_meets_the_threshold(results):
     t = rw.total(results)
     assert t.recall >= 0.95, rw.format_table(results) + rw.format_details(results)

@@ -310,3 +310,13 @@ def test_v2_config_with_only_cliproxyapi_plus_uses_it_as_the_gateway(tmp_path):
     spec = spec_from(tmp_path, "config_version: 2\nservices:\n  cliproxyapi_plus: {host: 127.0.0.1, port: 8317}\n")
     assert spec.gateway.service == "cliproxyapi_plus" and spec.gateway.port == 8317
     assert spec.codex.model == "router-default" and spec.models is None
+
+
+def test_model_served_reads_variant_suffixes_and_wildcards():
+    from flowgate_lint.spec import model_served
+
+    assert model_served("claude-sonnet-4-5[1m]", ("claude-sonnet-4-5",))
+    assert model_served(" gpt-5 ", ("gpt-5",))
+    assert not model_served("claude-sonnet-4-5[1m]", ("claude-opus-4-1",))
+    assert model_served("anthropic/claude-3", ("anthropic/*",)) and model_served("anything", ("*",))
+    assert not model_served("openai/gpt-5", ("anthropic/*",))

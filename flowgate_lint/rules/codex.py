@@ -214,6 +214,11 @@ class CodexProviderNameEmpty(_CodexRule):
     ## Why is this bad?
     Codex refuses to load the config: "model_providers.<id>: provider name must not be empty".
 
+    ## When it deliberately does not fire
+    In a Markdown fence that shows one key of a provider table (a fragment such as
+    `[model_providers.flowgate]` with only `base_url`, to make a point about that key), and in
+    blocks the text introduces as old or wrong ("Older posts do this:").
+
     ## Example
     ```toml
     [model_providers.flowgate]
@@ -244,6 +249,8 @@ class CodexProviderNameEmpty(_CodexRule):
             name = table.get("name")
             if isinstance(name, str) and name.strip():
                 continue
+            if src.embedded and "name" not in table and len(table) <= 1:
+                continue  # a doc fragment showing one key of the table, not a provider definition
             leaf = leaf_at(src, ("model_providers", pid, "name"))
             start = leaf.start if leaf else table_line(src, "model_providers", pid)
             end = leaf.end if leaf else _line_end(src, start)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
+from flowgate_lint import context
 from flowgate_lint.findings import SAFE, Finding, Fix
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.scan import assignments, is_reference, replace_value, text_pieces
 from flowgate_lint.source import Source
-from flowgate_lint.spec import CLAUDE_SLOT_VARS, SUBAGENT_VAR
+from flowgate_lint.spec import CLAUDE_SLOT_VARS, SUBAGENT_VAR, model_served
 
 ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
 SLOT_VARS = (*CLAUDE_SLOT_VARS, SUBAGENT_VAR)
@@ -20,11 +21,29 @@ OTHER_MODEL_VARS = (SMALL_FAST, "ANTHROPIC_DEFAULT_FABLE_MODEL", "ANTHROPIC_REAS
                     "ANTHROPIC_CUSTOM_MODEL_OPTION", "ANTHROPIC_DEFAULT_MODEL")
 CLAUDE_ALIASES = frozenset({"default", "opus", "sonnet", "haiku", "opusplan", "sonnet[1m]", "opus[1m]", "best"})
 # claude --model X, codex -m X / --model X (in scripts and inline code)
-_CLI_MODEL = re.compile(r"\b(?:claude|codex)\b[^\n|;&]*?(?:\s--model[ =]|\s-m\s+)['\"]?([A-Za-z0-9._:/@\[\]-]+)")
+_CLI_MODEL = re.compile(r"\b(?P<client>claude|codex)\b[^\n|;&]*?(?:\s--model[ =]|\s-m\s+)['\"]?([A-Za-z0-9._:/@\[\]-]+)")
 
 
 def is_codex_config(data: Any) -> bool:
     return isinstance(data, dict) and ("model_provider" in data or "model_providers" in data)
+
+
+# Top-level keys of a Codex config.toml that a short excerpt ("change the first line") may show on their own.
+_CODEX_EXCERPT_KEYS = frozenset({"model", "model_reasoning_effort", "model_verbosity", "review_model",
+                                 "approval_policy", "sandbox_mode", "profile"})
+
+
+def is_codex_excerpt(src: Source, ctx: Any, data: Any) -> bool:
+    """A fenced TOML block that sets Codex's ``model`` in a section about Codex, without naming a provider."""
+    if not (src.embedded and isinstance(data, dict) and isinstance(data.get("model"), str)
+            and set(data) <= _CODEX_EXCERPT_KEYS):
+        return False
+    return any("codex" in t.lower() for t in context.section_at(src, ctx, 0).chain)
+
+
+def _own_example(src: Source, ctx: Any, offset: int) -> bool:
+    """Whether the doc section around ``offset`` brings its own gateway config (judged against it, not the spec)."""
+    return context.own_example(context.section_at(src, ctx, offset), ctx) is not None
 
 
 def _served_note(spec: Any, model: str) -> str:
@@ -87,8 +106,8 @@ class ModelSlotMismatch(Rule):
         for a in assignments(src):
             if a.name not in SLOT_VARS or is_reference(a.value):
                 continue
-            if not repo_file and a.name not in spec.claude.pinned:
-                continue
+            if not repo_file and (a.name not in spec.claude.pinned or _own_example(src, ctx, a.start)):
+                continue  # FG402 checks that the model is served (by the section's own gateway, if it brings one)
             expected = spec.claude.expected(a.name)
             if expected is None or a.value.strip() == expected:
                 continue
@@ -115,17 +134,32 @@ class ModelSlotMismatch(Rule):
 @register
 class ModelNotServed(Rule):
     """## What it does
-    Checks model names that are not spec slots but still reach the gateway:
-    `ANTHROPIC_SMALL_FAST_MODEL`, `ANTHROPIC_DEFAULT_FABLE_MODEL`,
-    `ANTHROPIC_REASONING_MODEL`, `ANTHROPIC_CUSTOM_MODEL_OPTION`, `ANTHROPIC_DEFAULT_MODEL`,
-    the top-level `model` of a Claude Code settings.json (full ids; aliases such as `opus` or
-    `sonnet` map to the slots and are fine), Codex `review_model` and `[profiles.*].model`,
-    and `claude --model X` / `codex -m X` in scripts and docs. Each must name a model the
-    gateway serves (LiteLLM `model_list[].model_name`). Only reported when the gateway's model
-    list is known.
+    Checks that model names sent to the gateway are models it serves (LiteLLM
+    `model_list[].model_name`, or `models` in the settings): `ANTHROPIC_SMALL_FAST_MODEL`,
+    `ANTHROPIC_DEFAULT_FABLE_MODEL`, `ANTHROPIC_REASONING_MODEL`,
+    `ANTHROPIC_CUSTOM_MODEL_OPTION`, `ANTHROPIC_DEFAULT_MODEL`, the top-level `model` of a Claude
+    Code settings.json (full ids; aliases such as `opus` or `sonnet` map to the slots and are
+    fine), Codex `review_model` and `[profiles.*].model`, and `claude --model X` /
+    `codex -m X` in scripts and docs.
 
-    The five spec slots are checked by FG401, whose message also says when a value is not
-    served.
+    In docs it also checks the model slots (`ANTHROPIC_MODEL`, `ANTHROPIC_DEFAULT_*_MODEL`,
+    `CLAUDE_CODE_SUBAGENT_MODEL`) and the `model` of a Codex config block (or of a short
+    `model = "..."` excerpt in a section about Codex): a README may offer several model sets,
+    and each must be served. Where the repository's own client files or a pinned slot must
+    equal the spec, FG401 reports it instead.
+
+    A variant suffix names the same model (`claude-sonnet-4-5[1m]`), and a wildcard entry of the
+    model list (`*`, `anthropic/*`) serves every name it matches.
+
+    ## When it deliberately does not fire
+    - When the gateway's model list is unknown.
+    - When the value is not sent to the gateway: the block or section points the client at an
+      upstream provider (`ANTHROPIC_BASE_URL=https://api.deepseek.com/anthropic`) or another
+      service, or the section is a provider guide or about another service and sets no base URL
+      of the gateway.
+    - In history files and sections, and in blocks the text presents as old or wrong.
+    - A section that brings its own gateway config (a `model_list` and the command that starts
+      it) is judged against that config's models, not the repository's.
 
     ## Why is this bad?
     The gateway answers an unknown model with an error; Claude Code reports it as "There's an
@@ -154,36 +188,52 @@ class ModelNotServed(Rule):
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         spec = ctx.spec
-        if spec.models is None:
-            return
-        served = ", ".join(spec.models)
+        repo_file = not src.embedded and src.kind != "markdown"
+
+        def unserved(model: str, offset: int, client: str) -> str | None:
+            """Why ``model`` is not served where it is sent, or None (served, unknown, or sent elsewhere)."""
+            model = model.strip()
+            if not model or model in CLAUDE_ALIASES or is_reference(model):
+                return None
+            models = context.client_models(src, ctx, offset, client)
+            if models is None or model_served(model, models):
+                return None
+            where = "the gateway" if models is spec.models else "this section's own gateway config"
+            return f"which {where} does not serve ({', '.join(models)})"
+
         for a in assignments(src):
-            if a.name in OTHER_MODEL_VARS and not is_reference(a.value) and spec.serves(a.value.strip()) is False:
-                yield src.finding(self, a.start, a.end, f"{a.name} names '{a.value}', which the gateway does not serve ({served})")
+            if a.name in OTHER_MODEL_VARS or (a.name in SLOT_VARS and (
+                    (not repo_file and (a.name not in spec.claude.pinned or _own_example(src, ctx, a.start)))
+                    or spec.claude.expected(a.name) is None)):
+                why = unserved(a.value, a.start, "claude")
+                if why:
+                    yield src.finding(self, a.start, a.end, f"{a.name} is '{a.value.strip()}', {why}")
         if src.kind in ("json", "toml"):
             data = src.data()
+            codex = src.kind == "toml" and (is_codex_config(data) or is_codex_excerpt(src, ctx, data))
             for leaf in src.leaves():
                 v = leaf.value
-                if not isinstance(v, str) or is_reference(v) or spec.serves(v) is not False:
+                if not isinstance(v, str):
                     continue
                 p = leaf.path
-                claude_model = src.kind == "json" and p == ("model",) and isinstance(data, dict) and "env" in data \
-                    and v not in CLAUDE_ALIASES
-                codex_model = src.kind == "toml" and is_codex_config(data) and (
-                    p == ("review_model",) or (len(p) == 3 and p[0] == "profiles" and p[2] in ("model", "review_model")))
+                claude_model = src.kind == "json" and p == ("model",) and isinstance(data, dict) and "env" in data
+                codex_model = codex and (
+                    p == ("review_model",) or (len(p) == 3 and p[0] == "profiles" and p[2] in ("model", "review_model"))
+                    or (p == ("model",) and (not repo_file or not spec.codex.model)))
                 if claude_model or codex_model:
-                    label = ".".join(str(x) for x in p)
-                    yield src.finding(self, leaf.start, leaf.end, f"{label} names '{v}', which the gateway does not serve ({served})")
+                    why = unserved(v, leaf.start, "codex" if codex_model else "claude")
+                    if why:
+                        label = ".".join(str(x) for x in p)
+                        yield src.finding(self, leaf.start, leaf.end, f"{label} is '{v}', {why}")
         if src.kind in ("shell", "markdown"):
             for text, to_host in text_pieces(src):
                 for m in _CLI_MODEL.finditer(text):
-                    model = m.group(1)
-                    if model in CLAUDE_ALIASES or is_reference(model) or spec.serves(model) is not False:
-                        continue
-                    a, b = m.start(1), m.end(1)
+                    a, b = m.start(2), m.end(2)
                     if to_host:
                         a, b = to_host(a), to_host(b)
-                    yield src.finding(self, a, b, f"--model {model}: the gateway does not serve '{model}' ({served})")
+                    why = unserved(m.group(2), a, "codex" if m.group("client") == "codex" else "claude")
+                    if why:
+                        yield src.finding(self, a, b, f"--model {m.group(2)}, {why}")
 
 
 @register
