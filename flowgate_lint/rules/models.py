@@ -20,6 +20,10 @@ SMALL_FAST = "ANTHROPIC_SMALL_FAST_MODEL"
 OTHER_MODEL_VARS = (SMALL_FAST, "ANTHROPIC_DEFAULT_FABLE_MODEL", "ANTHROPIC_REASONING_MODEL",
                     "ANTHROPIC_CUSTOM_MODEL_OPTION", "ANTHROPIC_DEFAULT_MODEL")
 CLAUDE_ALIASES = frozenset({"default", "opus", "sonnet", "haiku", "opusplan", "sonnet[1m]", "opus[1m]", "best"})
+# Prose advice to set the deprecated variable ("so set `ANTHROPIC_SMALL_FAST_MODEL` to ...").
+_SET_SMALL_FAST = re.compile(r"\b(?:set|export|use|define|configure|add)\s+(?:the\s+)?`(?P<name>ANTHROPIC_SMALL_FAST_MODEL)`"
+                             r"(?!\s*(?:is|was|has been)\b)", re.I)
+_NOT_ADVICE = re.compile(r"\b(?:deprecated|instead of|rather than|replace[sd]?|renamed?|legacy|no longer|old)\b|弃用|已废弃", re.I)
 # claude --model X, codex -m X / --model X (in scripts and inline code)
 _CLI_MODEL = re.compile(r"\b(?P<client>claude|codex)\b[^\n|;&]*?(?:\s--model[ =]|\s-m\s+)['\"]?([A-Za-z0-9._:/@\[\]-]+)")
 
@@ -239,7 +243,9 @@ class ModelNotServed(Rule):
 @register
 class SmallFastModelDeprecated(Rule):
     """## What it does
-    Finds `ANTHROPIC_SMALL_FAST_MODEL`.
+    Finds `ANTHROPIC_SMALL_FAST_MODEL` where it is set (scripts, env files, settings.json,
+    blocks), and prose that tells the reader to set it ("so set `ANTHROPIC_SMALL_FAST_MODEL`
+    to a concrete id"), unless the sentence calls it deprecated or old.
 
     ## Why is this bad?
     Claude Code deprecated it in favour of `ANTHROPIC_DEFAULT_HAIKU_MODEL` ("model for haiku,
@@ -261,6 +267,7 @@ class SmallFastModelDeprecated(Rule):
     Safe when the same file or block does not set `ANTHROPIC_DEFAULT_HAIKU_MODEL`: the name is
     renamed to `ANTHROPIC_DEFAULT_HAIKU_MODEL` and the value set to the spec's haiku model.
     When the haiku slot is already set there is no automatic fix: delete the deprecated line.
+    Prose advice has no automatic fix: rewrite the sentence.
     """
 
     code = "FG403"
@@ -289,3 +296,14 @@ class SmallFastModelDeprecated(Rule):
             hint = f"rename it to {HAIKU}" if not has_haiku else f"remove it ({HAIKU} is already set)"
             yield src.finding(self, a.name_start, a.name_end,
                               f"{SMALL_FAST} is deprecated in Claude Code; {hint}", fix)
+        if src.kind == "markdown" and not src.embedded:
+            assigned = {a.name_start for a in found}
+            for seg in src.markdown().segments:
+                for m in _SET_SMALL_FAST.finditer(seg.text):
+                    at = seg.to_host(m.start("name"))
+                    sentence = seg.text[max(0, m.start() - 80):m.end() + 80]
+                    if at in assigned or _NOT_ADVICE.search(sentence):
+                        continue
+                    yield src.finding(self, at, at + len(SMALL_FAST),
+                                      f"the text tells the reader to set {SMALL_FAST}, which Claude Code deprecated; "
+                                      f"set {HAIKU} instead")
