@@ -180,8 +180,9 @@ def _target_sig(abspath: str) -> tuple | None:
 
 
 def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude: bool = False,
-             errors: list | None = None) -> list[Candidate]:
-    """Files to lint under ``paths``; problems (missing paths, symlinks out of the root) go to ``errors``."""
+             errors: list | None = None, leftovers: list[str] | None = None) -> list[Candidate]:
+    """Files to lint under ``paths``; problems (missing paths, symlinks out of the root) go to ``errors``,
+    the temp files of interrupted writes seen in listings to ``leftovers``."""
     excluder = Excluder(exclude)
     root_s = str(root.resolve())
     out: list[Candidate] = []
@@ -211,6 +212,10 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
 
     def add_listed(rel: str) -> None:
         """One file from a directory listing: a cheap path (one lstat, no Path objects) for large trees."""
+        if rel.endswith(".flowgate-tmp"):
+            if leftovers is not None:
+                leftovers.append(os.path.join(root_s, rel))
+            return
         if excluder(rel):
             return
         name = rel.rpartition("/")[2]

@@ -40,6 +40,7 @@ class Context:
         self.prefilter_scan = False  # few files to check: substring scans instead of an automaton
         self._prefilter: Any = False  # built on first use
         self.results: Any = None  # a resultcache.ResultCache when the run uses one
+        self.leftovers: list[str] = []  # temp files of interrupted writes that discovery saw
 
     @property
     def prefilter(self) -> Any:

@@ -244,6 +244,13 @@ def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding]
         if result.changed is not None:
             resolved.extend(result.resolved)
             changed.append(result.changed)
+    if write:
+        import os
+
+        from flowgate_lint.fsutil import remove_leftovers
+
+        dirs = {os.path.dirname(c[3].abspath) for c in changed} | {os.path.dirname(p) for p in ctx.leftovers}
+        remove_leftovers(ctx.root, dirs)
     findings.sort(key=Finding.sort_key)
     resolved.sort(key=Finding.sort_key)
     changed.sort(key=lambda c: c[0])

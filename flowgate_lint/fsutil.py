@@ -218,3 +218,76 @@ def _changed(dfd: int, name: str, before: Snapshot) -> bool:
         return digest.digest() != before.digest
     finally:
         os.close(fd)
+
+
+# ----------------------------------------------------------------------------- leftovers of killed runs
+
+LEFTOVER_AGE = 10 * 60  # seconds: a temp file this old is no write in progress
+
+
+def _leftover_pid(name: str) -> int | None | bool:
+    """For a temp file name of ours: the writer's pid (None for older names that record none); False when
+    the name is not one of ours."""
+    import re
+
+    m = re.fullmatch(r"\..+\.(\d+)\.[0-9a-f]{8}" + re.escape(TMP_SUFFIX), name)
+    if m:
+        return int(m.group(1))
+    if re.fullmatch(r"\..+\.[a-z0-9_]{8}" + re.escape(TMP_SUFFIX), name):  # tempfile.mkstemp's names
+        return None
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process
+    return True
+
+
+def remove_leftovers(root: Path | str, directories: set[str], now: float | None = None) -> int:
+    """Remove the temp files killed ``--fix`` runs left in ``directories`` (inside ``root``); returns how many.
+
+    Only a regular file (never a symlink) named exactly as ours, owned by the current user, whose
+    writer is gone (its recorded pid is not running) or which is older than ``LEFTOVER_AGE``."""
+    import time
+
+    now = time.time() if now is None else now
+    real_root = os.path.realpath(root)
+    removed = 0
+    for directory in sorted(directories):
+        rel = inside(root, os.path.join(directory, "x"))  # the directory itself may be the root
+        if rel is None:
+            continue
+        try:
+            dfd = _open_parent(real_root, rel)
+        except OSError:
+            continue
+        try:
+            for entry in os.scandir(dfd):
+                if not entry.name.endswith(TMP_SUFFIX):
+                    continue
+                pid = _leftover_pid(entry.name)
+                if pid is False or pid == os.getpid():
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
+                    continue
+                if now - st.st_mtime < LEFTOVER_AGE and (pid is None or _alive(pid)):
+                    continue
+                try:
+                    os.unlink(entry.name, dir_fd=dfd)
+                    removed += 1
+                except OSError:
+                    pass
+        except OSError:
+            pass
+        finally:
+            os.close(dfd)
+    return removed

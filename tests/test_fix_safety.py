@@ -218,3 +218,73 @@ def test_a_file_whose_owner_cannot_be_kept_is_left_unchanged(tmp_path, monkeypat
     assert fix(repo, monkeypatch, "doc.md") == 2
     assert doc.read_text() == DRIFT
     assert "doc.md: owned by another user or group (its owner could not be kept); left unchanged" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- temp files of killed runs
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def _age(path: Path, seconds: int = 3600) -> None:
+    old = path.lstat().st_mtime - seconds
+    os.utime(path, (old, old), follow_symlinks=False)
+
+
+def test_temp_files_of_killed_runs_are_removed_by_the_next_fix(tmp_path, monkeypatch):
+    repo = project(tmp_path)
+    (repo / "docs").mkdir()
+    (repo / "docs" / "clean.md").write_text(FIXED)  # nothing to fix here: found by the listing
+    (repo / "doc.md").write_text(DRIFT)
+    dead = repo / "docs" / f".clean.md.{_dead_pid()}.0123abcd.flowgate-tmp"
+    old_style = repo / ".doc.md.k3j_x9q2.flowgate-tmp"  # an older release's name: removed once it is old
+    for p in (dead, old_style):
+        p.write_text(DRIFT[:10])
+    _age(old_style)
+    assert fix(repo, monkeypatch) == 0
+    assert not dead.exists() and not old_style.exists()
+    assert (repo / "doc.md").read_text() == FIXED
+
+
+def test_beside_a_fixed_file_named_on_the_command_line_too(tmp_path, monkeypatch):
+    repo = project(tmp_path)
+    (repo / "doc.md").write_text(DRIFT)
+    dead = repo / f".doc.md.{_dead_pid()}.0123abcd.flowgate-tmp"
+    dead.write_text("x")
+    assert fix(repo, monkeypatch, "doc.md") == 0
+    assert not dead.exists()
+
+
+def test_only_our_own_stale_temp_files_are_removed(tmp_path, monkeypatch):
+    repo = project(tmp_path)
+    (repo / "doc.md").write_text(DRIFT)
+    target = tmp_path / "precious.txt"
+    target.write_text("keep")
+    live = subprocess.Popen(["sleep", "60"])
+    try:
+        kept = {
+            "symlink": repo / f".doc.md.{_dead_pid()}.0123abcd.flowgate-tmp",
+            "writer running": repo / f".doc.md.{live.pid}.0123abcd.flowgate-tmp",
+            "recent, no pid": repo / ".doc.md.k3j_x9q2.flowgate-tmp",
+            "not our name": repo / ".doc.md.leftover-notes.flowgate-tmp",
+            "a directory": repo / f".x.md.{_dead_pid()}.0123abcd.flowgate-tmp",
+        }
+        kept["symlink"].symlink_to(target)
+        kept["a directory"].mkdir()
+        for what, p in kept.items():
+            if what not in ("symlink", "a directory"):
+                p.write_text("x")
+        _age(kept["not our name"])
+        if os.geteuid() == 0:
+            kept["someone else's"] = repo / f".doc.md.{_dead_pid()}.4567cdef.flowgate-tmp"
+            kept["someone else's"].write_text("x")
+            os.chown(kept["someone else's"], 12345, 12345)
+        assert fix(repo, monkeypatch) == 0
+        assert [what for what, p in kept.items() if not os.path.lexists(p)] == []
+        assert target.read_text() == "keep"
+    finally:
+        live.kill()
+        live.wait()

@@ -125,7 +125,7 @@ def discover_files(args: argparse.Namespace, ctx, settings, paths: list[str]):
     from flowgate_lint.findings import FileError
 
     problems: list[tuple[str, str]] = []
-    candidates = discover(paths, ctx.root, excludes(args, settings), args.force_exclude, problems)
+    candidates = discover(paths, ctx.root, excludes(args, settings), args.force_exclude, problems, ctx.leftovers)
     return candidates, [FileError(p, m) for p, m in problems]
 
 
