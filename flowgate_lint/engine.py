@@ -137,8 +137,12 @@ def read_host(path: str | Path, rel: str, kind: str, is_spec: bool = False) -> H
 
 
 def decode_host(raw: bytes, rel: str, kind: str, abspath: str = "", is_spec: bool = False) -> HostFile | FileError:
-    if b"\0" in raw[:8192]:
-        return FileError(rel, "binary file (NUL bytes), skipped")
+    """Decode one file: UTF-8 (a BOM is kept aside), or UTF-16 when it starts with a BOM; else a FileError."""
+    wide = _utf16_bom(raw)
+    if wide is not None:
+        return _decode_wide(raw, rel, kind, abspath, is_spec, wide)
+    if raw.find(b"\0", 0, 8192) >= 0:
+        return FileError(rel, _nul_message(raw))
     bom = raw.startswith(b"\xef\xbb\xbf")
     try:
         text = raw[3:].decode("utf-8") if bom else raw.decode("utf-8")
@@ -146,6 +150,43 @@ def decode_host(raw: bytes, rel: str, kind: str, abspath: str = "", is_spec: boo
         offset = exc.start + (3 if bom else 0)
         return FileError(rel, "not valid UTF-8, skipped", raw.count(b"\n", 0, offset) + 1)
     return HostFile(rel, text, kind, abspath, bom, is_spec)
+
+
+def _utf16_bom(raw: bytes) -> str | None:
+    """The UTF-16/32 encoding a BOM at the start of ``raw`` names ("utf-32" for either UTF-32 one), else None."""
+    if raw.startswith((b"\xff\xfe\0\0", b"\0\0\xfe\xff")):
+        return "utf-32"
+    if raw.startswith(b"\xff\xfe"):
+        return "utf-16-le"
+    if raw.startswith(b"\xfe\xff"):
+        return "utf-16-be"
+    return None
+
+
+def _decode_wide(raw: bytes, rel: str, kind: str, abspath: str, is_spec: bool, encoding: str) -> HostFile | FileError:
+    if encoding == "utf-32":
+        return FileError(rel, "UTF-32 text is not supported (not UTF-8 or UTF-16), skipped")
+    try:
+        text = raw[2:].decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[2:2 + exc.start].decode(encoding, "replace").count("\n") + 1
+        return FileError(rel, "not valid UTF-16 (despite its byte order mark), skipped", line)
+    return HostFile(rel, text, kind, abspath, True, is_spec, encoding)
+
+
+def _nul_message(raw: bytes) -> str:
+    """Why a file with NUL bytes is skipped: UTF-16 without a BOM (NULs in every other byte) or binary."""
+    head = raw[:8192]
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if len(head) >= 4 and (odd >= 4 * max(even, 1) or even >= 4 * max(odd, 1)):
+        return "looks like UTF-16 without a byte order mark (not UTF-8), skipped"
+    return "binary file (NUL bytes), skipped"
+
+
+def needs_decoding(raw: bytes) -> bool:
+    """Whether the prefilter cannot judge ``raw`` as it is: UTF-16/32 text (its ASCII is not ASCII bytes)
+    or NUL bytes (binary or UTF-16 without a BOM: reported, never passed over silently)."""
+    return raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw.startswith(b"\0\0\xfe\xff") or raw.find(b"\0", 0, 8192) >= 0
 
 
 def sources_of(host: HostFile) -> list[Source]:
@@ -209,7 +250,7 @@ def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | 
     raw = read_raw(cand.path, cand.rel)
     if isinstance(raw, FileError):
         return [], raw
-    if ctx.prefilter is not None and not is_spec and not ctx.prefilter(raw):
+    if ctx.prefilter is not None and not is_spec and not needs_decoding(raw) and not ctx.prefilter(raw):
         return [], None
     host = decode_host(raw, cand.rel, cand.kind, str(cand.path), is_spec)
     if isinstance(host, FileError):

@@ -51,8 +51,8 @@ def try_fast_exit(argv: list[str]) -> int | None:
             if arg.partition("=")[2] not in _HUMAN_FORMATS:
                 return None
             continue
-        if arg.startswith("-") or not os.path.isfile(arg) or os.path.islink(arg):
-            return None
+        if arg.startswith("-") or not os.path.isfile(arg) or os.path.realpath(arg) != os.path.abspath(arg):
+            return None  # a symlink anywhere on the path: discovery decides whether to follow it
         files.append(arg)
     if not files:
         return None
@@ -63,8 +63,9 @@ def try_fast_exit(argv: list[str]) -> int | None:
                 data = fh.read()
         except OSError:
             return None  # let the full path report it
-        if pattern(data):
-            return None
+        if pattern(data) or data[:2] in (b"\xff\xfe", b"\xfe\xff") or data.startswith(b"\0\0\xfe\xff") \
+                or data.find(b"\0", 0, 8192) >= 0:
+            return None  # UTF-16/32 text (its ASCII is not ASCII bytes) or NUL bytes: decoded or reported
     if "-q" not in argv and "--quiet" not in argv:
         sys.stdout.write("No findings.\n")
     return 0

@@ -159,7 +159,7 @@ def fix_host(host: HostFile, ctx: Any, eligible: Callable[[Finding], bool]) -> F
     fixed = 0
     first: list[Finding] | None = None
     for _ in range(MAX_PASSES):
-        current = HostFile(host.path, text, host.kind, host.abspath, host.bom, host.is_spec)
+        current = HostFile(host.path, text, host.kind, host.abspath, host.bom, host.is_spec, host.encoding)
         findings = lint_host(current, ctx)
         if first is None:
             first = findings
@@ -211,6 +211,8 @@ def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: b
         return _FileFix(found, FileError(cand.rel, exc.message), [], None)
     if outcome.text == host.text:
         return _FileFix(outcome.findings, None, [], None)
+    if host.encode(host.text) != raw:  # the bytes outside the edits would not come back as they were
+        return _FileFix(found, FileError(cand.rel, "its encoding does not round-trip; not fixed"), [], None)
     if write:
         try:
             replace_checked(ctx.root, cand.path, host.encode(outcome.text), snapshot(st, raw))

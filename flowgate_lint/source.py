@@ -41,13 +41,15 @@ class SourceTooLarge(Exception):
 class HostFile:
     """A decoded file: text without BOM, remembering what is needed to write it back byte-exactly."""
 
-    __slots__ = ("path", "abspath", "text", "bom", "kind", "_line_starts", "is_spec")
+    __slots__ = ("path", "abspath", "text", "bom", "kind", "_line_starts", "is_spec", "encoding")
 
-    def __init__(self, path: str, text: str, kind: str, abspath: str = "", bom: bool = False, is_spec: bool = False) -> None:
+    def __init__(self, path: str, text: str, kind: str, abspath: str = "", bom: bool = False, is_spec: bool = False,
+                 encoding: str = "utf-8") -> None:
         self.path = path
         self.abspath = abspath or path
         self.text = text
         self.bom = bom
+        self.encoding = encoding  # "utf-8", or "utf-16-le"/"utf-16-be" (always with a BOM)
         self.kind = kind
         self.is_spec = is_spec
         self._line_starts: list[int] | None = None
@@ -81,8 +83,12 @@ class HostFile:
         return "\r\n" if "\r\n" in self.text[: (self.text.find("\n") + 1) or len(self.text)] else "\n"
 
     def encode(self, text: str | None = None) -> bytes:
-        data = (self.text if text is None else text).encode("utf-8")
-        return (b"\xef\xbb\xbf" + data) if self.bom else data
+        """The bytes to write for ``text``: the file's own encoding, with its BOM when it had one."""
+        data = (self.text if text is None else text).encode(self.encoding)
+        return (BOMS[self.encoding] + data) if self.bom else data
+
+
+BOMS = {"utf-8": b"\xef\xbb\xbf", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
 
 
 class Leaf(NamedTuple):

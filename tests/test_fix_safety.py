@@ -288,3 +288,46 @@ def test_only_our_own_stale_temp_files_are_removed(tmp_path, monkeypatch):
     finally:
         live.kill()
         live.wait()
+
+
+# ----------------------------------------------------------------------------- encodings
+
+
+def run(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "flowgate_lint", "--no-cache", "--output-format", "concise", *args],
+                          cwd=repo, capture_output=True, text=True, timeout=120)
+
+
+BOMS = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-8": b"\xef\xbb\xbf"}
+
+
+@pytest.mark.parametrize("encoding", sorted(BOMS))
+@pytest.mark.parametrize("how", ["file", "directory"])  # explicit files take the start-up fast path
+def test_a_file_with_a_bom_is_decoded_and_fixed_in_its_own_encoding(tmp_path, encoding, how):
+    repo = project(tmp_path)
+    doc = repo / "doc.md"
+    doc.write_bytes(BOMS[encoding] + DRIFT.encode(encoding))
+    target = "doc.md" if how == "file" else "."
+    res = run(repo, target)
+    assert res.returncode == 1, res.stderr
+    assert "doc.md:3:25: FG302" in res.stdout
+    res = run(repo, "--fix", target)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert doc.read_bytes() == BOMS[encoding] + FIXED.encode(encoding)
+
+
+@pytest.mark.parametrize("how", ["file", "directory"])
+def test_utf16_without_a_bom_and_utf32_are_one_line_errors_not_a_clean_run(tmp_path, how):
+    repo = project(tmp_path)
+    (repo / "nobom.md").write_bytes(DRIFT.encode("utf-16-le"))
+    (repo / "wide.md").write_bytes(b"\xff\xfe\0\0" + DRIFT.encode("utf-32-le"))
+    (repo / "ok.md").write_text(FIXED)
+    res = run(repo, *(["nobom.md", "wide.md", "ok.md"] if how == "file" else ["."]))
+    assert res.returncode == 2
+    errors = [line for line in res.stderr.splitlines() if line]
+    assert "Traceback" not in res.stderr
+    assert "nobom.md: looks like UTF-16 without a byte order mark (not UTF-8), skipped" in errors
+    assert "wide.md: UTF-32 text is not supported (not UTF-8 or UTF-16), skipped" in errors
+    assert len(errors) == 2, errors
