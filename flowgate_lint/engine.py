@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
@@ -266,6 +267,34 @@ def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | 
 SCAN_MAX_FILES = 8  # up to this many files to read, the prefilter scans substrings (no automaton to build)
 PARALLEL_MIN_FILES = 400  # below this, a process pool costs more than it saves
 _WORKER_STATE: tuple[list[Any], Any] | None = None
+_PARENT_PID: int | None = None  # in a pool worker: the pid of the run that started it
+
+
+def _worker_init(parent: int) -> None:
+    """A pool worker dies with its run: the kernel kills it when the parent dies (Linux), and it checks
+    its parent before each file and each write (``exit_if_orphaned``), so a killed ``--fix`` writes nothing more."""
+    global _PARENT_PID
+    _PARENT_PID = parent
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+class Orphaned(BaseException):
+    """Raised in a pool worker whose run is gone: unwinds (removing a temp file being written), then the worker exits."""
+
+
+def exit_if_orphaned() -> None:
+    """In a pool worker whose run is gone (killed): stop."""
+    if _PARENT_PID is not None and os.getppid() != _PARENT_PID:
+        raise Orphaned()
 
 
 def _map_chunk(bounds: tuple[int, int]) -> list[tuple[int, Any]]:
@@ -273,10 +302,14 @@ def _map_chunk(bounds: tuple[int, int]) -> list[tuple[int, Any]]:
     assert _WORKER_STATE is not None
     items, fn = _WORKER_STATE
     out = []
-    for i in range(*bounds):
-        result = fn(items[i])
-        if result is not None:
-            out.append((i, result))
+    try:
+        for i in range(*bounds):
+            exit_if_orphaned()
+            result = fn(items[i])
+            if result is not None:
+                out.append((i, result))
+    except Orphaned:
+        os._exit(1)
     return out
 
 
@@ -303,7 +336,7 @@ def map_files(fn: Any, items: list[Any]) -> list[Any]:
             chunks = [(i, min(i + step, len(items))) for i in range(0, len(items), step)]
             _WORKER_STATE = (items, fn)
             try:
-                with mp.Pool(jobs) as pool:
+                with mp.Pool(jobs, initializer=_worker_init, initargs=(os.getpid(),)) as pool:
                     said = dict(pair for part in pool.imap(_map_chunk, chunks) for pair in part)
             finally:
                 _WORKER_STATE = None

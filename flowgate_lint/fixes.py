@@ -186,7 +186,7 @@ def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: b
 
     The fixed text is computed from one read and written only if the file is still what was read
     (``fsutil.replace_checked``); a file that cannot be written safely keeps its findings."""
-    from flowgate_lint.engine import decode_host, lint_candidate, read_stat
+    from flowgate_lint.engine import decode_host, exit_if_orphaned, lint_candidate, read_stat
     from flowgate_lint.fsutil import Refused, inside, replace_checked, snapshot
 
     if found is None:
@@ -215,7 +215,7 @@ def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: b
         return _FileFix(found, FileError(cand.rel, "its encoding does not round-trip; not fixed"), [], None)
     if write:
         try:
-            replace_checked(ctx.root, cand.path, host.encode(outcome.text), snapshot(st, raw))
+            replace_checked(ctx.root, cand.path, host.encode(outcome.text), snapshot(st, raw), exit_if_orphaned)
         except Refused as exc:  # nothing was fixed: the file keeps its findings
             return _FileFix(found, FileError(cand.rel, exc.message), [], None)
         except OSError as exc:

@@ -331,3 +331,109 @@ def test_utf16_without_a_bom_and_utf32_are_one_line_errors_not_a_clean_run(tmp_p
     assert "nobom.md: looks like UTF-16 without a byte order mark (not UTF-8), skipped" in errors
     assert "wide.md: UTF-32 text is not supported (not UTF-8 or UTF-16), skipped" in errors
     assert len(errors) == 2, errors
+
+
+# ----------------------------------------------------------------------------- workers die with their run
+
+SLOW_WRITES = '''
+import time
+from flowgate_lint import fsutil
+
+def _slowed(write):
+    def slow(*args, **kwargs):
+        time.sleep(0.2)
+        return write(*args, **kwargs)
+    return slow
+
+for _name in ("replace_checked", "atomic_write"):
+    if hasattr(fsutil, _name):
+        setattr(fsutil, _name, _slowed(getattr(fsutil, _name)))
+
+if {no_death_signal}:  # workers that only check their parent themselves
+    from flowgate_lint import engine
+
+    def _init(parent):
+        engine._PARENT_PID = parent
+
+    engine._worker_init = _init
+'''
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat_line = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat_line.rpartition(")")[2].split()[1]) == pid:
+                found.add(int(entry))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _wait_until(condition, timeout: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc (Linux)")
+@pytest.mark.parametrize("no_death_signal", [False, True], ids=["death-signal", "parent-check-only"])
+def test_pool_workers_stop_writing_when_a_fix_run_is_killed(tmp_path, no_death_signal):
+    """SIGKILL the --fix parent while its pool workers write (each write slowed to 0.2 s, so ~40 s of work is
+    queued): the workers must be gone at once, and no file may change after that. Without the kernel's
+    death signal, the workers' own parent check must stop them."""
+    import signal
+    import sys
+    import time
+
+    from flowgate_lint.engine import PARALLEL_MIN_FILES
+
+    repo = project(tmp_path)
+    docs = [repo / f"doc{i:03d}.md" for i in range(PARALLEL_MIN_FILES + 20)]
+    for doc in docs:
+        doc.write_text(DRIFT)
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(SLOW_WRITES.format(no_death_signal=no_death_signal))
+    env = {**os.environ, "FLOWGATE_LINT_JOBS": "2", "PYTHONPATH": str(hook)}
+    proc = subprocess.Popen([sys.executable, "-m", "flowgate_lint", "--no-cache", "--fix", "."], cwd=repo, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    try:
+        assert _wait_until(lambda: any(d.read_text() == FIXED for d in docs), 120), "the run never started writing"
+        workers = _children(proc.pid)
+        assert workers, "no pool workers found"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        gone = _wait_until(lambda: not any(_running(w) for w in workers), 5)
+        assert gone, "pool workers outlived their killed parent"
+        before = {d: (d.stat().st_mtime_ns, d.read_bytes()) for d in docs}
+        time.sleep(1.0)
+        after = {d: (d.stat().st_mtime_ns, d.read_bytes()) for d in docs}
+        assert [d.name for d in docs if before[d] != after[d]] == [], "files changed after the run was killed"
+        assert sum(d.read_text() == FIXED for d in docs) < len(docs)  # it was stopped part way
+        assert all(d.read_text() in (DRIFT, FIXED) for d in docs)
+        if no_death_signal:  # a worker that stops itself removes the temp file it was writing
+            assert not list(repo.glob(".*.flowgate-tmp"))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for w in workers:  # on failure: the workers this test started
+            if _running(w):
+                os.kill(w, signal.SIGKILL)
