@@ -11,7 +11,7 @@ from typing import Any, Callable, NamedTuple
 
 from flowgate_lint.errors import FlowgateError
 from flowgate_lint.findings import SAFE, Edit, FileError, Finding
-from flowgate_lint.source import HostFile
+from flowgate_lint.source import HostFile, SourceTooLarge
 
 MAX_PASSES = 10
 
@@ -160,7 +160,13 @@ def fix_host(host: HostFile, ctx: Any, eligible: Callable[[Finding], bool]) -> F
     first: list[Finding] | None = None
     for _ in range(MAX_PASSES):
         current = HostFile(host.path, text, host.kind, host.abspath, host.bom, host.is_spec, host.encoding)
-        findings = lint_host(current, ctx)
+        try:
+            findings = lint_host(current, ctx)
+        except (SourceTooLarge, RecursionError) as exc:  # a fix grew the file past what can be checked
+            why = exc.message.removesuffix(", skipped") if isinstance(exc, SourceTooLarge) else "too deeply nested to lint"
+            if first is None:
+                raise FixError(why, host.path) from None
+            raise FixError(f"fixing it would make it too large to check: {why}; nothing was written", host.path) from None
         if first is None:
             first = findings
         todo = [f for f in findings if eligible(f)]

@@ -437,3 +437,27 @@ def test_pool_workers_stop_writing_when_a_fix_run_is_killed(tmp_path, no_death_s
         for w in workers:  # on failure: the workers this test started
             if _running(w):
                 os.kill(w, signal.SIGKILL)
+
+
+# ----------------------------------------------------------------------------- a fix that grows a file past a limit
+
+
+def test_a_fix_that_grows_toml_past_what_can_be_checked_is_a_one_line_error(tmp_path):
+    from flowgate_lint.source import TOMLKIT_MAX_CHARS
+
+    repo = project(tmp_path)
+    head = '[model_providers.flowgate]\nname = "FlowGate Local"\nbase_url = "http://127.0.0.1:4001"\n'
+    tables = "".join(f'[t{i}]\nk = "v"\nf = 1.5\n' for i in range(4000))  # not plain pairs: tomlkit locates values
+    text = (head + tables)[:TOMLKIT_MAX_CHARS - 1]
+    text = text[:text.rindex("\n") + 1]
+    text += "#" * (TOMLKIT_MAX_CHARS - len(text) - 1) + "\n"  # exactly at the limit; the fix adds "/v1"
+    (repo / "codex.toml").write_text(text)
+    assert run(repo, "codex.toml").returncode == 1
+    res = run(repo, "--fix", "codex.toml")
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr and "internal error" not in res.stderr, res.stderr
+    assert [line for line in res.stderr.splitlines() if line] == [
+        "codex.toml: fixing it would make it too large to check: TOML too large to locate its values (64 KiB > 64 KiB "
+        "for TOML that is not written as plain one-line key = value pairs); nothing was written"]
+    assert "codex.toml:3:12: FG303" in res.stdout  # the finding stands
+    assert (repo / "codex.toml").read_text() == text
