@@ -147,8 +147,26 @@ def _groups(parsed: Any, sre: Any, text: bool) -> list[tuple[str, ...]]:
         strings = _expand([item], sre, text)
         if strings and all(len(x.encode()) >= MIN_NEEDLE for x in strings):
             groups.append(tuple(strings))
+        elif op is sre.SUBPATTERN:
+            groups.extend(_groups(arg[-1], sre, text))  # a group's content is required too
+        elif op is sre.BRANCH:
+            union = _branch_group(arg[1], sre, text)
+            if union:
+                groups.append(union)
     flush()
     return groups
+
+
+def _branch_group(branches: Any, sre: Any, text: bool) -> tuple[str, ...] | None:
+    """For ``a|b`` too large to expand: every match holds a string of the strongest group of the branch
+    it matched, so of their union (None when some branch has no group)."""
+    union: list[str] = []
+    for branch in branches:
+        sub = _groups(branch, sre, text)
+        if not sub:
+            return None
+        union.extend(max(sub, key=lambda g: min(len(x.encode()) for x in g)))
+    return tuple(dict.fromkeys(union))
 
 
 def required_groups(pattern: str) -> list[tuple[str, ...]]:

@@ -111,3 +111,37 @@ def test_fold_matches_what_ignorecase_matches():
     text = "Claude Code cannot connect dırectly."  # re.I matches dotless ı to i; casefold alone does not
     hits = [p for p in PHRASES if re.search(p.source, text, re.I)]
     assert hits and all(p.possible(fold(text)) for p in hits)
+
+
+def test_required_groups_of_alternations_too_large_to_expand():
+    # each branch's strongest group joins one group: every match holds one of its strings
+    assert required_groups(r"\b(?:is|are) not\s*(?:yet\s+)?supported\b|\bnot supported (?:yet|now)\b") == \
+        [("not supported ", "supported")]
+    assert required_groups(r"(?P<obj>the\s+gateway\s+proxy)\s+is down") == [("the",), ("gateway",), ("proxy",), ("is down",)]
+    assert required_groups(r"claude\s+\w+|\bx") == []  # a branch with no literal: no group
+
+
+def test_phrase_table_matches_the_derived_groups():
+    for phrase in PHRASES:
+        assert phrase.groups == required_groups(phrase.source), phrase.where
+
+
+def test_claim_data_regexes_compile():
+    from flowgate_lint.rules.claims import check_tables
+
+    check_tables()
+
+
+def test_bad_claim_regex_is_reported_with_its_file_and_line(tmp_path, monkeypatch):
+    from flowgate_lint.rules import claims
+
+    (tmp_path / "xx.txt").write_text("# comment\nadapter: \\bneeds an? adapter\\b\ndirect: (?<=a+)cannot\n")
+    monkeypatch.setattr(claims, "DATA", tmp_path)
+    for name in ("_RAW", "_TABLES", "_TERMS"):
+        monkeypatch.setattr(claims, name, None)
+    with pytest.raises(ValueError, match=r"^xx\.txt:3: invalid regex"):
+        claims.check_tables()
+    with pytest.raises(ValueError, match=r"^xx\.txt:3: invalid regex"):
+        for phrases in claims.phrase_tables().values():
+            for phrase in phrases:
+                phrase.search("cannot")

@@ -35,13 +35,19 @@ MESSAGE = {"direct": "direct", "lacks": "direct", "unsupported": "unsupported", 
 class Phrase:
     """One phrasing: compiled on first use, and only tried on text holding its required literals."""
 
-    __slots__ = ("source", "groups", "_rx")
+    __slots__ = ("source", "groups", "where", "_rx")
 
-    def __init__(self, source: str) -> None:
-        from flowgate_lint.prefilter import required_groups
+    def __init__(self, source: str, where: str = "") -> None:
+        from flowgate_lint._phrases import GROUPS
 
         self.source = source
-        self.groups = required_groups(source)
+        self.where = where  # "en.txt:12", for the error a pattern that does not compile raises
+        known = GROUPS.get(source)
+        if known is None:
+            from flowgate_lint.prefilter import required_groups
+
+            known = _checked(lambda: required_groups(source), where)
+        self.groups = known
         self._rx: re.Pattern[str] | None = None
 
     def possible(self, folded: str) -> bool:
@@ -56,17 +62,30 @@ class Phrase:
 
     def _compiled(self) -> re.Pattern[str]:
         if self._rx is None:
-            self._rx = re.compile(self.source, re.I)
+            self._rx = _checked(lambda: re.compile(self.source, re.I), self.where)
         return self._rx
+
+
+def _checked(make: Any, where: str) -> Any:
+    """``make()``, with a regex error reported as the data file line it comes from."""
+    try:
+        return make()
+    except re.error as exc:
+        raise ValueError(f"{where}: invalid regex: {exc}") from None
 
 
 _TABLES: dict[str, list[Phrase]] | None = None
 _TERMS: dict[str, re.Pattern[str]] | None = None
+_RAW: dict[str, list[tuple[str, str]]] | None = None
 
 
-def _read_tables() -> dict[str, list[str]]:
-    """kind -> regex sources, from every language file (each regex is checked when the file is read)."""
-    tables: dict[str, list[str]] = {}
+def _read_tables() -> dict[str, list[tuple[str, str]]]:
+    """kind -> (regex source, "file:line"), from every language file. A regex is compiled when first used
+    (compiling them all costs more than a typical run); ``check_tables`` compiles every one."""
+    global _RAW
+    if _RAW is not None:
+        return _RAW
+    tables: dict[str, list[tuple[str, str]]] = {}
     for path in sorted(DATA.glob("*.txt")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             line = line.strip()
@@ -76,12 +95,16 @@ def _read_tables() -> dict[str, list[str]]:
             kind, pattern = kind.strip(), pattern.strip()
             if not sep or kind not in TERMS + CLAIMS:
                 raise ValueError(f"{path.name}:{n}: expected '<kind>: <regex>' with a kind of {', '.join(TERMS + CLAIMS)}")
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{path.name}:{n}: invalid regex: {exc}") from None
-            tables.setdefault(kind, []).append(pattern)
+            tables.setdefault(kind, []).append((pattern, f"{path.name}:{n}"))
+    _RAW = tables
     return tables
+
+
+def check_tables() -> None:
+    """Compile every regex of the language files (ValueError naming the file and line of a bad one)."""
+    for entries in _read_tables().values():
+        for pattern, where in entries:
+            _checked(lambda: re.compile(pattern, re.I), where)
 
 
 def phrase_tables() -> dict[str, list[Phrase]]:
@@ -89,8 +112,17 @@ def phrase_tables() -> dict[str, list[Phrase]]:
     global _TABLES
     if _TABLES is None:
         raw = _read_tables()
-        _TABLES = {kind: [Phrase(p) for p in raw.get(kind, [])] for kind in CLAIMS}
+        _TABLES = {kind: [Phrase(p, where) for p, where in raw.get(kind, [])] for kind in CLAIMS}
     return _TABLES
+
+
+def _alternation(entries: list[tuple[str, str]], template: str = "{}") -> re.Pattern[str]:
+    source = template.format("|".join(f"(?:{p})" for p, _ in entries) or "(?!)")
+    try:
+        return re.compile(source, re.I)
+    except re.error:
+        check_tables()  # names the line at fault
+        raise
 
 
 def term_patterns() -> dict[str, re.Pattern[str]]:
@@ -98,10 +130,9 @@ def term_patterns() -> dict[str, re.Pattern[str]]:
     global _TERMS
     if _TERMS is None:
         raw = _read_tables()
-        _TERMS = {kind: re.compile("|".join(f"(?:{p})" for p in raw.get(kind, ["(?!)"])), re.I) for kind in TERMS}
-        filler = "|".join(f"(?:{p})" for p in raw.get("filler", ["(?!)"]))
+        _TERMS = {kind: _alternation(raw.get(kind, [])) for kind in TERMS}
         # A prefix of only filler words and punctuation leaves the subject to the context.
-        _TERMS["filler_only"] = re.compile(rf"(?:[\W_\d]|(?:{filler})(?![A-Za-z]))*", re.I)
+        _TERMS["filler_only"] = _alternation(raw.get("filler", []), r"(?:[\W_\d]|(?:{})(?![A-Za-z]))*")
     return _TERMS
 
 
@@ -409,9 +440,8 @@ class StaleClaudeCodeClaim(Rule):
         from flowgate_lint.prefilter import fold
 
         tables = phrase_tables()
-        truth = self.truth(ctx.spec)
         segments = src.markdown().segments
-        reader = _Reader(segments, terms_for(ctx.spec))
+        reader = None  # its term patterns are compiled only for a document where some phrasing can match
         for i, seg in enumerate(segments):
             if not _usable(seg):
                 continue
@@ -420,6 +450,9 @@ class StaleClaudeCodeClaim(Rule):
             live = [(kind, phrases) for kind, phrases in live if phrases]
             if not live:
                 continue  # no phrasing can match anywhere in this segment
+            if reader is None:
+                reader = _Reader(segments, terms_for(ctx.spec))
+                truth = self.truth(ctx.spec)
             text, sentences = reader.prepared(i)
             for j, (a, b) in enumerate(sentences):
                 hit = self._claim(text[a:b], live, reader, i, j)
