@@ -40,17 +40,36 @@ class Edited(NamedTuple):
 # ----------------------------------------------------------------------------- Codex
 
 
-def apply_codex(text: str, spec: Any, where: str = "config.toml") -> Edited:
-    """Point Codex at the gateway: model_provider, model and the provider table; nothing else changes."""
+def check_config(client: str, data: bytes, where: str, why: str) -> None:
+    """Raise ConfigError (``why`` ends its message) unless ``data`` is a file ``client`` reads: UTF-8
+    (a BOM allowed) holding a TOML document (codex) or a JSON object (claude-code)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"not valid UTF-8; {why}", where) from None
+    if client == "codex":
+        _toml(text, where, why)
+    else:
+        _json_object(text, where, why)
+
+
+def _toml(text: str, where: str, why: str = "refusing to edit it") -> Any:
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
 
     try:
-        doc = tomlkit.parse(text)
+        return tomlkit.parse(text)
     except TOMLKitError as exc:
         line = getattr(exc, "line", None)
         msg = re.sub(r"\s*at line \d+ col \d+$", "", str(exc))
-        raise ConfigError(f"not valid TOML ({msg}); refusing to edit it", where, line) from None
+        raise ConfigError(f"not valid TOML ({msg}); {why}", where, line) from None
+
+
+def apply_codex(text: str, spec: Any, where: str = "config.toml") -> Edited:
+    """Point Codex at the gateway: model_provider, model and the provider table; nothing else changes."""
+    import tomlkit
+
+    doc = _toml(text, where)
     c = spec.codex
     changes: list[str] = []
 
@@ -101,13 +120,13 @@ def apply_codex(text: str, spec: Any, where: str = "config.toml") -> Edited:
 # ----------------------------------------------------------------------------- Claude
 
 
-def _json_object(text: str, where: str) -> Any:
+def _json_object(text: str, where: str, why: str = "refusing to edit it") -> Any:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"not valid JSON ({exc.msg}); refusing to edit it", where, exc.lineno) from None
+        raise ConfigError(f"not valid JSON ({exc.msg}); {why}", where, exc.lineno) from None
     if not isinstance(data, dict):
-        raise ConfigError("not a JSON object; refusing to edit it", where, 1)
+        raise ConfigError(f"not a JSON object; {why}", where, 1)
     return data
 
 

@@ -1,9 +1,11 @@
 """Writing users' files safely: lock (the file's directory), backup first, detect concurrent changes, atomic replace.
 
 Backups sit next to the file: ``<file>.flowgate-backup.<UTC timestamp>`` (microseconds, plus a
-counter when two land in the same microsecond; an existing backup is never overwritten). When
-the file did not exist before the first write, an empty ``<file>.flowgate-backup.<ts>.absent``
-marker records that, so ``restore`` removes the file again.
+counter when two land in the same microsecond; an existing backup is never overwritten), mode
+0600, written atomically (complete or not there at all). When the file did not exist before the
+first write, an empty ``<file>.flowgate-backup.<ts>.absent`` marker records that, so ``restore``
+removes the file again. ``restore`` trusts no backup: it never follows a symlink, and refuses an
+empty or unparsable one unless forced.
 """
 
 from __future__ import annotations
@@ -105,36 +107,98 @@ def _stamp() -> str:
 
 
 def backup(path: Path, content: bytes | None) -> Path:
-    """Write a backup of ``content`` (None = the file did not exist); never overwrites one."""
-    stamp = _stamp()
-    for n in range(1000):
-        name = f"{path.name}{BACKUP_TAG}{stamp}{'-' + str(n) if n else ''}{ABSENT if content is None else ''}"
-        target = path.with_name(name)
+    """Write a backup of ``content`` (None = the file did not exist), mode 0600; never overwrites one.
+
+    The bytes go to a temp file in the same directory first (fsync'd), which is then hard-linked to
+    the backup name: ``link`` fails on an existing name, so no backup or symlink is ever written
+    over or through, and a killed run leaves a complete backup or none, never a torn or empty one."""
+    directory = path.parent
+    try:
+        fd, tmp = _temp(directory, path.name)
+    except OSError as exc:
+        raise WriteError(f"cannot write backup: {exc.strerror or exc}; nothing was changed", str(path)) from None
+    try:
         try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise WriteError(f"cannot write backup: {exc.strerror or exc}; nothing was changed", str(path)) from None
-        try:
-            data = content or b""
-            view = memoryview(data)
+            view = memoryview(content or b"")
             while view:
                 view = view[os.write(fd, view):]
             os.fsync(fd)
-        except OSError as exc:
+        finally:
             os.close(fd)
-            target.unlink(missing_ok=True)
-            raise WriteError(f"cannot write backup: {exc.strerror or exc}; nothing was changed", str(path)) from None
+        stamp = _stamp()
+        for n in range(1000):
+            name = f"{path.name}{BACKUP_TAG}{stamp}{'-' + str(n) if n else ''}{ABSENT if content is None else ''}"
+            target = path.with_name(name)
+            try:
+                try:
+                    os.link(tmp, target, follow_symlinks=False)
+                except OSError as exc:
+                    if exc.errno not in _NO_HARD_LINKS:
+                        raise
+                    _write_new(target, content or b"")  # a filesystem without hard links
+            except FileExistsError:
+                continue
+            _fsync_dir(directory)
+            return target
+        raise WriteError("cannot find a free backup name; nothing was changed", str(path))
+    except OSError as exc:
+        raise WriteError(f"cannot write backup: {exc.strerror or exc}; nothing was changed", str(path)) from None
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, getattr(errno, "ENOTSUP", errno.EOPNOTSUPP), errno.EMLINK}
+_NEW_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _write_new(target: Path, data: bytes) -> None:
+    """Create ``target`` (0600, never over or through an existing name) holding ``data``; removed if the write fails."""
+    fd = os.open(target, _NEW_FLAGS, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
         os.close(fd)
-        return target
-    raise WriteError("cannot find a free backup name; nothing was changed", str(path))
+        os.unlink(target)
+        raise
+    os.close(fd)
+
+
+def _temp(directory: Path, name: str) -> tuple[int, str]:
+    """A new 0600 temp file in ``directory`` (never through a symlink), named as ``atomic_write`` names its own."""
+    from flowgate_lint.fsutil import tmp_name
+
+    for _ in range(100):
+        tmp = os.path.join(directory, tmp_name(name))
+        try:
+            return os.open(tmp, _NEW_FLAGS, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(directory))
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def backups(path: Path) -> list[Path]:
     """Backups of ``path``, oldest first."""
     prefix = path.name + BACKUP_TAG
-    found = [p for p in path.parent.glob(prefix + "*") if p.is_file()]
+    found = [p for p in path.parent.glob(prefix + "*") if p.is_symlink() or not p.is_dir()]  # restore refuses symlinks
     return sorted(found, key=lambda p: p.name[len(prefix):])
 
 
@@ -151,11 +215,11 @@ def update(path: Path, compute: Callable[[bytes | None], bytes | None], retries:
     """
     with locked(path):
         for _ in range(retries):
-            old = read(path)
+            old, mode = _read(path)
             new = compute(old)
             if new is None or new == old:
                 return old, old, None
-            mode = stat.S_IMODE(path.stat().st_mode) if old is not None else NEW_FILE_MODE
+            mode = NEW_FILE_MODE if mode is None else mode
             if digest(read(path)) != digest(old):
                 continue  # changed under us (another program): recompute from the new content
             saved = backup(path, old)
@@ -167,15 +231,28 @@ def update(path: Path, compute: Callable[[bytes | None], bytes | None], retries:
     raise WriteError("the file kept changing while being updated; nothing was written", str(path))
 
 
-def restore(path: Path, source: Path) -> Path | None:
-    """Put a backup back byte for byte (or remove the file for an ``.absent`` marker), backing up the current file first."""
+def restore(path: Path, source: Path, check: Callable[[bytes], None] | None = None, force: bool = False) -> Path | None:
+    """Put a backup back byte for byte (or remove the file for an ``.absent`` marker), backing up the current file first.
+
+    The backup is read without following a symlink and must be a regular file. Unless ``force``, a
+    marker that is not empty and a backup ``check(data)`` rejects (it raises) are refused with nothing
+    changed: a backup is data others could have written or a crash could have cut."""
     with locked(path):
-        current = read(path)
+        data, _ = _read(source, follow=False)
+        if data is None:
+            raise WriteError("no such backup", str(source))
+        absent = source.name.endswith(ABSENT)
+        if not force:
+            anyway = "not restoring it (use --force to restore it anyway)"
+            if absent and data:
+                raise WriteError(f"not empty, though a marker of an absent file always is; {anyway}", str(source))
+            if not absent and check is not None:
+                check(data)
+        current, mode = _read(path)
         saved = backup(path, current) if current is not None else None
-        if source.name.endswith(ABSENT):
-            path.unlink(missing_ok=True)
+        if absent:
+            real = Path(os.path.realpath(path)) if path.is_symlink() else path
+            real.unlink(missing_ok=True)  # a symlinked config: the file apply created through it
         else:
-            data = source.read_bytes()
-            mode = stat.S_IMODE(source.stat().st_mode) if current is None else stat.S_IMODE(path.stat().st_mode)
-            atomic_write(path, data, mode=mode)
+            atomic_write(path, data, mode=NEW_FILE_MODE if mode is None else mode)
         return saved

@@ -218,7 +218,7 @@ def test_sigkill_during_apply_leaves_old_or_new_and_complete_backups(tmp_path):
         data = json.loads((work / "settings.json").read_text())  # complete and parseable
         assert data["permissions"] == {"allow": ["Bash(ls)"]} and data["env"]["KEEP"] == 1
         for backup in work.glob("settings.json.flowgate-backup.*"):
-            assert backup.read_text() in ("", SETTINGS), "torn backup"
+            assert backup.read_text() == SETTINGS, "torn or empty backup"  # written whole, then linked into place
         return "new" if data["env"]["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:4000" else "old"
 
     outcomes = _kill_trials(tmp_path, 60, prepare,

@@ -15,10 +15,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", metavar="PATH", help="the config file (default as for apply)")
     parser.add_argument("--list", action="store_true", help="list the backups, oldest first")
     parser.add_argument("--backup", metavar="FILE", help="restore this backup (default: the newest)")
+    parser.add_argument("--force", action="store_true", help="restore a backup even if it is empty or does not parse "
+                        "as the client's config (a symlinked backup is refused all the same)")
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
+    import stat
+
     from flowgate_lint import safewrite
+    from flowgate_lint.clientconfig import check_config
     from flowgate_lint.commands.apply_cmd import default_target
 
     target = Path(args.target).expanduser() if args.target else default_target(args.client)
@@ -27,18 +33,29 @@ def run(args: argparse.Namespace) -> int:
         if not found:
             print(f"{target}: no backups")
         for b in found:
-            what = "file did not exist" if b.name.endswith(safewrite.ABSENT) else f"{b.stat().st_size} bytes"
+            st = os.lstat(b)
+            if not stat.S_ISREG(st.st_mode):
+                what = "not a regular file: refused"
+            else:
+                what = "file did not exist" if b.name.endswith(safewrite.ABSENT) else f"{st.st_size} bytes"
             print(f"{b}  ({what})")
         return 0
     if args.backup:
         source = Path(args.backup).expanduser()
-        if not source.is_file() or not source.name.startswith(target.name + safewrite.BACKUP_TAG):
+        if not os.path.lexists(source) or not source.name.startswith(target.name + safewrite.BACKUP_TAG):
             raise UsageError(f"{args.backup}: not a backup of {target}")
     elif found:
         source = found[-1]
     else:
         raise UsageError(f"{target}: no backups to restore")
-    saved = safewrite.restore(target, source)
+
+    def check(data: bytes) -> None:
+        anyway = "not restoring it (use --force to restore it anyway)"
+        if not data.strip():  # TOML would take it: an empty backup is more likely cut short than meant
+            raise safewrite.WriteError(f"is empty (an interrupted backup?); {anyway}", str(source))
+        check_config(args.client, data, str(source), anyway)
+
+    saved = safewrite.restore(target, source, check, force=args.force)
     action = "removed (it did not exist before)" if source.name.endswith(safewrite.ABSENT) else f"restored from {source.name}"
     print(f"{target}: {action}" + (f"; previous content saved as {saved.name}" if saved else ""))
     return 0
