@@ -1098,6 +1098,18 @@ def _base_url_targets(s: Any, ctx: Any, client: str) -> list[tuple[int, Target]]
     return [(s.host.position(s.to_host(a))[0], judge(s, ctx, a, b, key=k)) for a, b, k in spans]
 
 
+_DIRECT = frozenset({"CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_FOUNDRY"})
+# Model ids in a cloud provider's own format (Vertex "claude-opus-4-5@20251101", Bedrock "us.anthropic.claude-…").
+NATIVE_MODEL_ID = re.compile(r"^[\w.-]+@\d{8}$|^(?:(?:us|eu|apac|global)\.)?anthropic\.[\w.-]+(?::\d+)?$|^arn:aws:bedrock:")
+
+
+def _direct_provider(s: Any) -> bool:
+    """Whether a source switches Claude Code to a cloud provider directly (Vertex, Bedrock, Foundry)."""
+    from flowgate_lint.scan import assignments
+
+    return any(a.name in _DIRECT and a.value.strip().lower() in ("1", "true", "yes") for a in assignments(s))
+
+
 def _verdict(targets: list[Target]) -> str | None:
     """"gateway" when a base URL targets the gateway, "elsewhere" when they all go elsewhere, None: no evidence."""
     if any(t.is_gateway and not t.quoted for t in targets):
@@ -1118,6 +1130,8 @@ def client_models(src: Any, ctx: Any, offset: int, client: str) -> tuple[str, ..
         return None
     verdict = None
     if src.kind != "markdown" or src.embedded:
+        if client == "claude" and _direct_provider(src):
+            return None
         verdict = _verdict([t for _, t in _base_url_targets(src, ctx, client)])
     if verdict is None and src.host.kind == "markdown":
         fc = _file_cache(src, ctx)

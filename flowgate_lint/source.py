@@ -174,10 +174,11 @@ class Source:
     def _parse_text(self) -> str:
         """The text the parsers read. A JSON fence in a doc, or a ``.jsonc``/``.json5`` file, may hold ``//`` and
         ``/* */`` comments and trailing commas (illustrative JSON): when the strict text does not parse, they are
-        blanked out, keeping every offset. A ``.json`` file in the repository is read strictly."""
+        blanked out, keeping every offset. So may a file whose format is JSON with comments by definition
+        (devcontainer.json, VS Code settings, tsconfig.json). Any other ``.json`` file is read strictly."""
         if "ptext" not in self._cache:
             text = self.text
-            if self.kind == "json" and (self.embedded or self.host.path.endswith((".jsonc", ".json5"))):
+            if self.kind == "json" and (self.embedded or is_jsonc_path(self.host.path)):
                 stripped = strip_jsonc(text)
                 if stripped != text:
                     import json
@@ -246,6 +247,15 @@ def _reraise(value: Any) -> Any:
 
 
 # ----------------------------------------------------------------------- JSON
+
+
+# Files whose format is JSON with comments: .jsonc/.json5, Dev Containers, VS Code and TypeScript configs.
+_JSONC_PATH = re.compile(r"(?:\.jsonc|\.json5|(?:^|/)\.?devcontainer(?:/[^/]+)?\.json|(?:^|/)\.vscode/[^/]+\.json"
+                         r"|(?:^|/)(?:ts|js)config(?:\.[\w-]+)?\.json|\.code-workspace)$")
+
+
+def is_jsonc_path(path: str) -> bool:
+    return _JSONC_PATH.search(path) is not None
 
 
 def strip_jsonc(text: str) -> str:

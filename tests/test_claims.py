@@ -37,6 +37,8 @@ STALE = [
 ]
 
 TRUE_OR_MENTION = [
+ "**重要**：Codex只支持Openai-Response标准",
+ "- `/openai/` - 使用Codex账号（只支持Openai-Response格式）",
  "Claude 3 cannot use tools through this route.",
  "Older releases needed a LiteLLM proxy in front of the gateway to translate the requests.",
  "Claude Code cannot talk to a plain OpenAI /v1/chat/completions endpoint without a translating gateway.",

@@ -41,3 +41,15 @@ def test_repository_files_keep_the_error():
     found = [f for f in lint_text('{"env": {"ANTHROPIC_MODEL": "router-default"}, // no\n}\n', "settings.json") if f.code == "FG001"]
     assert [(f.line, f.severity) for f in found] == [(1, "error")]
     assert [f for f in lint_text('{\n  // ok in jsonc\n  "a": 1\n}\n', "settings.jsonc") if f.code == "FG001"] == []
+
+
+@pytest.mark.parametrize("name,reported", [
+    (".devcontainer/devcontainer.json", False),
+    (".vscode/settings.json", False),
+    ("tsconfig.base.json", False),
+    ("examples/claude/settings.json", True),
+])
+def test_json_with_comments_by_definition_is_read_as_such(name, reported):
+    text = '{\n  // the dev container\n  "name": "claude",\n  "containerEnv": {"ANTHROPIC_BASE_URL": "http://127.0.0.1:4000"},\n}\n'
+    codes = [f.code for f in lint_text(text, name)]
+    assert ("FG001" in codes) == reported, codes

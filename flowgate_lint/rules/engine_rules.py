@@ -30,7 +30,8 @@ class InvalidSyntax(Rule):
     are still checked by the other rules), a request and its response in one block, a
     before/after block with a repeated key, blocks with `...` ellipses, and fragments
     ("add this to `settings.json`:", a JSON block that is not an object or array). Files in the
-    repository are always parsed strictly (a `.jsonc` file may hold comments).
+    repository are parsed strictly, except files whose format is JSON with comments: `.jsonc`,
+    `.json5`, `devcontainer.json`, `.vscode/*.json`, `tsconfig*.json`, `jsconfig*.json`.
 
     ## Why is this bad?
     A config snippet that does not parse cannot be copied by a user, and no other

@@ -161,6 +161,9 @@ class ModelNotServed(Rule):
       upstream provider (`ANTHROPIC_BASE_URL=https://api.deepseek.com/anthropic`) or another
       service, or the section is a provider guide or about another service and sets no base URL
       of the gateway.
+    - When the file or block switches Claude Code to a cloud provider directly
+      (`CLAUDE_CODE_USE_VERTEX`, `CLAUDE_CODE_USE_BEDROCK`, `CLAUDE_CODE_USE_FOUNDRY`), and for model
+      ids in a cloud provider's own format (`claude-opus-4-5@20251101`, `us.anthropic.claude-…`).
     - In history files and sections, and in blocks the text presents as old or wrong.
     - A section that brings its own gateway config (a `model_list` and the command that starts
       it) is judged against that config's models, not the repository's.
@@ -199,6 +202,8 @@ class ModelNotServed(Rule):
             model = model.strip()
             if not model or model in CLAUDE_ALIASES or is_reference(model):
                 return None
+            if context.NATIVE_MODEL_ID.match(model) and spec.serves(model) is not True:
+                return None  # a Vertex or Bedrock id: written for the cloud provider, not for a gateway
             models = context.client_models(src, ctx, offset, client)
             if models is None or model_served(model, models):
                 return None

@@ -18,11 +18,17 @@ SECRET_NAME = re.compile(r"(?i)(?:^|_|-)(?:api_?key|key|token|secret|password|pa
 _KEY_PREFIX = re.compile(r"^(?:sk-(?:ant-(?:api|admin)\d*-|or-v\d+-|proj-|svcacct-|lm-)?|gh[pousr]_|AKIA)", re.I)
 
 
+# Generated keys are ASCII: "sk-c0e7fed7b-你的自定义Key" ("your own key") is written to be replaced.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Words joined by dashes or underscores: "32-character-encryption-key-write-randomly", "my_super_secret".
+_WORDS = re.compile(r"(?:[a-z]{3,}|\d{1,3})(?:[-_](?:[a-z]{2,}|\d{1,3})){2,}")
+
+
 def is_placeholder(value: str) -> bool:
-    """A value written to be replaced: placeholder words and marks (``<your-key>``, ``sk-XXXX``, ``...``), or a
-    body after the key prefix that no generator makes: a long run of one character (``sk-or-v1-aaaa…``), few
+    """A value written to be replaced: placeholder words and marks (``<your-key>``, ``sk-XXXX``, ``...``), plain
+    words joined by dashes, text in another script, or a body after the key prefix that no generator makes: a long run of one character (``sk-or-v1-aaaa…``), few
     distinct characters, or mostly ascending runs (``sk-1234567890abcdef…``)."""
-    if PLACEHOLDER.search(value):
+    if PLACEHOLDER.search(value) or _NON_ASCII.search(value) or _WORDS.fullmatch(value.strip()):
         return True
     body = _KEY_PREFIX.sub("", value.strip())
     if not body:
@@ -54,7 +60,9 @@ class LiteralSecret(Rule):
     - Placeholders: `<your-key>`, `your-api-key`, `sk-...`, `sk-XXXXXXXXXXXX`, `changeme`, values
       with `example`/`dummy`/`placeholder`; values whose body (after a known prefix such as `sk-`,
       `sk-ant-api03-`, `sk-or-v1-`) is a run of one character (`sk-or-v1-aaaaaaaa…`), uses very
-      few distinct characters, or is mostly ascending runs (`sk-1234567890abcdef…`).
+      few distinct characters, or is mostly ascending runs (`sk-1234567890abcdef…`); plain words
+      joined by dashes or underscores (`32-character-encryption-key-write-randomly`); values with
+      text in another script (`sk-c0e7fed7b-你的自定义Key`, "your own key": real keys are ASCII).
     - Short test and documentation values (`sk-1234`, LiteLLM's documentation master key;
       `sk-test`), and references (`$VAR`, `${VAR}`, `os.environ/VAR`).
     - Identifiers that are not credentials (message ids, request ids): only credential-shaped
