@@ -256,12 +256,17 @@ def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | 
     host = decode_host(raw, cand.rel, cand.kind, str(cand.path), is_spec)
     if isinstance(host, FileError):
         return [], host
+    return lint_checked(host, ctx)
+
+
+def lint_checked(host: HostFile, ctx: Context) -> tuple[list[Finding], FileError | None]:
+    """``lint_host``, with a file too large or too deeply nested to check as a FileError."""
     try:
         return lint_host(host, ctx), None
     except RecursionError:
-        return [], FileError(cand.rel, "too deeply nested to lint")
+        return [], FileError(host.path, "too deeply nested to lint")
     except SourceTooLarge as exc:
-        return [], FileError(cand.rel, exc.message)
+        return [], FileError(host.path, exc.message)
 
 
 SCAN_MAX_FILES = 8  # up to this many files to read, the prefilter scans substrings (no automaton to build)

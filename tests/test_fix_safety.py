@@ -461,3 +461,19 @@ def test_a_fix_that_grows_toml_past_what_can_be_checked_is_a_one_line_error(tmp_
         "for TOML that is not written as plain one-line key = value pairs); nothing was written"]
     assert "codex.toml:3:12: FG303" in res.stdout  # the finding stands
     assert (repo / "codex.toml").read_text() == text
+
+
+@pytest.mark.parametrize("flag", [None, "--fix", "--diff"])
+def test_toml_too_large_on_standard_input_is_a_one_line_error(tmp_path, flag):
+    import sys
+
+    repo = project(tmp_path)
+    text = 'base_url = "http://127.0.0.1:4001/v1"\n' + "".join(f'[t{i}]\nk = "v"\nf = 1.5\n' for i in range(4000))
+    res = subprocess.run([sys.executable, "-m", "flowgate_lint", "--no-cache", *([flag] if flag else []),
+                          "--stdin-filename", "big.toml", "-"], cwd=repo, input=text, capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 2
+    assert "internal error" not in res.stderr and "Traceback" not in res.stderr, res.stderr
+    assert "big.toml: TOML too large to locate its values (92 KiB > 64 KiB" in res.stderr
+    if flag == "--fix":
+        assert res.stdout.startswith(text)  # the input, unchanged

@@ -324,7 +324,7 @@ def run_stdin(args: argparse.Namespace) -> int:
     plugins). With --fix the fixed text (or the input unchanged) goes to stdout and the report to stderr;
     with --diff the diff goes to stdout. Nothing is read from or written to PATH itself."""
     from flowgate_lint.discover import Candidate, Excluder, _rel, kind_of
-    from flowgate_lint.engine import decode_host, lint_host
+    from flowgate_lint.engine import decode_host, lint_checked
     from flowgate_lint.findings import FileError
     from flowgate_lint.fixes import FixError, fix_host, unified_diff
     from flowgate_lint.report import Report
@@ -346,13 +346,14 @@ def run_stdin(args: argparse.Namespace) -> int:
             try:
                 outcome = fix_host(host, ctx, _eligible(args, settings))
             except FixError as exc:
-                errors = [FileError(rel, exc.message)]
-                findings = lint_host(host, ctx)
+                findings, error = lint_checked(host, ctx)
+                errors = [error or FileError(rel, exc.message)]
             else:
                 findings, new = outcome.findings, host.encode(outcome.text)
                 resolved = outcome.resolved
         else:
-            findings = lint_host(host, ctx)
+            findings, error = lint_checked(host, ctx)
+            errors = [error] if error is not None else []
     if args.diff:
         from flowgate_lint.redact import clean_block
 
