@@ -82,7 +82,13 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     locking it creates nothing, so no lock file is ever left beside the user's config."""
     import fcntl
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise WriteError(f"cannot lock its directory: {path.parent} is not a directory (a file or a dangling symlink "
+                         "is in the way); nothing was changed", str(path)) from None
+    except OSError as exc:
+        raise WriteError(f"cannot create its directory: {exc.strerror or exc}; nothing was changed", str(path)) from None
     try:
         fd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
@@ -222,11 +228,12 @@ def update(path: Path, compute: Callable[[bytes | None], bytes | None], retries:
             mode = NEW_FILE_MODE if mode is None else mode
             if digest(read(path)) != digest(old):
                 continue  # changed under us (another program): recompute from the new content
+            _check_writable(path)
             saved = backup(path, old)
             if digest(read(path)) != digest(old):
                 saved.unlink(missing_ok=True)
                 continue
-            atomic_write(path, new, mode=mode)
+            _write(path, new, mode, saved)
             return old, new, saved
     raise WriteError("the file kept changing while being updated; nothing was written", str(path))
 
@@ -249,10 +256,44 @@ def restore(path: Path, source: Path, check: Callable[[bytes], None] | None = No
             if not absent and check is not None:
                 check(data)
         current, mode = _read(path)
+        if not absent:
+            _check_writable(path)
         saved = backup(path, current) if current is not None else None
         if absent:
             real = Path(os.path.realpath(path)) if path.is_symlink() else path
-            real.unlink(missing_ok=True)  # a symlinked config: the file apply created through it
+            try:
+                real.unlink(missing_ok=True)  # a symlinked config: the file apply created through it
+            except OSError as exc:
+                _drop(saved)
+                raise WriteError(f"cannot remove: {exc.strerror or exc}; left unchanged", str(path)) from None
         else:
-            atomic_write(path, data, mode=NEW_FILE_MODE if mode is None else mode)
+            _write(path, data, NEW_FILE_MODE if mode is None else mode, saved)
         return saved
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse, before any backup is made, a symlinked config whose target cannot be created."""
+    if path.is_symlink():
+        real = Path(os.path.realpath(path))
+        if not real.parent.is_dir():
+            raise WriteError(f"is a symlink to {real}, whose directory does not exist; nothing was changed", str(path))
+
+
+def _write(path: Path, data: bytes, mode: int, saved: Path | None) -> None:
+    """``atomic_write``, or a one-line error with the file unchanged. The backup just made is then removed:
+    it holds what the file still holds, and on a full disk it would only take space and become the
+    newest backup for no change."""
+    try:
+        atomic_write(path, data, mode=mode)
+    except OSError as exc:
+        _drop(saved)
+        removed = " (the backup just made of it was removed)" if saved is not None else ""
+        raise WriteError(f"cannot write: {exc.strerror or exc}; left unchanged{removed}", str(path)) from None
+
+
+def _drop(saved: Path | None) -> None:
+    if saved is not None:
+        try:
+            saved.unlink()
+        except OSError:
+            pass

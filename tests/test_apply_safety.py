@@ -195,3 +195,179 @@ def test_backups_are_0600_and_never_written_over_or_through_a_symlink(tmp_path, 
     assert stat.S_IMODE(os.lstat(made).st_mode) == 0o600 and stat.S_IMODE(os.lstat(marker).st_mode) == 0o600
     assert marker.name.endswith(".absent") and marker.read_bytes() == b""
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".flowgate-tmp")]
+
+
+# ----------------------------------------------------------------------------- internal errors that are one line now
+
+
+def _repo_with_undecodable_name(tmp_path: Path) -> Path:
+    import shutil
+
+    repo = tmp_path / "repo"
+    (repo / "config").mkdir(parents=True)
+    shutil.copy(SPEC_PATH, repo / "config" / "flowgate.yaml")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / os.fsdecode(b"bad\xff.md")).write_text("Set `ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1`.\n")
+    return repo
+
+
+def lint(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flowgate_lint", *args], cwd=repo, capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL)
+
+
+def test_output_file_and_baseline_for_a_file_name_that_is_not_utf8(tmp_path):
+    repo = _repo_with_undecodable_name(tmp_path)
+    for fmt in ("full", "concise", "github", "json", "sarif"):
+        res = lint(repo, ".", "--output-format", fmt, "--output-file", f"out.{fmt}")
+        assert res.returncode == 1, (fmt, res.stderr)
+        assert "Traceback" not in res.stderr and "internal error" not in res.stderr, res.stderr
+        text = (repo / f"out.{fmt}").read_text(encoding="utf-8")  # valid UTF-8
+        if fmt == "json":
+            assert json.loads(text)[0]["path"] == "bad\\xff.md"  # the byte, escaped and visible
+        elif fmt == "sarif":
+            json.loads(text)
+            assert '"uri": "bad\\\\xff.md"' in text
+        else:
+            assert "bad\\xff.md" in text and "FG302" in text
+    res = lint(repo, ".", "--write-baseline", "b.json")
+    assert res.returncode == 0 and "internal error" not in res.stderr, res.stderr
+    res = lint(repo, ".", "--baseline", "b.json")  # the baseline reads back as the same name
+    assert res.returncode == 0 and "No findings" in res.stdout, res.stdout + res.stderr
+
+
+def test_an_output_file_that_cannot_be_written_is_one_line(tmp_path):
+    repo = _repo_with_undecodable_name(tmp_path)
+    (repo / "adir").mkdir()
+    for where in (str(tmp_path / "missing" / "out.json"), "adir"):
+        res = lint(repo, ".", "--output-format", "json", "--output-file", where)
+        assert res.returncode == 2
+        one_line(res, where, "cannot write the report")
+
+
+@pytest.mark.parametrize("blocker", ["file", "dangling symlink"])
+def test_a_config_directory_that_is_a_file_or_a_dangling_symlink_is_one_line(tmp_path, blocker):
+    parent = tmp_path / ".claude"
+    if blocker == "file":
+        parent.write_text("not a directory")
+    else:
+        parent.symlink_to(tmp_path / "gone")
+    target = parent / "settings.json"
+    for args in (["apply", "claude-code", "--target", str(target)], ["restore", "claude-code", "--target", str(target)]):
+        res = cli(*args)
+        assert res.returncode == 2, res.stdout
+        if args[0] == "apply":
+            one_line(res, str(target), "not a directory")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".claude"]
+
+
+def test_a_planted_lock_file_symlink_to_a_directory_is_never_used(tmp_path):
+    target = tmp_path / "settings.json"
+    target.write_text(SETTINGS)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "settings.json.flowgate-lock").symlink_to(elsewhere, target_is_directory=True)
+    res = cli("apply", "claude-code", "--target", str(target))
+    assert res.returncode == 0, res.stderr
+    assert list(elsewhere.iterdir()) == [] and (tmp_path / "settings.json.flowgate-lock").is_symlink()
+    assert cli("restore", "claude-code", "--target", str(target)).returncode == 0
+    assert target.read_text() == SETTINGS
+
+
+def test_a_dangling_settings_symlink_whose_directory_is_missing_is_one_line_and_leaves_no_marker(tmp_path):
+    link = tmp_path / "settings.json"
+    link.symlink_to(tmp_path / "gone" / "dir" / "settings.json")
+    res = cli("apply", "claude-code", "--target", str(link))
+    assert res.returncode == 2, res.stdout
+    one_line(res, str(link), "whose directory does not exist")
+    assert leftovers(tmp_path) == ["settings.json"] and link.is_symlink()
+    assert backups_of(link) == []
+
+
+def test_a_dangling_settings_symlink_is_written_through_and_restore_removes_only_what_apply_created(tmp_path):
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "settings.json"
+    link.symlink_to(tmp_path / "real" / "settings.json")
+    assert cli("apply", "claude-code", "--target", str(link)).returncode == 0
+    assert (tmp_path / "real" / "settings.json").is_file() and link.is_symlink()
+    res = cli("restore", "claude-code", "--target", str(link))
+    assert res.returncode == 0, res.stderr
+    assert link.is_symlink() and not (tmp_path / "real" / "settings.json").exists()
+
+
+def _full_once_a_backup_exists(monkeypatch, target: Path) -> None:
+    """os.fsync of a regular file fails with ENOSPC once a backup of ``target`` is in place: the disk
+    fills up between the backup and the new content."""
+    real = os.fsync
+
+    def fsync(fd):
+        if stat.S_ISREG(os.fstat(fd).st_mode) and backups_of(target):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_enospc_after_the_backup_leaves_the_config_intact_and_no_half_state(tmp_path, monkeypatch, capsys, existing):
+    target = tmp_path / "settings.json"
+    if existing:
+        target.write_text(SETTINGS)
+    _full_once_a_backup_exists(monkeypatch, target)
+    assert main(["apply", "claude-code", "--target", str(target), "--spec", str(SPEC_PATH)]) == 2
+    err = capsys.readouterr().err
+    lines = err.splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith(f"{target}: cannot write: No space left on device; left unchanged"), lines[0]
+    assert "the backup just made of it was removed" in lines[0]
+    assert (target.read_text() == SETTINGS) if existing else not target.exists()
+    assert leftovers(tmp_path, "settings.json") == []  # no backup, no marker, no temp file
+
+
+def test_enospc_while_restoring_leaves_the_config_intact(tmp_path, monkeypatch, capsys):
+    target = tmp_path / "settings.json"
+    target.write_text('{"env": {"NOW": 1}}\n')
+    old = tmp_path / "settings.json.flowgate-backup.20260101T000000.000000Z"
+    old.write_text(SETTINGS)
+    real = os.fsync
+
+    def fsync(fd):
+        if stat.S_ISREG(os.fstat(fd).st_mode) and len(backups_of(target)) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    assert main(["restore", "claude-code", "--target", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device; left unchanged" in err and str(target) in err, err
+    assert target.read_text() == '{"env": {"NOW": 1}}\n' and backups_of(target) == [old]
+    assert leftovers(tmp_path, "settings.json", old.name) == []
+
+
+ON_TMPFS = """set -e
+mount -t tmpfs -o size=8k tmpfs "$1"
+printf '%s' "$2" > "$1/settings.json"
+set +e
+"$3" -m flowgate_lint apply claude-code --target "$1/settings.json" --spec "$4" 2>"$1/err"
+echo "rc=$?"
+cat "$1/err"
+ls -A "$1"
+printf '%s' "$2" | cmp -s - "$1/settings.json" && echo intact
+"""
+
+
+def test_a_real_full_disk_after_the_backup(tmp_path):
+    """The same on a real 8 KiB tmpfs (a private mount namespace): the settings file and its backup fill it."""
+    import shutil
+
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        if os.environ.get("CI"):
+            pytest.fail("unshare -rm is needed for the full-disk test")
+        pytest.skip("no unshare -rm here")
+    settings = json.dumps({"env": {"KEEP": "x" * 3000}})  # one 4 KiB page, and one more for its backup
+    res = subprocess.run(["unshare", "-rm", "sh", "-c", ON_TMPFS, "sh", str(tmp_path),
+                          settings, sys.executable, str(SPEC_PATH)], capture_output=True, text=True, timeout=60)
+    out = res.stdout.splitlines()
+    assert out[0] == "rc=2", res.stdout + res.stderr
+    assert "No space left on device; left unchanged" in out[1] and "Traceback" not in res.stdout
+    assert out[2:] == ["err", "settings.json", "intact"], out  # no backup, no temp file; the settings as they were

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from flowgate_lint.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
+from flowgate_lint.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FlowgateError, UsageError
 
 HELP = "check Markdown docs, smoke scripts and example client configs against the gateway spec"
 EPILOG = """exit codes: 0 no findings, 1 findings, 2 usage/config/spec error or an unreadable file.
@@ -190,9 +190,7 @@ def emit(args: argparse.Namespace, report, stream=None) -> None:
     else:
         text = render(fmt, report._replace(quiet=args.quiet))
     if args.output_file:
-        from flowgate_lint.fsutil import atomic_write
-
-        atomic_write(args.output_file, text.encode("utf-8"))
+        write_file(args.output_file, text, "report", "json" if fmt in MACHINE and not args.statistics else "text")
     else:
         # Rendered from a sanitized report; the github format's annotations are workflow commands on purpose.
         if hasattr(stream, "write_report"):
@@ -202,6 +200,34 @@ def emit(args: argparse.Namespace, report, stream=None) -> None:
         stream.flush()
     for error in sanitize(report._replace(findings=[])).errors:
         print(f"{error._replace(path=report.shown(error.path)) if human else error}", file=sys.stderr)
+
+
+def write_file(path: str, text: str, what: str, escape: str) -> None:
+    """Write ``text`` to ``path`` atomically, or raise a one-line FlowgateError.
+
+    A file name that is not valid UTF-8 reaches ``text`` as lone surrogates, which UTF-8 cannot
+    encode: each undecodable byte is written ``\\xff`` (``escape="text"``), the same inside a JSON
+    string (``"json"``: the backslash escaped), or as the JSON escape ``\\udcff`` (``"exact"``: it
+    reads back as the same name, for files flowgate-lint reads itself)."""
+    import re
+
+    from flowgate_lint.fsutil import atomic_write
+
+    def escaped(m: re.Match) -> str:
+        code = ord(m.group(0))
+        if escape == "exact":
+            return f"\\u{code:04x}"
+        slash = "\\\\" if escape == "json" else "\\"
+        return f"{slash}x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"{slash}u{code:04x}"
+
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = re.sub("[\ud800-\udfff]", escaped, text).encode("utf-8")
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise FlowgateError(f"cannot write the {what}: {exc.strerror or exc}", path) from None
 
 
 def exit_code(args: argparse.Namespace, report) -> int:
@@ -230,9 +256,7 @@ def apply_baseline(args: argparse.Namespace, findings: list, candidates: list) -
     from flowgate_lint import baseline
 
     if getattr(args, "write_baseline", None):
-        from flowgate_lint.fsutil import atomic_write
-
-        atomic_write(args.write_baseline, baseline.dumps(baseline.build(findings)).encode("utf-8"))
+        write_file(args.write_baseline, baseline.dumps(baseline.build(findings)), "baseline", "exact")
         print(f"flowgate-lint: wrote {len(findings)} finding(s) to baseline {args.write_baseline}", file=sys.stderr)
         return []
     if getattr(args, "baseline", None):
