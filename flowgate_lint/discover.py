@@ -206,8 +206,17 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
     def dir_inside(rel_dir: str) -> bool:
         """Whether a root-relative directory really lies inside the root (a symlinked one may lead out)."""
         ok = real_dirs.get(rel_dir)
-        if ok is None:
-            ok = real_dirs[rel_dir] = _rel(os.path.realpath(os.path.join(root_s, rel_dir)), root_s) is not None
+        if ok is None:  # one lstat per directory; a real path only for a symlinked one
+            parent = rel_dir.rpartition("/")[0]
+            ok = not parent or dir_inside(parent)
+            if ok:
+                abspath = os.path.join(root_s, rel_dir)
+                try:
+                    link = stat.S_ISLNK(os.lstat(abspath).st_mode)
+                except OSError:
+                    link = False  # gone: its files are skipped when they are looked at
+                ok = not link or _rel(os.path.realpath(abspath), root_s) is not None
+            real_dirs[rel_dir] = ok
         return ok
 
     def add_listed(rel: str) -> None:
