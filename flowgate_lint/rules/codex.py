@@ -66,6 +66,16 @@ class CodexProviderUndefined(_CodexRule):
     Codex fails at start-up when the selected provider does not exist; `ollama-chat` gives
     "`ollama-chat` is no longer supported".
 
+    ## When it deliberately does not fire
+    - A built-in id, or an id with a `[model_providers.<id>]` table in the same file or fenced
+      block.
+    - TOML that does not look like a Codex config (no top-level `model_provider`,
+      `model_providers`, `profile` or `profiles`), a `model_provider` inside another table
+      (`[profiles.*]`), and a value that is not a string.
+    - TOML that does not parse (FG001).
+    - In history files (CHANGELOG, docs/archive/, ADRs, ...; the `history` setting) and in blocks
+      the text introduces as old or wrong ("Older posts do this:").
+
     ## Example
     ```toml
     model_provider = "flowgate"
@@ -118,6 +128,14 @@ class CodexReservedProviderId(_CodexRule):
     provider (for example, `openai-custom`)." Older releases silently ignored the table, so
     requests went to api.openai.com instead of the gateway.
 
+    ## When it deliberately does not fire
+    - An `[model_providers.amazon-bedrock]` table that holds nothing but `aws.profile` (the one
+      override Codex allows), and other ids (`openai-custom`).
+    - Selecting a built-in with `model_provider = "openai"` (no table).
+    - TOML that does not parse (FG001).
+    - In history files (CHANGELOG, docs/archive/, ADRs, ...; the `history` setting) and in blocks
+      the text introduces as old or wrong ("Older posts do this:").
+
     ## Example
     ```toml
     model_provider = "openai"
@@ -166,6 +184,13 @@ class CodexWireApi(_CodexRule):
     fails to load: "`wire_api = \"chat\"` is no longer supported. How to fix: set wire_api =
     \"responses\"". Any other value is an "unknown variant" error. The gateway must serve
     `/v1/responses` (LiteLLM does).
+
+    ## When it deliberately does not fire
+    - A provider table without `wire_api`, and `wire_api` anywhere but directly in a
+      `[model_providers.<id>]` table.
+    - TOML that does not look like a Codex config (see FG501) or does not parse (FG001).
+    - In history files (CHANGELOG, docs/archive/, ADRs, ...; the `history` setting) and in blocks
+      the text introduces as old or wrong ("Older posts do this:").
 
     ## Example
     ```toml
@@ -267,6 +292,13 @@ class CodexLegacyProfileSelector(_CodexRule):
     supported; use `--profile x` with `x.config.toml` instead". Profiles are now files,
     `$CODEX_HOME/<name>.config.toml`, selected with `codex --profile <name>`.
 
+    ## When it deliberately does not fire
+    - A `profile` table (`[profile.release]`) or a `profile` key inside another table, and
+      `--profile` on the command line.
+    - TOML that does not look like a Codex config (see FG501) or does not parse (FG001).
+    - In history files (CHANGELOG, docs/archive/, ADRs, ...; the `history` setting) and in blocks
+      the text introduces as old or wrong ("Older posts do this:").
+
     ## Example
     ```toml
     profile = "flowgate"
@@ -303,6 +335,12 @@ class CodexLegacyProfilesTable(_CodexRule):
     `codex --profile <name>` fails while the base config still holds `[profiles.<name>]`:
     "--profile `x` cannot be used while ... contains legacy ... move those settings into ...
     x.config.toml".
+
+    ## When it deliberately does not fire
+    - `profiles` that is not a table, and profile files (`<name>.config.toml`).
+    - TOML that does not look like a Codex config (see FG501) or does not parse (FG001).
+    - In history files (CHANGELOG, docs/archive/, ADRs, ...; the `history` setting) and in blocks
+      the text introduces as old or wrong ("Older posts do this:").
 
     ## Example
     ```toml
@@ -344,6 +382,14 @@ class CodexProfileWithoutFile(Rule):
     ## Why is this bad?
     A reader who follows the command gets a profile that does not exist: current Codex looks
     for `$CODEX_HOME/X.config.toml`, and the doc never says what to put there.
+
+    ## When it deliberately does not fire
+    - When `X.config.toml` is named anywhere in the document, or a `toml` block shows
+      `[profiles.X]`.
+    - A profile given as a placeholder or variable (`codex --profile <name>`,
+      `codex -p "$PROFILE"`).
+    - Commands in untagged, `text` or other non-shell blocks, and files other than Markdown.
+    - In history files (CHANGELOG, docs/archive/, ADRs, ...; the `history` setting).
 
     ## Example
     ```markdown

@@ -101,6 +101,15 @@ class UnusedSuppression(Rule):
     Once the drift it excused is fixed, a stale suppression hides the next real
     problem on that line. Remove it.
 
+    ## When it deliberately does not fire
+    - A suppression that names only rules not selected in this run (`--select`, `ignore`): it
+      may be needed by a run that selects them. A code that matches no rule is skipped the same
+      way.
+    - `enable` directives (they close a `disable` range; they suppress nothing themselves).
+    - Directive text that is not a comment: in Markdown, an HTML comment inside inline code or
+      a fenced block, and a `#` directive in prose or in a fence flowgate-lint does not check;
+      JSON files (no comments: use `per-file-ignores`).
+
     ## Example
     ```markdown
     <!-- flowgate-lint: disable-next-line FG301 -->

@@ -258,6 +258,13 @@ class SmallFastModelDeprecated(Rule):
     ignored by built-in agents, so background calls may go to a model the gateway does not
     serve.
 
+    ## When it deliberately does not fire
+    - A mention of the name without a value ("`ANTHROPIC_SMALL_FAST_MODEL` is deprecated"),
+      and comment lines of scripts and env files.
+    - In history files (CHANGELOG, docs/archive/, ADRs, ...; the `history` setting) and in blocks
+      the text introduces as old or wrong ("Older posts do this:").
+    - The gateway config file itself.
+
     ## Example
     ```json
     {"env": {"ANTHROPIC_SMALL_FAST_MODEL": "router-cheap"}}

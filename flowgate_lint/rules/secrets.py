@@ -148,6 +148,14 @@ class DualAnthropicAuth(Rule):
     an `ANTHROPIC_API_KEY` left over from direct Anthropic use overrides a subscription login.
     Set one (for a gateway, the token) and unset the other.
 
+    ## When it deliberately does not fire
+    - When only one of them is set, or one is set to an empty value (`ANTHROPIC_API_KEY=`,
+      `"ANTHROPIC_API_KEY": ""`) or unset (`unset ANTHROPIC_API_KEY`).
+    - A mention of a name without a value, and comment lines of scripts and env files; in
+      Markdown, blocks in languages it does not check (`python`, `text`, untagged).
+    - A document's fenced blocks are not reported on their own: the document is reported once.
+    - The gateway config file itself.
+
     ## Example
     ```sh
     export ANTHROPIC_AUTH_TOKEN="$GATEWAY_KEY"

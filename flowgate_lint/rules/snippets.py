@@ -81,6 +81,15 @@ class StaleManagedSnippet(Rule):
     Snippets copied into docs by hand drift the day the gateway config changes. A managed
     block is regenerated instead of maintained.
 
+    ## When it deliberately does not fire
+    - Outside Markdown files, and for marker text that is not an HTML comment (inside inline
+      code or a fenced block).
+    - A marker whose name is no renderer (FG011), or without a fence, an end marker or a closed
+      fence (FG012).
+    - When the spec lacks a value the snippet shows: `codex-toml` and `codex-json` need the
+      Codex model, `claude-settings-json` and `claude-env` every Claude Code model slot,
+      `claude-probe-sh` the Claude model.
+
     ## Example
     ````markdown
     <!-- flowgate-lint:snippet codex-toml -->
@@ -140,6 +149,11 @@ class UnknownSnippetRenderer(Rule):
     The block is silently never regenerated. Known renderers: `codex-toml`, `codex-json`,
     `claude-settings-json`, `claude-env`, `claude-probe-sh`.
 
+    ## When it deliberately does not fire
+    Outside Markdown files, and for marker text that is not an HTML comment (inside inline code
+    or a fenced block, as in this page). Names are matched exactly: `Codex-TOML` is reported.
+    An empty name (`<!-- flowgate-lint:snippet -->`) is reported too.
+
     ## Example
     `<!-- flowgate-lint:snippet codex-yaml -->`
 
@@ -169,6 +183,11 @@ class MalformedSnippetMarkers(Rule):
 
     ## Why is this bad?
     flowgate-lint cannot tell which text it manages, so it regenerates nothing.
+
+    ## When it deliberately does not fire
+    Outside Markdown files, and for marker text that is not an HTML comment (inside inline code
+    or a fenced block). A stray `<!-- flowgate-lint:end -->` with no snippet marker before it
+    is not reported.
 
     ## Example
     A snippet marker followed by prose and no fence.
