@@ -741,9 +741,6 @@ def _presents_repo_config(fence: Any, ctx: Any) -> bool:
         base = spec_rel.rsplit("/", 1)[-1]
         if spec_rel in intro or re.search(rf"(?<![\w.-]){re.escape(base)}\b", intro):
             return True
-    real = _real_config(ctx)
-    if not isinstance(real, dict):
-        return False
     try:
         data = _load_data(src.text, src.kind)
     except Exception:  # noqa: BLE001
@@ -751,9 +748,10 @@ def _presents_repo_config(fence: Any, ctx: Any) -> bool:
     if not isinstance(data, dict) or not data:
         return False
     keys = set(data)
-    if {"config_version", "services", "litellm_base"} & keys and keys <= set(real):
-        return True
-    return False
+    if not {"config_version", "services", "litellm_base"} & keys:
+        return False  # decided without loading the real config (which imports ruamel.yaml)
+    real = _real_config(ctx)
+    return isinstance(real, dict) and keys <= set(real)
 
 
 def block_facts(src: Any, ctx: Any) -> Block:
