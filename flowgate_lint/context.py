@@ -98,6 +98,8 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, NamedTuple
 
+from flowgate_lint.lazyre import lazy
+
 # ---------------------------------------------------------------------------- values
 
 GATEWAY = "gateway"
@@ -177,8 +179,8 @@ class Mention(NamedTuple):
 
 # ---------------------------------------------------------------------------- URLs and hosts
 
-_URL = re.compile(r"\bhttps?://(?:[^\s/@:\"'`<>]+(?::[^\s/@\"'`<>]*)?@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?(/[^\s\"'`<>)\]},;|]*)?")
-_HOSTPORT = re.compile(
+_URL = lazy(r"\bhttps?://(?:[^\s/@:\"'`<>]+(?::[^\s/@\"'`<>]*)?@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?(/[^\s\"'`<>)\]},;|]*)?")
+_HOSTPORT = lazy(
     r"(?<![\w/.:@-])(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|\[::1?\]|::1)"
     r":(\d{2,5})\b(?![\w.-])(/[^\s\"'`<>)\]},;|]*)?", re.I)
 
@@ -259,11 +261,11 @@ def client_key(name: str | None) -> str | None:
 
 
 CLIENT_PATHS = ("/v1/models", "/v1/messages", "/v1/messages/count_tokens", "/v1/chat/completions", "/v1/responses")
-_CLIENT_PATH = re.compile(r"(?:^|/)v1/(?:models|messages(?:/count_tokens)?|chat/completions|responses)(?:/|$|\?)")
+_CLIENT_PATH = lazy(r"(?:^|/)v1/(?:models|messages(?:/count_tokens)?|chat/completions|responses)(?:/|$|\?)")
 # Paths only the gateway product serves (LiteLLM's health and admin routes, CLIProxyAPI's management API).
 _GATEWAY_PATHS = {
-    "litellm": re.compile(r"^/(?:health/liveliness|health/readiness|model/info|key/generate|v1/model/info)\b"),
-    "cliproxyapi_plus": re.compile(r"^/v0/management"),
+    "litellm": lazy(r"^/(?:health/liveliness|health/readiness|model/info|key/generate|v1/model/info)\b"),
+    "cliproxyapi_plus": lazy(r"^/v0/management"),
 }
 
 
@@ -359,7 +361,7 @@ def _guessed_gateway(ctx: Any) -> bool:
 
 # "Claude Code ──► relay-hub :3000", "Codex CLI → http://127.0.0.1:4000/v1": a client and an arrow, then
 # (optionally) the name of the hop, right before the address.
-_CLIENT_ARROW = re.compile(
+_CLIENT_ARROW = lazy(
     r"(?:codex(?:[ -]cli)?|claude[ -]code|claude)\s*(?:[-─=]+>|[-─]*►|→|⟶|➜|=>)\s*(?:([A-Za-z][\w.-]*)\s+)?\Z", re.I)
 
 
@@ -397,7 +399,7 @@ _GAP_WORDS = frozenset("""at on is are runs running listens listening served ser
 address host health status via local locally default by the its api server proxy gateway should be now uses use using
 http https
 端口 地址 运行在 监听 在 为 是 默认""".split())
-_GAP_TOKEN = re.compile(r"[A-Za-z]+|[\u4e00-\u9fff]+")
+_GAP_TOKEN = lazy(r"[A-Za-z]+|[\u4e00-\u9fff]+")
 
 
 def _adjacent_gap(gap: str) -> bool:
@@ -476,7 +478,7 @@ HISTORY_DEFAULT = (
     "release-notes*", "release_notes*", "releasenotes*", "changelog.d", "docs/archive", "docs/plans",
     "docs/adr", "docs/adrs", "docs/decisions", "**/adr", "**/adrs", "adr-*.md",
 )
-HISTORY_HEADINGS = re.compile(r"\b(?:change ?log|history|release notes|releases|what'?s new)\b|变更|更新日志|历史|发布说明", re.I)
+HISTORY_HEADINGS = lazy(r"\b(?:change ?log|history|release notes|releases|what'?s new)\b|变更|更新日志|历史|发布说明", re.I)
 
 
 def history_globs(settings: Any) -> tuple[str, ...]:
@@ -500,11 +502,11 @@ def is_history(path: str, ctx: Any) -> bool:
 
 # ---------------------------------------------------------------------------- sections
 
-_PROVIDER_GUIDE = re.compile(
+_PROVIDER_GUIDE = lazy(
     r"\bproviders?\b|\bswitch(?:ing|er)?\b|\bthird[- ]party\b|\bupstreams?\b|\balternatives?\b|\bother (?:models|backends|vendors)\b"
     r"|\b(?:deepseek|openrouter|kimi|moonshot|glm|zhipu|bigmodel|qwen|dashscope|minimax|siliconflow|bedrock|vertex|groq)\b"
     r"|供应商|提供商|服务商|切换|第三方|中转", re.I)
-_PROVIDER_PATH = re.compile(r"(?:^|/)[^/]*(?:provider|switch|vendor)[^/]*$", re.I)
+_PROVIDER_PATH = lazy(r"(?:^|/)[^/]*(?:provider|switch|vendor)[^/]*$", re.I)
 
 
 class _Heading(NamedTuple):
@@ -641,9 +643,9 @@ def section_at(src: Any, ctx: Any, offset: int) -> Section:
 
 # ---------------------------------------------------------------------------- local configs and blocks
 
-_PORT_FLAG = re.compile(r"--port[ =](\d{2,5})\b")
-_DOCKER_PORT = re.compile(r"(?:-p|--publish)[ =](?:[\d.]+:)?(\d{2,5}):(\d{2,5})\b")
-_GATEWAY_CMD = re.compile(r"\blitellm\b(?![-_.])|cli-?proxy-?api|\bflowgate\b(?![-_.])", re.I)
+_PORT_FLAG = lazy(r"--port[ =](\d{2,5})\b")
+_DOCKER_PORT = lazy(r"(?:-p|--publish)[ =](?:[\d.]+:)?(\d{2,5}):(\d{2,5})\b")
+_GATEWAY_CMD = lazy(r"\blitellm\b(?![-_.])|cli-?proxy-?api|\bflowgate\b(?![-_.])", re.I)
 
 
 def _local_config_of(text: str, kind: str, ctx: Any, line: int) -> LocalConfig | None:
@@ -712,8 +714,8 @@ def _fence_local(fence: Any, ctx: Any) -> LocalConfig | None:
     return local
 
 
-_FILE_NAME = re.compile(r"""(?:~/|\./|/)?(?:[\w.-]+/)*[\w.-]+\.(?:ya?ml|json5?|jsonc|toml|env|sh|conf|ini)\b|\.env\b""")
-_ELLIPSIS = re.compile(r"^\s*(?:#|//)?\s*(?:\.\.\.|…)\s*$|(?<![\w.])\.\.\.(?![\w.])", re.M)
+_FILE_NAME = lazy(r"""(?:~/|\./|/)?(?:[\w.-]+/)*[\w.-]+\.(?:ya?ml|json5?|jsonc|toml|env|sh|conf|ini)\b|\.env\b""")
+_ELLIPSIS = lazy(r"^\s*(?:#|//)?\s*(?:\.\.\.|…)\s*$|(?<![\w.])\.\.\.(?![\w.])", re.M)
 
 
 def _fence_of(src: Any) -> Any:
@@ -800,8 +802,8 @@ def prose_pieces(src: Any) -> Iterator[tuple[str, Any]]:
         yield text[a:b], (lambda i, base=a: base + i)
 
 
-_DIFF = re.compile(r"^(?:@@ |\+\+\+ |--- a/)", re.M)
-_REMOVED = re.compile(r"^-(?!--).*$", re.M)
+_DIFF = lazy(r"^(?:@@ |\+\+\+ |--- a/)", re.M)
+_REMOVED = lazy(r"^-(?!--).*$", re.M)
 
 
 def _without_removed_lines(text: str) -> str:
@@ -845,10 +847,10 @@ def key_at(src: Any, start: int) -> str | None:
 
 
 # ``key = "``, ``key: '``, ``"key": "``, ``KEY=`` right before a value (prose, text fences, broken snippets).
-_KEY_BEFORE = re.compile(r"""["']?([A-Za-z_][\w.-]*)["']?[ \t]*(?:=|:)[ \t]*["'`]?\Z""")
+_KEY_BEFORE = lazy(r"""["']?([A-Za-z_][\w.-]*)["']?[ \t]*(?:=|:)[ \t]*["'`]?\Z""")
 
 
-_CODEX_FLAG = re.compile(r"""(?:-c|--config)[ =]['"]?(model_providers\.[\w.-]+\.base_url|openai_base_url)=['"]?([^\s'"]+)""")
+_CODEX_FLAG = lazy(r"""(?:-c|--config)[ =]['"]?(model_providers\.[\w.-]+\.base_url|openai_base_url)=['"]?([^\s'"]+)""")
 
 
 def _selected_provider(src: Any, path: tuple) -> bool:
@@ -973,7 +975,7 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
 
 
 # A line that tells the reader a value is old or wrong is quoting it on purpose.
-PAST_OR_WRONG = re.compile(
+PAST_OR_WRONG = lazy(
     r"\b(?:instead of|(?:do not|don't|never) use|wrong|incorrect|old(?:er)?|previous(?:ly)?|former(?:ly)?|legacy|used to"
     r"|no longer|deprecated|obsolete|outdated|still (?:has|have|says|uses|use|contains|shows|points? (?:to|at))"
     r"|change (?:it|them|this|that|these) to|update (?:it|them) to)\b|❌|✗|不要用|错误|旧的?|以前|原来|之前|弃用|不再|过时"
@@ -987,10 +989,10 @@ def gateway_label(spec: Any) -> str:
     return f"the gateway ({spec.gateway.service})"
 
 
-_INTRO_WRONG = re.compile(
+_INTRO_WRONG = lazy(
     r"\b(?:do not|don't|never)\s+(?:add|append|put|include|end|set|write|use|point)\b|\bnot like this\b|\bbad\b|\bwrong\b"
     r"|\bincorrect\b|\bbroken\b|不要|错误|(?<![区特分类识级个告差性派辨鉴])别(?![的人名处样称致具])", re.I)  # 别 "don't", not 别的 "other"
-_LISTEN = re.compile(r"\b(?:listen(?:ing|s)?|serving|running|started|bound|available)\s+(?:on|at)\b|监听|运行在", re.I)
+_LISTEN = lazy(r"\b(?:listen(?:ing|s)?|serving|running|started|bound|available)\s+(?:on|at)\b|监听|运行在", re.I)
 
 
 def _fences(src: Any, ctx: Any) -> list:

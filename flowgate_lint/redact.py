@@ -26,17 +26,19 @@ import math
 import re
 from typing import Any
 
+from flowgate_lint.lazyre import lazy
+
 REDACTED = "<redacted>"
 
 # Known key shapes: (regex, prefix that may be shown).
 KEY_SHAPES = (
-    (re.compile(r"(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}"), "sk-ant-"),
-    (re.compile(r"(?<![\w-])sk-(?:proj-)?[A-Za-z0-9_-]{20,}"), "sk-"),
-    (re.compile(r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{30,}"), "gh*_"),
-    (re.compile(r"(?<![\w-])AKIA[0-9A-Z]{16}(?![\w])"), "AKIA"),
+    (lazy(r"(?<![\w-])sk-ant-[A-Za-z0-9_-]{20,}"), "sk-ant-"),
+    (lazy(r"(?<![\w-])sk-(?:proj-)?[A-Za-z0-9_-]{20,}"), "sk-"),
+    (lazy(r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{30,}"), "gh*_"),
+    (lazy(r"(?<![\w-])AKIA[0-9A-Z]{16}(?![\w])"), "AKIA"),
 )
-BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=-]{16,})")
-PLACEHOLDER = re.compile(r"(?i)x{3,}|\.{3}|…|<[^>]*>|\byour[-_ ]|changeme|change-me|placeholder|example|dummy|redacted|\*{3,}|replace")
+BEARER = lazy(r"\bBearer\s+([A-Za-z0-9._~+/=-]{16,})")
+PLACEHOLDER = lazy(r"(?i)x{3,}|\.{3}|…|<[^>]*>|\byour[-_ ]|changeme|change-me|placeholder|example|dummy|redacted|\*{3,}|replace")
 
 
 def looks_random(value: str) -> bool:
@@ -63,22 +65,22 @@ def is_reference(value: str) -> bool:
 # when a cheap substring test says it could match: redaction runs over every line of every output.
 # The name patterns are matched against the lower-cased text (much faster than IGNORECASE), their
 # spans used on the original.
-_USERINFO = re.compile(r"://([^\s/?#@\"'`<>\[\]{}|\\^]+)@")
-_QUERY = re.compile(r"([?&;][\w.-]*?(?:api[_-]?key|apikey|key|token|secret|password|passwd|pwd|sig|signature|auth"
+_USERINFO = lazy(r"://([^\s/?#@\"'`<>\[\]{}|\\^]+)@")
+_QUERY = lazy(r"([?&;][\w.-]*?(?:api[_-]?key|apikey|key|token|secret|password|passwd|pwd|sig|signature|auth"
                     r"|credentials?)=)([^&#\s\"'`<>\\]+)")
-_AUTH_SCHEME = re.compile(r"\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{6,})")
+_AUTH_SCHEME = lazy(r"\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{6,})")
 # A credential-named variable or key (its name ends in one of these words), then = or :, then the
 # value, quoted or not. Quotes may be escaped (the text may be JSON): a backslash is never part of a value.
 _SEPARATOR = r"((?:\\*[\"'])?\s*[=:]\s*(?:\\*[\"'])?)"  # quotes escaped any number of times
-_ASSIGNED_NAMED = re.compile(r"(?<![A-Za-z0-9])(api[_-]?key|apikey|auth[_-]?token|access[_-]?token|token|secret|password"
+_ASSIGNED_NAMED = lazy(r"(?<![A-Za-z0-9])(api[_-]?key|apikey|auth[_-]?token|access[_-]?token|token|secret|password"
                              r"|passwd|pwd|master[_-]?key|private[_-]?key|bearer[_-]?token)" + _SEPARATOR
                              + r"([^\s\"'`,;&<>(){}\[\]\\:=][^\s\"'`,;&<>(){}\[\]\\]*)")
 # Any *KEY, *TOKEN ... (env_key, x-api-key): only a value that looks generated.
-_ASSIGNED_KEY = re.compile(r"(key|token|secret|password)" + _SEPARATOR + r"([A-Za-z0-9._~+/=-]{16,})")
+_ASSIGNED_KEY = lazy(r"(key|token|secret|password)" + _SEPARATOR + r"([A-Za-z0-9._~+/=-]{16,})")
 _NAME_WORDS = ("key", "token", "secret", "pass", "pwd")
-_TOKEN = re.compile(r"[A-Za-z0-9+/=_.~-]{20,}")
+_TOKEN = lazy(r"[A-Za-z0-9+/=_.~-]{20,}")
 _SHAPE_NEEDLES = ("sk-", "sk-", "gh", "AKIA")  # one per KEY_SHAPES entry
-_VAR_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_VAR_NAME = lazy(r"[A-Z][A-Z0-9_]*")
 _KEEP_VALUES = frozenset({"true", "false", "null", "none", "yes", "no", "on", "off", "set", "unset", "required", "optional"})
 
 
@@ -88,9 +90,9 @@ def _keep(value: str) -> bool:
             or bool(_VAR_NAME.fullmatch(value)) or value.startswith("<"))
 
 
-_SPLIT = re.compile(r"[-_.~/+=]")
-_DIGIT = re.compile(r"[0-9]")
-_LETTER = re.compile(r"[A-Za-z]")
+_SPLIT = lazy(r"[-_.~/+=]")
+_DIGIT = lazy(r"[0-9]")
+_LETTER = lazy(r"[A-Za-z]")
 
 
 def keylike(token: str) -> bool:
@@ -220,11 +222,11 @@ def has_secret(text: str) -> bool:
 # --------------------------------------------------------------------------- control characters
 
 _OTHER = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"  # DEL, C1, bidi, separators
-_CONTROLS_LINE = re.compile(f"[\x00-\x08\x0a-\x1f{_OTHER}]")  # TAB kept
-_CONTROLS_BLOCK = re.compile(f"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f{_OTHER}]")  # TAB, LF and CRLF kept
+_CONTROLS_LINE = lazy(f"[\x00-\x08\x0a-\x1f{_OTHER}]")  # TAB kept
+_CONTROLS_BLOCK = lazy(f"\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f{_OTHER}]")  # TAB, LF and CRLF kept
 # Our own colours (human output on a terminal): reset, bold, dim, red, green, yellow, blue, cyan;
 # nothing that hides text or moves the cursor.
-_OWN_SGR = re.compile(r"\x1b\[(?:0|1|2|31|32|33|34|36)m")
+_OWN_SGR = lazy(r"\x1b\[(?:0|1|2|31|32|33|34|36)m")
 
 
 def _visible(m: re.Match) -> str:
@@ -248,7 +250,7 @@ def clean_block(text: str) -> str:
     return _CONTROLS_BLOCK.sub(_visible, redact(text)[0])
 
 
-_LINE_COMMAND = re.compile(r"(?m)^([^\S\n]*)(?=::)")
+_LINE_COMMAND = lazy(r"(?m)^([^\S\n]*)(?=::)")
 
 
 def neutralise(text: str) -> str:

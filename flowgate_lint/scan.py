@@ -11,16 +11,17 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator, NamedTuple
 
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.source import Source, iter_lines
 
-ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+ENV_NAME = lazy(r"^[A-Z][A-Z0-9_]*$")
 
 # NAME=value, with an optional export/env/set prefix; the value is a quoted or bare word.
-_ASSIGN = re.compile(
+_ASSIGN = lazy(
     r"""(?<![\w$-])([A-Z][A-Z0-9_]*)=("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s"'`;|&)<>]*)""",
 )
 # "NAME": "value" (JSON-ish, in prose or broken snippets) and NAME: value (YAML-ish).
-_KEYED = re.compile(r"""["']?\b([A-Z][A-Z0-9_]*)["']?\s*:\s*("(?:[^"\\\n]|\\.)*"|'[^'\n]*')""")
+_KEYED = lazy(r"""["']?\b([A-Z][A-Z0-9_]*)["']?\s*:\s*("(?:[^"\\\n]|\\.)*"|'[^'\n]*')""")
 
 
 class Assignment(NamedTuple):

@@ -16,6 +16,7 @@ from bisect import bisect_right
 from typing import Any, Iterator, NamedTuple
 
 from flowgate_lint.findings import Edit, Finding, Fix
+from flowgate_lint.lazyre import lazy
 
 KINDS = ("markdown", "shell", "toml", "json", "yaml", "dotenv")
 STRUCTURED = ("json", "yaml", "toml")
@@ -362,7 +363,7 @@ def _yaml_nodes(text: str) -> list[Any]:
         raise ParseError(f"invalid YAML: {first[0] if first else type(exc).__name__}", 0) from None
 
 
-_YAML_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
+_YAML_INT = lazy(r"[-+]?(0|[1-9][0-9_]*)$")
 
 
 def _yaml_scalar(node: Any) -> Any:
@@ -505,16 +506,16 @@ def _toml_leaves_of(text: str, parsed: _Toml) -> list[Leaf]:
     return _toml_leaves(text, parsed.doc)
 
 
-_PLAIN_STR = re.compile(r"[^\x00-\x1f\x7f\"'\\#=,{}\[\]]*")  # no character that could open or end a token
+_PLAIN_STR = lazy(r"[^\x00-\x1f\x7f\"'\\#=,{}\[\]]*")  # no character that could open or end a token
 _DOTTED = r"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*)*"""
 _AFTER = r"(?=[ \t]*(?:[,}\]#\r\n]|$))"
 _KEY_TOKEN = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
 _VALUE_TOKEN = r"""(?:"[^"\n]*"|'[^'\n]*'|[^\s"'#=,{}\[\]]+)"""  # a one-line string, or a bare word (int, bool, ...)
 # Every "key = value" written on one line (at a line start or after "{" or ","), and every array item:
 # one pass each over the text, whatever the number of keys.
-_PLAIN_PAIR = re.compile(rf"(?:^|(?<=[{{,]))[ \t]*{_DOTTED}(?P<key>{_KEY_TOKEN})[ \t]*=[ \t]*(?P<value>{_VALUE_TOKEN}){_AFTER}",
+_PLAIN_PAIR = lazy(rf"(?:^|(?<=[{{,]))[ \t]*{_DOTTED}(?P<key>{_KEY_TOKEN})[ \t]*=[ \t]*(?P<value>{_VALUE_TOKEN}){_AFTER}",
                          re.M)
-_PLAIN_ITEM = re.compile(rf"(?<=[\[,])[ \t\r\n]*(?P<value>{_VALUE_TOKEN})(?=[ \t\r\n]*[,\]])")
+_PLAIN_ITEM = lazy(rf"(?<=[\[,])[ \t\r\n]*(?P<value>{_VALUE_TOKEN})(?=[ \t\r\n]*[,\]])")
 
 
 def _token_key(token: str) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from flowgate_lint.errors import SpecError
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.settings import Settings, display
 
 DEFAULT_SERVICE = "litellm"
@@ -157,7 +158,7 @@ class Spec(NamedTuple):
         return None if self.models is None else model_served(model, self.models)
 
 
-_VARIANT = re.compile(r"\[[^\[\]]*\]$")
+_VARIANT = lazy(r"\[[^\[\]]*\]$")
 
 
 def model_served(model: str, models: tuple[str, ...]) -> bool:

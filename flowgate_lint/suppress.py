@@ -22,14 +22,15 @@ import re
 from typing import NamedTuple
 
 from flowgate_lint.findings import Finding
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.source import HostFile
 
-_MD = re.compile(
+_MD = lazy(
     r"<!--\s*flowgate-lint:\s*(disable-next-line|disable-line|disable-file|disable|enable)\b"
     r"\s*([A-Za-z0-9_,\s]*?)\s*(?:--\s*(.*?))?\s*-->",
     re.S,
 )
-_HASH = re.compile(r"#\s*flowgate-lint:\s*(ignore-file|ignore)\b(?:\[([A-Za-z0-9_,\s]*)\])?(.*)$")
+_HASH = lazy(r"#\s*flowgate-lint:\s*(ignore-file|ignore)\b(?:\[([A-Za-z0-9_,\s]*)\])?(.*)$")
 
 
 class Directive(NamedTuple):

@@ -12,10 +12,11 @@ import re
 import unicodedata
 from bisect import bisect_right
 
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.report import Report
 from flowgate_lint.report import text as text_report
 
-_BREAK = re.compile(r"\r\n|\r|\n")  # line breaks as the findings count them (CRLF, lone CR, LF)
+_BREAK = lazy(r"\r\n|\r|\n")  # line breaks as the findings count them (CRLF, lone CR, LF)
 MAX_SPAN_LINES = 3  # source lines shown for one finding (the rest is elided)
 MAX_DIFF_LINES = 12  # diff lines shown for one fix
 TAB = "    "

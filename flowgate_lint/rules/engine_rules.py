@@ -6,12 +6,13 @@ import re
 from typing import Any, Iterator
 
 from flowgate_lint.findings import Finding
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.source import HostFile, ParseError, Source
 
 
 # Words that introduce a block as part of a file, not the whole of it.
-_FRAGMENT_INTRO = re.compile(r"\b(?:add(?: this| these| the following)?(?: lines?| keys?| block)? (?:to|in|into|under)|inside|"
+_FRAGMENT_INTRO = lazy(r"\b(?:add(?: this| these| the following)?(?: lines?| keys?| block)? (?:to|in|into|under)|inside|"
                              r"merge|part of|section of|excerpt|snippet|fragment|trimmed|abridged|relevant part|"
                              r"keep the rest)\b|添加到|加入|片段|节选|部分", re.I)
 

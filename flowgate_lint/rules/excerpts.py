@@ -7,6 +7,7 @@ import re
 from typing import Any, Iterator
 
 from flowgate_lint.findings import SAFE, Finding, Fix
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.scan import is_reference
 from flowgate_lint.source import Source
@@ -54,7 +55,7 @@ def _render(value: Any, token: str, kind: str) -> str:
 
 
 # Words that introduce a block as an illustration rather than the repository's own file.
-ILLUSTRATIVE = re.compile(r"\b(?:looks? like|for example|for instance|e\.g\.|such as|example|sample|like this|something like|"
+ILLUSTRATIVE = lazy(r"\b(?:looks? like|for example|for instance|e\.g\.|such as|example|sample|like this|something like|"
                           r"minimal|template|a config with|hypothetical)\b|例如|示例|比如|类似|样例|模板", re.I)
 
 

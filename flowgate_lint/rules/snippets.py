@@ -16,11 +16,12 @@ import re
 from typing import Any, Callable, Iterator
 
 from flowgate_lint.findings import SAFE, Finding, Fix
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.source import Source, host_edit
 
-START = re.compile(r"<!--\s*flowgate-lint:snippet\s+([A-Za-z0-9_.-]*)\s*-->")
-END = re.compile(r"<!--\s*flowgate-lint:end(?:\s+sum=([0-9a-f]+))?\s*-->")
+START = lazy(r"<!--\s*flowgate-lint:snippet\s+([A-Za-z0-9_.-]*)\s*-->")
+END = lazy(r"<!--\s*flowgate-lint:end(?:\s+sum=([0-9a-f]+))?\s*-->")
 
 
 def renderers() -> dict[str, Callable[[Any], str]]:

@@ -12,6 +12,7 @@ from typing import Any, Iterator, NamedTuple
 
 from flowgate_lint import context as cm
 from flowgate_lint.findings import SAFE, UNSAFE, Finding, Fix
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.scan import Assignment, assignments, is_reference, replace_value, scan_text
 from flowgate_lint.source import ParseError, Source
@@ -75,7 +76,7 @@ def owned_spans(src: Source) -> list[tuple[int, int]]:
     return spans
 
 
-_BARE_PORT = re.compile(r"(?<![\w:/.\]\[])[:：](\d{2,5})\b(?![\w.:])")
+_BARE_PORT = lazy(r"(?<![\w:/.\]\[])[:：](\d{2,5})\b(?![\w.:])")
 
 
 def _where(t: cm.Target, spec: Any) -> str:
@@ -89,10 +90,10 @@ def _because(t: cm.Target) -> str:
 
 
 # "port 5000", "ports: 5000", "端口 5000"; "cliproxyapi_plus.port: 5000"; "ports 4000, 5000".
-_PORT_WORD = re.compile(r"(?<![\w-])(?:ports?|端口)\s*[:=]?\s*(\d{2,5})\b(?!\w|\.\d)|(?<=[(（])\s*(\d{2,5})\s*(?=[)）])"
+_PORT_WORD = lazy(r"(?<![\w-])(?:ports?|端口)\s*[:=]?\s*(\d{2,5})\b(?!\w|\.\d)|(?<=[(（])\s*(\d{2,5})\s*(?=[)）])"
                         r"|(?<![\w.:])(\d{2,5})\s*(?:号)?端口|(?<![\w:/.\]\[])[:：](\d{2,5})\b(?![\w.:])", re.I)
-_DOTTED_PORT = re.compile(r"(?<![\w.-])([A-Za-z][\w-]*)\.port[\"']?\s*[:=]\s*[\"']?(\d{2,5})\b")
-_PORT_LIST = re.compile(r"(?<![\w-])(?:ports|端口)\s*[:=]?\s*(\d{2,5}(?:\s*(?:,|、|/|&|\band\b|\bor\b|和|或|与|及)\s*\d{2,5})+)\b"
+_DOTTED_PORT = lazy(r"(?<![\w.-])([A-Za-z][\w-]*)\.port[\"']?\s*[:=]\s*[\"']?(\d{2,5})\b")
+_PORT_LIST = lazy(r"(?<![\w-])(?:ports|端口)\s*[:=]?\s*(\d{2,5}(?:\s*(?:,|、|/|&|\band\b|\bor\b|和|或|与|及)\s*\d{2,5})+)\b"
                         r"|(?<![\w.:])(\d{2,5}(?:\s*(?:,|、|/|&|\band\b|和|或|与|及)\s*\d{2,5})+)\s*(?:端口|ports\b)", re.I)
 
 
@@ -252,12 +253,12 @@ class _ServicePorts:
                                   f"({', '.join(f'{s.name} {p}' for p, s in sorted(declared.items()))})", fix if len(unknown) == 1 else None)
 
 
-_SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)[.!?;](?:\s|$)|[。！？；，]|,\s+(?:and|but|while|whereas|so|which)\b|\n\s*\n")
-_LINE_OR_SENTENCE_END = re.compile(_SENTENCE_END.pattern + r"|[\r\n]")
+_SENTENCE_END = lazy(r"(?<!e\.g)(?<!i\.e)[.!?;](?:\s|$)|[。！？；，]|,\s+(?:and|but|while|whereas|so|which)\b|\n\s*\n")
+_LINE_OR_SENTENCE_END = lazy(_SENTENCE_END.pattern + r"|[\r\n]")
 
 
-_HYPOTHETICAL = re.compile(r"\b(?:move|moving|change|changing|instead|e\.g\.|for example|if|suppose)\b|如果|例如|比如|改", re.I)
-_NEGATION = re.compile(r"\b(?:not|isn't|aren't|no|never)\b|不是|没有|不", re.I)
+_HYPOTHETICAL = lazy(r"\b(?:move|moving|change|changing|instead|e\.g\.|for example|if|suppose)\b|如果|例如|比如|改", re.I)
+_NEGATION = lazy(r"\b(?:not|isn't|aren't|no|never)\b|不是|没有|不", re.I)
 
 
 def _sentence_service(text: str, at: int, ctx: Any, wrapped: bool = True) -> cm.Mention | None:
@@ -560,14 +561,14 @@ class ClaudeBaseUrl(Rule):
                               fix)
 
 
-_POINT_CLAUDE = re.compile(
+_POINT_CLAUDE = lazy(
     r"(?:point(?:s|ing)?|set|configure)\s+(?:`?claude(?:[ -]code)?`?|it)\s+(?:to|at)\s*[`'\"(]*\Z"
     r"|(?:将|把|让)\s*`?claude[ -]?code`?\s*(?:指向|连接到|连到|设置为)\s*[`'\"(]*\Z", re.I)
-_BASE_LABEL = re.compile(r"(?<![\w.])(?:api[ _-]?)?base[ _-]?url[`'\"]?\s*[:=：]\s*[`'\"]*\Z|\bbaseurl[\"']?\s*:\s*[\"']\Z", re.I)
-_CLAUDE_WORD = re.compile(r"\banthropic\b(?![-_][a-z])|\bclaude(?:[ -]code)?\b(?![-_.][a-z])", re.I)
-_CLAUDE_TABLE = re.compile(r"""["']?(?:anthropic|claude)["']?\s*:\s*\{""", re.I)
-_KEY_LABEL = re.compile(r"""["']?base_?url["']?\s*[:=]\s*["']\Z""", re.I)
-_OTHER_CLIENT = re.compile(r"codex|openai|gemini|cursor|aider|continue\b", re.I)
+_BASE_LABEL = lazy(r"(?<![\w.])(?:api[ _-]?)?base[ _-]?url[`'\"]?\s*[:=：]\s*[`'\"]*\Z|\bbaseurl[\"']?\s*:\s*[\"']\Z", re.I)
+_CLAUDE_WORD = lazy(r"\banthropic\b(?![-_][a-z])|\bclaude(?:[ -]code)?\b(?![-_.][a-z])", re.I)
+_CLAUDE_TABLE = lazy(r"""["']?(?:anthropic|claude)["']?\s*:\s*\{""", re.I)
+_KEY_LABEL = lazy(r"""["']?base_?url["']?\s*[:=]\s*["']\Z""", re.I)
+_OTHER_CLIENT = lazy(r"codex|openai|gemini|cursor|aider|continue\b", re.I)
 
 
 def _claude_context(src: Source, ctx: Any, line: str, at: int, start: int) -> bool:
@@ -590,7 +591,7 @@ def _claude_context(src: Source, ctx: Any, line: str, at: int, start: int) -> bo
     return bool(_CLAUDE_WORD.search(chain)) and not _OTHER_CLIENT.search(chain)
 
 
-_CODEX_FLAG = re.compile(r"""(?:-c|--config)[ =]['"]?(model_providers\.[\w.-]+\.base_url|openai_base_url)=['"]?([^\s'"]+)""")
+_CODEX_FLAG = lazy(r"""(?:-c|--config)[ =]['"]?(model_providers\.[\w.-]+\.base_url|openai_base_url)=['"]?([^\s'"]+)""")
 
 
 def _codex_structure(path: str) -> tuple[str | None, str]:
@@ -716,7 +717,7 @@ class CodexBaseUrl(Rule):
                           Fix((edit,), SAFE if t.certain and not has_userinfo(value) else UNSAFE, f"Set base_url to {new}"))
 
 
-_CODEX_WORD = re.compile(r"\bcodex\b", re.I)
+_CODEX_WORD = lazy(r"\bcodex\b", re.I)
 
 
 def _mentions_codex(src: Source, ctx: Any, offset: int) -> bool:
