@@ -1100,7 +1100,7 @@ def _base_url_targets(s: Any, ctx: Any, client: str) -> list[tuple[int, Target]]
 
 _DIRECT = frozenset({"CLAUDE_CODE_USE_VERTEX", "CLAUDE_CODE_USE_BEDROCK", "CLAUDE_CODE_USE_FOUNDRY"})
 # Model ids in a cloud provider's own format (Vertex "claude-opus-4-5@20251101", Bedrock "us.anthropic.claude-…").
-NATIVE_MODEL_ID = re.compile(r"^[\w.-]+@\d{8}$|^(?:(?:us|eu|apac|global)\.)?anthropic\.[\w.-]+(?::\d+)?$|^arn:aws:bedrock:")
+NATIVE_MODEL_ID = lazy(r"^[\w.-]+@\d{8}$|^(?:(?:us|eu|apac|global)\.)?anthropic\.[\w.-]+(?::\d+)?$|^arn:aws:bedrock:")
 
 
 def _direct_provider(s: Any) -> bool:

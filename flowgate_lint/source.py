@@ -251,7 +251,7 @@ def _reraise(value: Any) -> Any:
 
 
 # Files whose format is JSON with comments: .jsonc/.json5, Dev Containers, VS Code and TypeScript configs.
-_JSONC_PATH = re.compile(r"(?:\.jsonc|\.json5|(?:^|/)\.?devcontainer(?:/[^/]+)?\.json|(?:^|/)\.vscode/[^/]+\.json"
+_JSONC_PATH = lazy(r"(?:\.jsonc|\.json5|(?:^|/)\.?devcontainer(?:/[^/]+)?\.json|(?:^|/)\.vscode/[^/]+\.json"
                          r"|(?:^|/)(?:ts|js)config(?:\.[\w-]+)?\.json|\.code-workspace)$")
 
 
