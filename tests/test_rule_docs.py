@@ -44,3 +44,13 @@ def test_unknown_rule_is_a_one_line_error(capsys):
     assert main(["rule", "FG999"]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "flowgate-lint: unknown rule 'FG999' (see 'flowgate-lint rule --all')"
+
+
+def test_every_rule_page_says_when_it_fires_and_when_it_does_not():
+    missing = []
+    for rule in all_rules():
+        page = (ROOT / "docs" / "rules" / f"{rule.code}.md").read_text(encoding="utf-8")
+        for heading in ("## What it does", "## When it deliberately does not fire"):
+            if f"\n{heading}\n" not in page:
+                missing.append(f"{rule.code}: {heading}")
+    assert not missing, missing

@@ -221,6 +221,9 @@ class SmokeMissingCountTokens(_SmokeRule):
       `test_redact_mode_e2e.sh`): it probes what it tests, however many API paths it calls.
     - A script named like a smoke script whose only literal URLs belong to another service (the
       shared context model judges them) and that calls no client API path.
+    - A script that holds a closed managed claude-probe block (FG205 keeps that block current).
+    - When any command line (comments aside) that runs `curl`, `wget`, `http` or `xh`, or holds
+      an `http://` URL, names the path: how the probe is written is FG203's and FG204's concern.
 
     ## Why is this bad?
     Claude Code calls `/v1/messages/count_tokens` to size its context. A gateway (or a
@@ -276,6 +279,11 @@ class SmokeMissingMessages(SmokeMissingCountTokens):
     A gateway that passes `/v1/models` and `/v1/chat/completions` may still lack the Anthropic
     Messages API; Codex then works and Claude Code does not, and the smoke test is green.
 
+    ## When it deliberately does not fire
+    As FG201: outside smoke scripts, in a script with a closed managed claude-probe block, and
+    when a command line names `/v1/messages` (a `/v1/messages/count_tokens` probe does not
+    count).
+
     ## Example
     ```sh
     curl -fsS http://127.0.0.1:4000/v1/chat/completions -d @body.json
@@ -309,6 +317,13 @@ class SmokeProbeWithoutVersion(_SmokeRule):
     Claude Code always sends `anthropic-version`, and gateways must forward it unchanged; a
     probe without it tests a request Claude Code never makes (some gateways reject it, others
     accept what Claude Code's requests would not get).
+
+    ## When it deliberately does not fire
+    - Outside smoke scripts (see FG201), and for probes inside the managed claude-probe block
+      (FG205 checks it).
+    - When `anthropic-version` appears anywhere in the probe's command (continuation lines
+      joined, any case), or the command uses a variable the script assigns a value holding it.
+    - Probes of other paths (`/v1/models`, `/v1/chat/completions`, health routes).
 
     ## Example
     ```sh
@@ -355,6 +370,15 @@ class SmokeProbeCannotFail(_SmokeRule):
     `curl` exits 0 on a 404 unless told otherwise. A probe that cannot fail makes a green smoke
     test out of a gateway that Claude Code cannot use.
 
+    ## When it deliberately does not fire
+    - Outside smoke scripts (see FG201), and for probes inside the managed claude-probe block.
+    - Probes of other paths (`/v1/models`, health routes).
+    - When the probe can fail: `curl -f`/`--fail`/`--fail-with-body` (also in a flag group such
+      as `-fsS`), `wget` without `--content-on-error` (it exits non-zero on HTTP errors), a
+      `-w '%{http_code}'` whose code a test shortly after it compares, or
+      `|| exit`/`return`/`fail`/`die`/`false`. A pipeline counts only when the script sets
+      `pipefail`.
+
     ## Example
     ```sh
     curl -s -X POST http://127.0.0.1:4000/v1/messages -H 'anthropic-version: 2023-06-01' -d @b.json || true
@@ -398,6 +422,12 @@ class StaleProbeBlock(_SmokeRule):
     ## Why is this bad?
     The block exists so the probe follows the gateway config; a stale block probes the old
     port or an old model.
+
+    ## When it deliberately does not fire
+    In shell blocks of Markdown documents (only script files hold a managed block), and when the
+    spec names no Claude model to probe with (nothing to render; a begin marker without its end
+    line is still reported). It is not limited to smoke scripts: any shell script with the
+    begin marker is checked.
 
     ## Example
     A block still probing `http://127.0.0.1:4001` after the gateway moved to 4000.
