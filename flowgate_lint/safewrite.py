@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from flowgate_lint.errors import FlowgateError
 from flowgate_lint.fsutil import atomic_write
@@ -26,6 +26,7 @@ from flowgate_lint.fsutil import atomic_write
 BACKUP_TAG = ".flowgate-backup."
 ABSENT = ".absent"
 NEW_FILE_MODE = 0o600
+PRIVATE_MASK = 0o077  # what a file that holds a secret must not grant: any access by group and others
 LOCK_TIMEOUT = 30.0
 
 
@@ -213,19 +214,36 @@ def digest(data: bytes | None) -> str:
 
 
 def update(path: Path, compute: Callable[[bytes | None], bytes | None], retries: int = 3) -> tuple[bytes | None, bytes | None, Path | None]:
+    """``update_file`` without the modes: (old, new, backup path)."""
+    return update_file(path, compute, retries)[:3]
+
+
+class Updated(NamedTuple):
+    old: bytes | None
+    new: bytes | None  # ``old`` when nothing changed
+    backup: Path | None
+    mode_before: int | None  # None: the file did not exist
+    mode_after: int | None
+
+
+def update_file(path: Path, compute: Callable[[bytes | None], bytes | None], retries: int = 3,
+                private: bool = False) -> Updated:
     """Read, compute and write ``path`` under the lock, with a backup first.
 
     ``compute(old) -> new`` returns None for "no change". The file is re-read just before the
     write; if someone else changed it meanwhile, the whole step is redone (up to ``retries``),
-    then refused. Returns (old, new, backup path).
+    then refused. The file's mode is kept; ``private`` (the file holds a secret) takes away any
+    access by group and others, even when the content does not change.
     """
     with locked(path):
         for _ in range(retries):
-            old, mode = _read(path)
+            old, before = _read(path)
             new = compute(old)
+            mode = NEW_FILE_MODE if before is None else before & ~PRIVATE_MASK if private else before
             if new is None or new == old:
-                return old, old, None
-            mode = NEW_FILE_MODE if mode is None else mode
+                if old is not None and mode != before:
+                    _chmod(path, mode)
+                return Updated(old, old, None, before, mode if old is not None else None)
             if digest(read(path)) != digest(old):
                 continue  # changed under us (another program): recompute from the new content
             _check_writable(path)
@@ -234,8 +252,15 @@ def update(path: Path, compute: Callable[[bytes | None], bytes | None], retries:
                 saved.unlink(missing_ok=True)
                 continue
             _write(path, new, mode, saved)
-            return old, new, saved
+            return Updated(old, new, saved, before, mode)
     raise WriteError("the file kept changing while being updated; nothing was written", str(path))
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        os.chmod(path, mode)  # a symlinked config: its target
+    except OSError as exc:
+        raise WriteError(f"cannot make it private (chmod {mode:04o}): {exc.strerror or exc}", str(path)) from None
 
 
 def restore(path: Path, source: Path, check: Callable[[bytes], None] | None = None, force: bool = False) -> Path | None:

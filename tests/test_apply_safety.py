@@ -371,3 +371,57 @@ def test_a_real_full_disk_after_the_backup(tmp_path):
     assert out[0] == "rc=2", res.stdout + res.stderr
     assert "No space left on device; left unchanged" in out[1] and "Traceback" not in res.stdout
     assert out[2:] == ["err", "settings.json", "intact"], out  # no backup, no temp file; the settings as they were
+
+
+# ----------------------------------------------------------------------------- a token makes the file private
+
+
+def test_apply_token_env_makes_a_0644_settings_file_0600_and_says_so(tmp_path):
+    target = tmp_path / "settings.json"
+    target.write_text(SETTINGS)
+    os.chmod(target, 0o644)
+    res = cli("apply", "claude-code", "--target", str(target), "--token-env", "GW", env={"GW": TOKEN})
+    assert res.returncode == 0, res.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    said = [line for line in res.stdout.splitlines() if "0644 -> 0600" in line]
+    assert len(said) == 1 and "token" in said[0], res.stdout
+    assert TOKEN not in res.stdout + res.stderr and json.loads(target.read_text())["env"]["ANTHROPIC_AUTH_TOKEN"] == TOKEN
+    assert [stat.S_IMODE(b.stat().st_mode) for b in backups_of(target)] == [0o600]
+
+
+def test_a_token_already_in_a_group_readable_file_is_made_private_without_a_rewrite(tmp_path):
+    target = tmp_path / "settings.json"
+    target.write_text(SETTINGS)
+    assert cli("apply", "claude-code", "--target", str(target), "--token-env", "GW", env={"GW": TOKEN}).returncode == 0
+    os.chmod(target, 0o640)
+    before = target.read_bytes()
+    res = cli("apply", "claude-code", "--target", str(target), "--token-env", "GW", env={"GW": TOKEN})
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().endswith("already matches the spec; mode 0640 -> 0600: the file holds the token, so only you "
+                                       "may read it"), res.stdout
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and target.read_bytes() == before
+    assert len(backups_of(target)) == 1  # no second backup for a mode change
+
+
+def test_without_a_token_the_mode_is_kept_and_a_new_file_with_one_is_0600(tmp_path):
+    target = tmp_path / "settings.json"
+    target.write_text(SETTINGS)
+    os.chmod(target, 0o644)
+    res = cli("apply", "claude-code", "--target", str(target))
+    assert res.returncode == 0 and "->" not in "".join(l for l in res.stdout.splitlines() if "mode" in l)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    fresh = tmp_path / "new" / "settings.json"
+    assert cli("apply", "claude-code", "--target", str(fresh), "--token-env", "GW", env={"GW": TOKEN}).returncode == 0
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+
+
+def test_a_symlinked_settings_file_with_a_token_has_its_target_made_private(tmp_path):
+    real = tmp_path / "dotfiles" / "settings.json"
+    real.parent.mkdir()
+    real.write_text(SETTINGS)
+    os.chmod(real, 0o664)
+    link = tmp_path / "settings.json"
+    link.symlink_to(real)
+    res = cli("apply", "claude-code", "--target", str(link), "--token-env", "GW", env={"GW": TOKEN})
+    assert res.returncode == 0, res.stderr
+    assert link.is_symlink() and stat.S_IMODE(real.stat().st_mode) == 0o600 and "0664 -> 0600" in res.stdout

@@ -9,6 +9,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -272,6 +273,10 @@ def test_no_output_ever_contains_a_planted_secret(tmp_path):
     leaked = [(name, i) for name, secret in SECRETS.items() for i, out in enumerate(outputs) if secret in out]
     assert leaked == [], leaked
     assert len(commands) >= 20 and len(SECRETS) == 4
+    # The files that hold a planted secret on disk (the settings apply --token-env wrote, its backups) are the user's alone.
+    holders = [p for p in (home / ".claude").iterdir() if any(s.encode() in p.read_bytes() for s in SECRETS.values())]
+    assert len(holders) >= 2, holders
+    assert {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in holders} == {p.name: "0o600" for p in holders}
 
 
 def _closed_port() -> int:

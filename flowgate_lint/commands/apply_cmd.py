@@ -100,11 +100,16 @@ def run(args: argparse.Namespace) -> int:
         for change in changes:
             print(f"  {change}", file=sys.stderr)
         return 0
-    old, new, saved = safewrite.update(target, step)
-    if saved is None:
-        print(f"{shown}: already matches the spec; nothing changed")
+    done = safewrite.update_file(target, step, private=token is not None)
+    tightened = done.mode_before is not None and done.mode_after != done.mode_before
+    private = (f"mode {done.mode_before:04o} -> {done.mode_after:04o}: the file holds the token, so only you may read it"
+               if tightened else "")
+    if done.backup is None:
+        print(f"{shown}: already matches the spec; {private or 'nothing changed'}")
         return 0
-    print(f"{shown}: updated ({'created' if old is None else 'backup ' + saved.name})")
+    print(f"{shown}: updated ({'created' if done.old is None else 'backup ' + done.backup.name})")
     for change in changes:
         print(f"  {change}")
+    if private:
+        print(f"  {private}")
     return 0
