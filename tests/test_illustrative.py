@@ -17,6 +17,8 @@ SILENT = {
     "fragment of a named file": "Add this to `~/.claude/settings.json`:\n\n```json\n\"ANTHROPIC_MODEL\": \"router-default\"\n```\n",
     "before and after": "```toml\n# before\nbase_url = \"http://127.0.0.1:4000\"\n# after\nbase_url = \"http://127.0.0.1:4000/v1\"\n```\n",
     "ellipsis": "Save this file as `~/.codex/config.toml`:\n\n```toml\n[model_providers.flowgate]\n...\n```\n",
+    "edit part of a named file": "编辑 `.github/workflows/auto-release.yml` 中的版本计算逻辑：\n\n```yaml\n# bump\nNEW_PATCH=$((PATCH + 1))\nx: [\n```\n",
+    "another tool's complete file": "Save this as `.github/workflows/lint.yml`:\n\n```yaml\non: [push]\njobs:\n  lint: [\n```\n",
     "pasted file with a comment line": "```json\n// ~/.claude/settings.json\n{\"env\": {\"ANTHROPIC_MODEL\": \"router-default\"}}\n```\n",
 }
 

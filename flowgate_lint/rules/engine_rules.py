@@ -14,7 +14,11 @@ from flowgate_lint.source import HostFile, ParseError, Source
 # Words that introduce a block as part of a file, not the whole of it.
 _FRAGMENT_INTRO = lazy(r"\b(?:add(?: this| these| the following)?(?: lines?| keys?| block)? (?:to|in|into|under)|inside|"
                              r"merge|part of|section of|excerpt|snippet|fragment|trimmed|abridged|relevant part|"
-                             r"keep the rest)\b|添加到|加入|片段|节选|部分", re.I)
+                             r"keep the rest|edit|change|modify|update|adjust|tweak)\b|添加到|加入|片段|节选|部分|中的|修改|编辑", re.I)
+# What a block must be about for its parse error to matter here: a client or gateway config.
+_OUR_FILE = lazy(r"(?:^|[/~\s`])(?:config\.toml|[\w.-]*\.config\.toml|settings(?:\.local)?\.json|\.env\b|[\w.-]*flowgate[\w.-]*"
+                 r"|[\w.-]*litellm[\w.-]*|config\.ya?ml|[\w.-]*compose[\w.-]*\.ya?ml)", re.I)
+_OUR_KEYS = lazy(r"ANTHROPIC_|OPENAI_|model_providers?|model_list|litellm|base_url|\bservices\s*:", re.I)
 
 
 @register
@@ -30,7 +34,9 @@ class InvalidSyntax(Rule):
     `//` or `/* */` comments or trailing commas (`json`, `jsonc`, `json5` fences; their values
     are still checked by the other rules), a request and its response in one block, a
     before/after block with a repeated key, blocks with `...` ellipses, and fragments
-    ("add this to `settings.json`:", a JSON block that is not an object or array). Files in the
+    ("add this to `settings.json`:", "edit the logic in `release.yml`:", a JSON block that is
+    not an object or array), and blocks of other tools' files (a CI workflow, a tsconfig) that
+    are neither a client nor a gateway config and set none of their keys. Files in the
     repository are parsed strictly, except files whose format is JSON with comments: `.jsonc`,
     `.json5`, `devcontainer.json`, `.vscode/*.json`, `tsconfig*.json`, `jsconfig*.json`.
 
@@ -71,8 +77,11 @@ class InvalidSyntax(Rule):
             return True
         from flowgate_lint.context import block_facts
 
-        if not block_facts(src, ctx).complete:
+        facts = block_facts(src, ctx)
+        if not facts.complete:
             return False
+        if not (_OUR_FILE.search(facts.names_file or "") or _OUR_KEYS.search(src.text)):
+            return False  # another tool's file (a CI workflow, a tsconfig): not this linter's business
         body = src.text.lstrip()
         if src.kind == "json" and not body.startswith(("{", "[", "//", "/*")):
             return False  # a fragment ("ANTHROPIC_MODEL": ...) or a request with its response
