@@ -236,6 +236,7 @@ def update_file(path: Path, compute: Callable[[bytes | None], bytes | None], ret
     access by group and others, even when the content does not change.
     """
     with locked(path):
+        _tidy(path)
         for _ in range(retries):
             old, before = _read(path)
             new = compute(old)
@@ -256,6 +257,16 @@ def update_file(path: Path, compute: Callable[[bytes | None], bytes | None], ret
     raise WriteError("the file kept changing while being updated; nothing was written", str(path))
 
 
+def _tidy(path: Path) -> None:
+    """Remove the temp files a killed run left beside ``path`` (and beside a symlinked config's target).
+    Under the directory's lock no other run is writing there; only names of ours whose writer is gone go."""
+    from flowgate_lint.fsutil import remove_leftovers
+
+    for directory in {path.parent, Path(os.path.realpath(path)).parent}:
+        if directory.is_dir():
+            remove_leftovers(directory, {str(directory)})
+
+
 def _chmod(path: Path, mode: int) -> None:
     try:
         os.chmod(path, mode)  # a symlinked config: its target
@@ -270,6 +281,7 @@ def restore(path: Path, source: Path, check: Callable[[bytes], None] | None = No
     marker that is not empty and a backup ``check(data)`` rejects (it raises) are refused with nothing
     changed: a backup is data others could have written or a crash could have cut."""
     with locked(path):
+        _tidy(path)
         data, _ = _read(source, follow=False)
         if data is None:
             raise WriteError("no such backup", str(source))

@@ -109,8 +109,9 @@ def test_a_run_killed_while_writing_the_backup_leaves_no_torn_or_empty_backup(tm
     assert target.read_text() == SETTINGS
     for b in backups_of(target):
         assert b.read_text() == SETTINGS, f"torn backup {b.name}: {b.read_bytes()!r}"
-    # a later run still works, and restore finds a complete backup or none
+    # a later run still works, removes what the killed one left, and restore finds a complete backup or none
     assert cli("apply", "claude-code", "--target", str(target)).returncode == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".flowgate-tmp")]
     assert cli("restore", "claude-code", "--target", str(target)).returncode == 0
     assert target.read_text() == SETTINGS
 
