@@ -42,10 +42,10 @@ def read(path: Path) -> bytes | None:
     return _read(path)[0]
 
 
-def _read(path: Path, follow: bool = True, shown: Path | None = None) -> tuple[bytes | None, int | None]:
+def _read(path: Path, follow: bool = True) -> tuple[bytes | None, int | None]:
     """(content, permission bits) of a regular file, (None, None) when it does not exist. A FIFO,
     socket or device is refused without being opened for blocking reads; ``follow=False`` refuses a symlink."""
-    where = str(shown or path)
+    where = str(path)
     flags = _READ_FLAGS | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
     try:
         fd = os.open(path, flags)
