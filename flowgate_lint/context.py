@@ -911,6 +911,8 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
         return target(UNKNOWN, "", None, "the line describes the past or a wrong example")._replace(quoted=True)
     if counter_example(src, ctx, start):
         return target(UNKNOWN, "", None, "the block is introduced as what not to do")._replace(quoted=True)
+    if src.embedded and _under_before_comment(src.text, start):
+        return target(UNKNOWN, "", None, "the block's comment above it says it is the old setting")._replace(quoted=True)
     near = service_near(line_text, at, at_end, ctx) or _path_mention(src, start, ctx) or _block_mention(src, ctx, start, line_text)
     if expected is not None and url.port == expected:
         if near is not None and near.kind == "declared" and not is_local:
@@ -1005,6 +1007,25 @@ def _fences(src: Any, ctx: Any) -> list:
 def _fence_at(src: Any, ctx: Any, start: int) -> Any:
     hs = src.to_host(start)
     return next((f for f in _fences(src, ctx) if f.content_start <= hs < max(f.content_end, f.content_start + 1)), None)
+
+
+_COMMENT_LINE = re.compile(r"^\s*(?:#|//|--|;)\s*(.*)$")
+_BEFORE = re.compile(r"\b(?:before|old|previous(?:ly)?|legacy|was)\b|❌|之前|以前|旧|修改前|原来", re.I)
+_AFTER = re.compile(r"\b(?:after|new|now|instead)\b|✅|之后|修改后|新", re.I)
+
+
+def _under_before_comment(text: str, start: int) -> bool:
+    """Whether the nearest comment line above ``text[start]`` in a block labels what follows as the old setting
+    ("# Before (LiteLLM):" in a before/after migration block)."""
+    end = text.rfind("\n", 0, start)
+    while end > 0:
+        begin = text.rfind("\n", 0, end) + 1
+        m = _COMMENT_LINE.match(text[begin:end])
+        if m:
+            label = m.group(1)
+            return bool(_BEFORE.search(label)) and not _AFTER.search(label)
+        end = begin - 1
+    return False
 
 
 def counter_example(src: Any, ctx: Any, start: int) -> bool:

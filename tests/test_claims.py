@@ -33,10 +33,12 @@ STALE = [
  "Claude Code requires a translation layer.",
  "To use Claude Code, run a translation proxy in front of the gateway.",
  "Claude Code 2.x cannot use the gateway directly.",
+ "网关暂不支持 Claude Code。",
  "Even so, Claude Code still needs a LiteLLM proxy in front of the gateway to translate the requests.",
 ]
 
 TRUE_OR_MENTION = [
+ "| `frequency_penalty` | - | Claude 暂不支持，需在适配器中丢弃或模拟。 |",
  "**重要**：Codex只支持Openai-Response标准",
  "- `/openai/` - 使用Codex账号（只支持Openai-Response格式）",
  "Claude 3 cannot use tools through this route.",

@@ -207,3 +207,13 @@ def test_client_models_follow_the_block_the_section_and_its_own_config():
     assert cm.client_models(gw, ctx, gw.text.index("ANTHROPIC_MODEL"), "claude") == ctx.spec.models
     assert cm.client_models(deep, ctx, deep.text.index("ANTHROPIC_MODEL"), "claude") is None
     assert cm.client_models(srcs[0], ctx, doc.index("=old"), "claude") is None
+
+
+@pytest.mark.parametrize("block,quoted", [
+    ("# Before (LiteLLM):\nbase_url: \"http://localhost:4001\"\n# After:\nbase_url: \"http://localhost:4000\"\n", True),
+    ("# The gateway\nbase_url: \"http://localhost:4001\"\n", False),
+    ("# 修改前\nbase_url: \"http://localhost:4001\"\n", True),
+])
+def test_a_before_comment_in_a_migration_block_quotes_the_old_value(block, quoted):
+    target = judge_first(f"# Migrate\n\n```yaml\n{block}```\n", "http://localhost:4001")
+    assert target.quoted == quoted, target

@@ -254,7 +254,8 @@ class _ServicePorts:
 
 
 _SENTENCE_END = lazy(r"(?<!e\.g)(?<!i\.e)[.!?;](?:\s|$)|[。！？；，]|,\s+(?:and|but|while|whereas|so|which)\b|\n\s*\n")
-_LINE_OR_SENTENCE_END = lazy(_SENTENCE_END.pattern + r"|[\r\n]")
+# In a line of a script, a text block or a diagram, a run of spaces or a box-drawing bar separates columns.
+_LINE_OR_SENTENCE_END = lazy(_SENTENCE_END.pattern + r"|[\r\n]|(?<=\S)[ \t]{3,}(?=\S)|[│|]")
 
 
 _HYPOTHETICAL = lazy(r"\b(?:move|moving|change|changing|instead|e\.g\.|for example|if|suppose)\b|如果|例如|比如|改", re.I)
