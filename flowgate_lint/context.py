@@ -906,11 +906,16 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
         return target(UNKNOWN, "", None, "the base_url of a Codex provider that is not selected")
     if url.port is None:
         return target(UNKNOWN, "", None, "no port: not an API address")
+    if not is_local and url.port in gw.also:
+        return Target(GATEWAY, CERTAIN, gw.service, f"port {url.port} is one of the gateway's ports", url.port,
+                      False, hc)
     line_text, at, at_end = _line_of(src, start, end)
     if PAST_OR_WRONG.search(line_text):
         return target(UNKNOWN, "", None, "the line describes the past or a wrong example")._replace(quoted=True)
     if counter_example(src, ctx, start):
         return target(UNKNOWN, "", None, "the block is introduced as what not to do")._replace(quoted=True)
+    if _CUSTOM_PORT.search(line_text) or _CUSTOM_PORT.search(_intro_line(src, ctx, start)):
+        return target(UNKNOWN, "", None, "the text offers it as a port of the reader's choosing")
     if src.embedded and _under_before_comment(src.text, start):
         return target(UNKNOWN, "", None, "the block's comment above it says it is the old setting")._replace(quoted=True)
     near = service_near(line_text, at, at_end, ctx) or _path_mention(src, start, ctx) or _block_mention(src, ctx, start, line_text)
@@ -1026,6 +1031,23 @@ def _under_before_comment(text: str, start: int) -> bool:
             return bool(_BEFORE.search(label)) and not _AFTER.search(label)
         end = begin - 1
     return False
+
+
+# "If running the gateway on a different port:", "on a custom port, e.g. ...": the reader's own choice.
+_CUSTOM_PORT = re.compile(r"\b(?:a |another |any )?(?:different|custom|other|non-default|your own)\s+port\b"
+                          r"|其他端口|自定义端口|别的端口|不同的?端口", re.I)
+
+
+def _intro_line(src: Any, ctx: Any, start: int) -> str:
+    """The text line just before the fenced block holding ``src.text[start]`` ("" outside a fence)."""
+    fence = _fence_at(src, ctx, start)
+    if fence is None:
+        return ""
+    host = src.host
+    n = fence.open_line - 1
+    while n >= 1 and not host.line_text(n).strip():
+        n -= 1
+    return host.line_text(n) if n >= 1 else ""
 
 
 def counter_example(src: Any, ctx: Any, start: int) -> bool:

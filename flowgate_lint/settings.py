@@ -19,6 +19,7 @@ SPEC_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "gateway-service": ((str,), "northbound service in the FlowGate config (default: litellm)"),
     "gateway-host": ((str,), "gateway host (default: from the config, else 127.0.0.1)"),
     "gateway-port": ((int,), "gateway port (default: from the config, else 4000)"),
+    "gateway-ports": ((list,), "other ports the same gateway listens on (a multi-port gateway's per-API ports)"),
     "default-model": ((str,), "main model (Codex model, ANTHROPIC_MODEL, opus and sonnet slots)"),
     "fast-model": ((str,), "fast model (haiku slot; default: the default model)"),
     "claude-model": ((str,), "override for ANTHROPIC_MODEL"),
@@ -48,6 +49,7 @@ LINT_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
 }
 
 KNOWN_KEYS = {**SPEC_KEYS, **LINT_KEYS}
+INT_LISTS = frozenset({"gateway-ports"})  # list settings that hold integers
 
 SETTINGS_FILE = "flowgate-lint.toml"
 PYPROJECT = "pyproject.toml"
@@ -144,7 +146,10 @@ def validate(settings: Settings) -> None:
         if isinstance(value, bool) or not isinstance(value, types):
             want = " or ".join(_type_name(t) for t in types)
             raise SettingsError(f"setting '{key}' must be {want}, got {_type_name(type(value))}", where, settings.line_of(key))
-        if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+        if key in INT_LISTS:
+            if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 65535 for v in value):
+                raise SettingsError(f"setting '{key}' must be a list of ports (integers 1-65535)", where, settings.line_of(key))
+        elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
             raise SettingsError(f"setting '{key}' must be a list of strings", where, settings.line_of(key))
         if isinstance(value, dict):
             for glob, codes in value.items():

@@ -72,6 +72,10 @@ class Gateway(NamedTuple):
     service: str
     host: str
     port: int
+    also: tuple[int, ...] = ()  # other ports the same gateway listens on (a multi-port gateway's per-API ports)
+
+    def listens_on(self, port: int | None) -> bool:
+        return port == self.port or port in self.also
 
     @property
     def root_url(self) -> str:
@@ -236,7 +240,14 @@ def derive_spec(
         port_loc = svc[2] if svc else Located(DEFAULT_PORT, None, None)
     host = _check_host(host_loc, fail)
     port = _check_port(port_loc, fail)
-    gateway = Gateway(service, host, port)
+    also_loc = fields.get("gateway-ports")
+    also: tuple[int, ...] = ()
+    if also_loc is not None:
+        if not isinstance(also_loc.value, list):
+            raise fail(also_loc, f"gateway-ports must be a list of ports, got {_show(also_loc.value)}")
+        also = tuple(p for p in dict.fromkeys(_check_port(Located(v, also_loc.path, also_loc.line), fail)
+                                              for v in also_loc.value) if p != port)
+    gateway = Gateway(service, host, port, also)
 
     all_services = []
     for name, (_, h, p) in services.items():
@@ -650,7 +661,7 @@ def load_spec(settings: Settings, explicit: str | None = None, probes: list[Path
         )
     setting_path = settings.display_path()
     for key in (
-        "gateway-service", "gateway-host", "gateway-port", "default-model", "fast-model", "claude-model",
+        "gateway-service", "gateway-host", "gateway-port", "gateway-ports", "default-model", "fast-model", "claude-model",
         "opus-model", "sonnet-model", "haiku-model", "subagent-model", "codex-model", "codex-provider-id",
         "codex-provider-name", "codex-env-key", "token-env",
     ):

@@ -11,7 +11,7 @@ from flowgate_lint.engine import decode_host, sources_of
 from flowgate_lint.discover import kind_of
 from flowgate_lint.settings import Settings
 from flowgate_lint.spec import load_spec
-from rulekit import context, fixture_spec
+from rulekit import context, fixture_spec, lint_text
 
 
 def v3_spec(tmp_path: Path):
@@ -217,3 +217,21 @@ def test_client_models_follow_the_block_the_section_and_its_own_config():
 def test_a_before_comment_in_a_migration_block_quotes_the_old_value(block, quoted):
     target = judge_first(f"# Migrate\n\n```yaml\n{block}```\n", "http://localhost:4001")
     assert target.quoted == quoted, target
+
+
+def test_the_gateways_other_ports_are_the_gateway(tmp_path):
+    settings = Settings({"gateway-port": 8081, "gateway-ports": [8083, 8084]}, None, tmp_path)
+    spec = load_spec(settings)
+    assert spec.gateway.also == (8083, 8084) and spec.gateway.listens_on(8084)
+    target = judge_first("# Gemini\n\nThe gateway's Gemini API: `curl http://localhost:8084/v1beta/models`\n", "http",
+                         spec=spec, settings=settings)
+    assert target.certain and target.expected_port == 8084
+    found = lint_text("# Ports\n\n- Tokligence gateway: http://localhost:8083/v1/messages\n- the gateway: port 8085\n",
+                      "doc.md", ["FG301"], spec=spec)
+    assert [f.line for f in found] == [4]
+
+
+def test_a_port_the_text_offers_as_the_readers_choice_is_not_judged():
+    doc = "# Run\n\nIf running the gateway on a different port:\n\n```bash\nGATEWAY_URL=http://localhost:9000 ./smoke.sh\n```\n"
+    target = judge_first(doc, "http://localhost:9000")
+    assert target.kind == cm.UNKNOWN

@@ -149,7 +149,7 @@ class _ServicePorts:
             if not src.embedded and len(leaf.path) >= 3 and leaf.path[-3] == "services":
                 continue  # another FlowGate-shaped config file: its own values
             want = self._expected(src, ctx, name, leaf.start)
-            if want is None or want == leaf.value or self._skip(src, ctx, leaf.start):
+            if want is None or _fine(ctx, name, leaf.value, want) or self._skip(src, ctx, leaf.start):
                 continue
             yield self._finding(src, ctx, leaf.start, leaf.end, name, leaf.value, want, f"{name}.port: {leaf.value}", True)
 
@@ -166,7 +166,7 @@ class _ServicePorts:
                 port = int(m.group(2))
                 at = conv(m.start(2))
                 want = self._expected(src, ctx, svc.name, at)
-                if want is None or want == port or self._skip(src, ctx, at):
+                if want is None or _fine(ctx, svc.name, port, want) or self._skip(src, ctx, at):
                     continue
                 yield self._finding(src, ctx, at, conv(m.end(2)), svc.name, port, want, m.group(0), True)
             spots: list[tuple[int, int, int, str, bool]] = []  # (start, end, port, shown, is_url) in text
@@ -187,7 +187,7 @@ class _ServicePorts:
                     continue  # nobody named, another kind of service, or a gateway URL (FG301)
                 at = conv(start)
                 want = self._expected(src, ctx, near.name, at)
-                if want is None or want == port or self._skip(src, ctx, at):
+                if want is None or _fine(ctx, near.name, port, want) or self._skip(src, ctx, at):
                     continue
                 name = near.name if near.kind == "declared" or ctx.spec.source_kind != "settings" else "the gateway"
                 ps = conv(start + shown.rfind(str(port)))
@@ -219,7 +219,7 @@ class _ServicePorts:
                 port = int(cell.strip("`"))
                 start = host.line_starts[line_no - 1] + col + (1 if cell.startswith("`") else 0)
                 want = self._expected(src, ctx, svc.name, start)
-                if want is None or want == port or self._skip(src, ctx, start):
+                if want is None or _fine(ctx, svc.name, port, want) or self._skip(src, ctx, start):
                     continue
                 yield self._finding(src, ctx, start, start + len(str(port)), svc.name, port, want,
                                     f"| {svc.name} | {port} |", False)
@@ -260,6 +260,11 @@ _LINE_OR_SENTENCE_END = lazy(_SENTENCE_END.pattern + r"|[\r\n]|(?<=\S)[ \t]{3,}(
 
 _HYPOTHETICAL = lazy(r"\b(?:move|moving|change|changing|instead|e\.g\.|for example|if|suppose)\b|如果|例如|比如|改", re.I)
 _NEGATION = lazy(r"\b(?:not|isn't|aren't|no|never)\b|不是|没有|不", re.I)
+
+
+def _fine(ctx: Any, name: str, port: int, want: int) -> bool:
+    """Whether ``port`` is right for service ``name``: its configured port, or another port the gateway listens on."""
+    return port == want or (name == ctx.spec.gateway.service and port in ctx.spec.gateway.also)
 
 
 def _sentence_service(text: str, at: int, ctx: Any, wrapped: bool = True) -> cm.Mention | None:
@@ -420,7 +425,7 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
                     continue
                 want = sec.local.port if sec.local is not None else ctx.spec.gateway.port
                 port = int(m.group(1))
-                if want is None or port == want:
+                if want is None or port == want or sec.local is None and port in ctx.spec.gateway.also:
                     continue
                 fix = Fix((src.edit(at, conv(m.end(1)), str(want)),), UNSAFE, f"Use port {want}")
                 t = cm.Target(cm.GATEWAY, cm.PROBABLE, None, "a client points at it in a diagram", want, sec.local is not None)
