@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
+from flowgate_lint import context
 from flowgate_lint.findings import Finding
 from flowgate_lint.redact import BEARER, KEY_SHAPES, PLACEHOLDER, looks_random, redact  # noqa: F401 (redact: re-exported)
 from flowgate_lint.rules import Rule, register
@@ -136,6 +137,10 @@ class LiteralSecret(Rule):
                     yield from report(conv(m.start(1)), conv(m.end(1)), token, "Authorization header")
 
 
+# Another branch of an if or a case: "else", "elif", a case label ("gateway)"), ";;".
+_BRANCH = re.compile(r"^\s*(?:else\b|elif\b|[\w*|\"'.-]+\)\s*$|;;)", re.M)
+
+
 @register
 class DualAnthropicAuth(Rule):
     """## What it does
@@ -153,7 +158,10 @@ class DualAnthropicAuth(Rule):
       `"ANTHROPIC_API_KEY": ""`) or unset (`unset ANTHROPIC_API_KEY`).
     - A mention of a name without a value, and comment lines of scripts and env files; in
       Markdown, blocks in languages it does not check (`python`, `text`, untagged).
-    - A document's fenced blocks are not reported on their own: the document is reported once.
+    - A document is read section by section: a "Direct Anthropic" section with `ANTHROPIC_API_KEY`
+      and a "Through the gateway" section with `ANTHROPIC_AUTH_TOKEN` are two setups. Each section
+      that sets both is reported once; history sections are skipped.
+    - A script that sets them in two branches of an `if` or a `case`.
     - The gateway config file itself.
 
     ## Example
@@ -190,13 +198,27 @@ class DualAnthropicAuth(Rule):
                                   for a in assignments(f.source) if a.value.strip()]
                     except Exception:  # noqa: BLE001 - unparsable blocks are FG001's
                         continue
-        token = [a for a in found if a.name == "ANTHROPIC_AUTH_TOKEN"]
-        api_key = [a for a in found if a.name == "ANTHROPIC_API_KEY"]
-        if not token or not api_key:
-            return
         if src.embedded:
-            return  # reported once, by the whole document
-        second = max(token[0], api_key[0], key=lambda a: a.name_start)
-        yield src.finding(self, second.name_start, second.name_end,
-                          "both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY are set (auth conflict in Claude Code); "
-                          "keep ANTHROPIC_AUTH_TOKEN for the gateway and unset ANTHROPIC_API_KEY")
+            return  # reported by the whole document, section by section
+        found = [a for a in found if a.name in ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY")]
+        groups: dict[object, list] = {}
+        for a in found:
+            if src.kind == "markdown":
+                # One setup per section: "Direct Anthropic" and "Through the gateway" are two setups.
+                sec = context.section_at(src, ctx, a.start)
+                if sec.history:
+                    continue
+                groups.setdefault((sec.start_line, sec.end_line), []).append(a)
+            else:
+                groups.setdefault(None, []).append(a)
+        for group in groups.values():
+            token = [a for a in group if a.name == "ANTHROPIC_AUTH_TOKEN"]
+            api_key = [a for a in group if a.name == "ANTHROPIC_API_KEY"]
+            if not token or not api_key:
+                continue
+            first, second = sorted((token[0], api_key[0]), key=lambda a: a.name_start)
+            if src.kind == "shell" and _BRANCH.search(src.text, first.name_end, second.name_start):
+                continue  # set in two branches of an if / case: never both at once
+            yield src.finding(self, second.name_start, second.name_end,
+                              "both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY are set (auth conflict in Claude Code); "
+                              "keep ANTHROPIC_AUTH_TOKEN for the gateway and unset ANTHROPIC_API_KEY")

@@ -56,10 +56,15 @@ def _commands(text: str) -> Iterator[tuple[int, int, str]]:
             yield start, pos, joined
 
 
+_CLIENT_CMD = re.compile(r"(?<![\w/.:-])(?:curl|wget|http|https|xh)(?=\s)")
+_ECHO = re.compile(r"\s*(?:echo|printf|:)\s")
+
+
 def probes(src: Source) -> list[Probe]:
     out = []
     for start, end, cmd in _commands(src.text):
-        if not re.search(r"\b(?:curl|wget|http|xh)\b", cmd):
+        # The client as a command word (HTTPie's "http POST ..."), not "http" inside a URL or an echoed message.
+        if not _CLIENT_CMD.search(cmd) or _ECHO.match(cmd):
             continue
         for m in re.finditer(r"/v1/messages(?:/count_tokens)?\b", cmd):
             path = m.group(0)
