@@ -735,14 +735,17 @@ def _intro(src_host: Any, fence: Any) -> str:
     return f"{fence.info} || {first} || {before}"
 
 
+_GENERIC_NAMES = frozenset({"config.yaml", "config.yml", "config.json", "config.toml", "settings.yaml", "settings.json"})
+
+
 def _presents_repo_config(fence: Any, ctx: Any) -> bool:
     src = fence.source
     spec_rel = getattr(ctx, "spec_rel", None)
     intro = _intro(src.host, fence)
     if spec_rel:
         base = spec_rel.rsplit("/", 1)[-1]
-        if spec_rel in intro or re.search(rf"(?<![\w.-]){re.escape(base)}\b", intro):
-            return True
+        if spec_rel in intro or (base not in _GENERIC_NAMES and re.search(rf"(?<![\w.-/]){re.escape(base)}\b", intro)):
+            return True  # a generic name ("config.yaml") alone may be any tool's, or another setup's, config
     try:
         data = _load_data(src.text, src.kind)
     except Exception:  # noqa: BLE001
@@ -870,6 +873,22 @@ def _selected_provider(src: Any, path: tuple) -> bool:
     return len(providers) == 1 or path[1] == "flowgate"
 
 
+def similar_port(port: int | None, expected: int) -> bool:
+    """Whether ``port`` reads as a slip for ``expected``: the same port, one digit changed, added or dropped, two
+    digits swapped, or a neighbour (4001 for 4000, 11435 for 11434, 8137 for 8317). A changed first digit is
+    another port (3000 is not a slip for 4000)."""
+    if port is None:
+        return False
+    a, b = str(port), str(expected)
+    if abs(port - expected) <= 10:
+        return True
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return (len(diff) == 1 and diff[0] > 0) or (len(diff) == 2 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return len(long_) - len(short) == 1 and any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
 def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url: Url | None = None) -> Target:
     """What the URL / host:port at ``src.text[start:end]`` targets (see the module docstring)."""
     spec = ctx.spec
@@ -962,6 +981,11 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
             return target(GATEWAY, PROBABLE, gw.service, f"{signal}, on the port of {svc.name} (not the gateway)")
         if url.port in OTHER_PORTS:
             return target(LOCAL, "", OTHER_PORTS[url.port], f"port {url.port} is {OTHER_PORTS[url.port]}'s")
+        named = (near is not None and near.kind == "gateway") or any(m.kind == "gateway" for m in mentions(line_text, ctx))
+        if expected is not None and not named and not similar_port(url.port, expected):
+            # A client pointed at a local port far from the gateway's, with nothing naming the gateway: as likely
+            # another local gateway (copilot-api on 4141, a sub-project's proxy) as a mistake.
+            return target(UNKNOWN, "", None, f"{signal}, but port {url.port} is unlike the gateway's and nothing names it")
         if section.provider_guide:
             return target(GATEWAY, PROBABLE, gw.service, f"{signal}, in a provider guide")
         if expected is None:

@@ -235,3 +235,16 @@ def test_a_port_the_text_offers_as_the_readers_choice_is_not_judged():
     doc = "# Run\n\nIf running the gateway on a different port:\n\n```bash\nGATEWAY_URL=http://localhost:9000 ./smoke.sh\n```\n"
     target = judge_first(doc, "http://localhost:9000")
     assert target.kind == cm.UNKNOWN
+
+
+@pytest.mark.parametrize("port,similar", [(4001, True), (4100, True), (4040, True), (40000, True), (400, True),
+                                          (4141, False), (8082, False), (3000, False)])
+def test_similar_port(port, similar):
+    assert cm.similar_port(port, 4000) == similar
+
+
+def test_a_client_on_a_far_port_with_nothing_naming_the_gateway_is_not_judged_the_gateway():
+    far = judge_first("# Copilot\n\n```sh\nexport ANTHROPIC_BASE_URL=http://localhost:4141\n```\n", "http")
+    assert far.kind == cm.UNKNOWN
+    named = judge_first("# Setup\n\nPoint Claude Code at the gateway: `ANTHROPIC_BASE_URL=http://localhost:4141`\n", "http")
+    assert named.is_gateway

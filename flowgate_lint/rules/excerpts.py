@@ -11,6 +11,7 @@ from flowgate_lint.lazyre import lazy
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.scan import is_reference
 from flowgate_lint.source import Source
+from flowgate_lint.spec import model_served
 
 CONFIG_KEYS = ("services", "model_list", "integration", "litellm_base", "general_settings", "config_version", "litellm_settings")
 _MISSING = object()
@@ -55,7 +56,7 @@ def _render(value: Any, token: str, kind: str) -> str:
 
 
 # Words that introduce a block as an illustration rather than the repository's own file.
-ILLUSTRATIVE = lazy(r"\b(?:looks? like|for example|for instance|e\.g\.|such as|example|sample|like this|something like|"
+ILLUSTRATIVE = lazy(r"\b(?:looks? like|for example|for instance|e\.g\.|such as|examples?|samples?|like this|something like|"
                           r"minimal|template|a config with|hypothetical)\b|例如|示例|比如|类似|样例|模板", re.I)
 
 
@@ -65,8 +66,15 @@ def presented_as_repo_config(src: Source, ctx: Any, data: dict, real: dict) -> b
     config serves, with only keys the real config has, and is not introduced as an illustration."""
     from flowgate_lint import context
 
-    if context.block_facts(src, ctx).repo_config:
+    open_line = src.position(0)[0] - 1
+    intro = " ".join(src.host.line_text(n) for n in range(max(1, open_line - 2), open_line + 1))
+    if ILLUSTRATIVE.search(intro):
+        return False  # "Create litellm_config.yaml, with GitHub Copilot as the examples:"
+    facts = context.block_facts(src, ctx)
+    if facts.repo_config:
         return True
+    if facts.names_file is not None:
+        return False  # the doc names another file ("the corresponding `config.yaml`" of an example setup)
     ml = data.get("model_list")
     if not isinstance(ml, list):
         return False
@@ -74,11 +82,7 @@ def presented_as_repo_config(src: Source, ctx: Any, data: dict, real: dict) -> b
     if not names & set(ctx.spec.models or ()):
         return False
     base = real.get("litellm_base") if isinstance(real.get("litellm_base"), dict) else {}
-    if not set(data) <= set(real) | set(base):
-        return False
-    open_line = src.position(0)[0] - 1
-    intro = " ".join(src.host.line_text(n) for n in range(max(1, open_line - 2), open_line + 1))
-    return not ILLUSTRATIVE.search(intro)
+    return set(data) <= set(real) | set(base)
 
 
 @register
@@ -148,7 +152,8 @@ class ConfigExcerptDrift(Rule):
                 continue
             path = self._real_path(leaf.path, data, real)
             if path is None:
-                if leaf.key == "model_name" and ctx.spec.models is not None and value not in ctx.spec.models:
+                if leaf.key == "model_name" and ctx.spec.models is not None and isinstance(value, str) \
+                        and not model_served(value, ctx.spec.models):
                     yield src.finding(self, leaf.start, leaf.end,
                                       f"excerpt lists model '{value}', which is not in {where}'s model_list "
                                       f"({', '.join(ctx.spec.models)})")

@@ -726,6 +726,10 @@ class CodexBaseUrl(Rule):
 _CODEX_WORD = lazy(r"\bcodex\b", re.I)
 
 
+# The program an inline ``NAME=value`` prefix is set for ("OPENAI_BASE_URL=... claude"), other prefixes skipped.
+_PREFIXED_CMD = lazy(r"[ \t]+(?:[A-Z_][A-Z0-9_]*=\S*[ \t]+)*([a-z][\w.-]*)\b")
+
+
 def _mentions_codex(src: Source, ctx: Any, offset: int) -> bool:
     """Whether the section around ``offset`` (a whole non-Markdown file) is about Codex."""
     if src.host.kind != "markdown":
@@ -746,7 +750,8 @@ class OpenAIBaseUrlEnv(Rule):
     ## When it deliberately does not fire
     Where nothing says the variable is for Codex: the OpenAI SDKs and many other tools read
     `OPENAI_BASE_URL` legitimately (a LiteLLM tutorial's `export OPENAI_BASE_URL=...` for the
-    Python SDK). Also history files and sections, and lines that present the value as old.
+    Python SDK), and an inline prefix for another program (`OPENAI_BASE_URL=... claude`). Also
+    history files and sections, and lines that present the value as old.
 
     ## Why is this bad?
     Codex deprecated the `OPENAI_BASE_URL` environment variable: it warns
@@ -788,6 +793,9 @@ class OpenAIBaseUrlEnv(Rule):
             line = src.host.line_text(src.position(a.start)[0])
             if sec.history or cm.PAST_OR_WRONG.search(line):
                 continue
+            cmd = _PREFIXED_CMD.match(src.text, a.token_end)
+            if cmd is not None and cmd.group(1) != "codex":
+                continue  # "OPENAI_BASE_URL=... claude": set for another program
             yield src.finding(self, a.name_start, a.name_end,
                               "OPENAI_BASE_URL is deprecated in Codex (ignored when openai_base_url is set); configure "
                               f"a provider with base_url {ctx.spec.codex.base_url} (flowgate-lint print codex)")
