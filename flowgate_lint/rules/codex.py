@@ -375,8 +375,8 @@ _PROFILE_FLAG = re.compile(r"\bcodex\b[^\n`|;&]*?\s(?:--profile|-p)[ =]['\"]?([A
 @register
 class CodexProfileWithoutFile(Rule):
     """## What it does
-    In a Markdown document, finds `codex --profile X` (or `codex -p X`) in prose, inline code
-    or shell blocks when the document shows neither an `X.config.toml` file (named anywhere in
+    In a Markdown document that sets Codex up, finds `codex --profile X` (or `codex -p X`) in
+    prose, inline code or shell blocks when the document shows neither an `X.config.toml` file (named anywhere in
     it) nor, for older Codex, a `[profiles.X]` table.
 
     ## Why is this bad?
@@ -384,6 +384,8 @@ class CodexProfileWithoutFile(Rule):
     for `$CODEX_HOME/X.config.toml`, and the doc never says what to put there.
 
     ## When it deliberately does not fire
+    - In a document that does not set Codex up (shows no Codex config block with
+      `model_provider` or `[model_providers.*]`): a usage guide may run the reader's own profiles.
     - When `X.config.toml` is named anywhere in the document, or a `toml` block shows
       `[profiles.X]`.
     - A profile given as a placeholder or variable (`codex --profile <name>`,
@@ -415,9 +417,13 @@ class CodexProfileWithoutFile(Rule):
         pieces = [(seg.text, seg.to_host) for seg in doc.segments]
         pieces += [(f.source.text, f.source.to_host) for f in doc.fences if f.source is not None and f.source.kind == "shell"]
         tables: set[str] = set()
+        setup = False  # the document sets Codex up (shows a Codex config): a profile it runs should be in it
         for f in doc.fences:
             if f.source is not None and f.source.kind == "toml":
                 tables.update(re.findall(r"^\s*\[\s*profiles\.([A-Za-z0-9_-]+)\s*\]", f.source.text, re.M))
+                setup = setup or bool(re.search(r"^\s*(?:model_provider\s*=|\[\s*model_providers\.)", f.source.text, re.M))
+        if not setup:
+            return
         for text, to_host in pieces:
             for m in _PROFILE_FLAG.finditer(text):
                 name = m.group(1)
