@@ -1038,9 +1038,9 @@ def _fence_at(src: Any, ctx: Any, start: int) -> Any:
     return next((f for f in _fences(src, ctx) if f.content_start <= hs < max(f.content_end, f.content_start + 1)), None)
 
 
-_COMMENT_LINE = re.compile(r"^\s*(?:#|//|--|;)\s*(.*)$")
-_BEFORE = re.compile(r"\b(?:before|old|previous(?:ly)?|legacy|was)\b|❌|之前|以前|旧|修改前|原来", re.I)
-_AFTER = re.compile(r"\b(?:after|new|now|instead)\b|✅|之后|修改后|新", re.I)
+_COMMENT_LINE = lazy(r"^\s*(?:#|//|--|;)\s*(.*)$")
+_BEFORE = lazy(r"\b(?:before|old|previous(?:ly)?|legacy|was)\b|❌|之前|以前|旧|修改前|原来", re.I)
+_AFTER = lazy(r"\b(?:after|new|now|instead)\b|✅|之后|修改后|新", re.I)
 
 
 def _under_before_comment(text: str, start: int) -> bool:
@@ -1058,7 +1058,7 @@ def _under_before_comment(text: str, start: int) -> bool:
 
 
 # "If running the gateway on a different port:", "on a custom port, e.g. ...": the reader's own choice.
-_CUSTOM_PORT = re.compile(r"\b(?:a |another |any )?(?:different|custom|other|non-default|your own)\s+port\b"
+_CUSTOM_PORT = lazy(r"\b(?:a |another |any )?(?:different|custom|other|non-default|your own)\s+port\b"
                           r"|其他端口|自定义端口|别的端口|不同的?端口", re.I)
 
 

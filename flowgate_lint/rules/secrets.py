@@ -7,6 +7,7 @@ from typing import Any, Iterator
 
 from flowgate_lint import context
 from flowgate_lint.findings import Finding
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.redact import BEARER, KEY_SHAPES, PLACEHOLDER, looks_random, redact  # noqa: F401 (redact: re-exported)
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.scan import assignments, is_reference, text_pieces
@@ -20,9 +21,9 @@ _KEY_PREFIX = re.compile(r"^(?:sk-(?:ant-(?:api|admin)\d*-|or-v\d+-|proj-|svcacc
 
 
 # Generated keys are ASCII: "sk-c0e7fed7b-你的自定义Key" ("your own key") is written to be replaced.
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII = lazy(r"[^\x00-\x7f]")
 # Words joined by dashes or underscores: "32-character-encryption-key-write-randomly", "my_super_secret".
-_WORDS = re.compile(r"(?:[a-z]{3,}|\d{1,3})(?:[-_](?:[a-z]{2,}|\d{1,3})){2,}")
+_WORDS = lazy(r"(?:[a-z]{3,}|\d{1,3})(?:[-_](?:[a-z]{2,}|\d{1,3})){2,}")
 
 
 def is_placeholder(value: str) -> bool:
@@ -138,7 +139,7 @@ class LiteralSecret(Rule):
 
 
 # Another branch of an if or a case: "else", "elif", a case label ("gateway)"), ";;".
-_BRANCH = re.compile(r"^\s*(?:else\b|elif\b|[\w*|\"'.-]+\)\s*$|;;)", re.M)
+_BRANCH = lazy(r"^\s*(?:else\b|elif\b|[\w*|\"'.-]+\)\s*$|;;)", re.M)
 
 
 @register

@@ -12,6 +12,7 @@ import re
 from typing import Any, Iterator, NamedTuple
 
 from flowgate_lint.findings import SAFE, UNSAFE, Finding, Fix
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.source import Source
 
@@ -56,8 +57,8 @@ def _commands(text: str) -> Iterator[tuple[int, int, str]]:
             yield start, pos, joined
 
 
-_CLIENT_CMD = re.compile(r"(?<![\w/.:-])(?:curl|wget|http|https|xh)(?=\s)")
-_ECHO = re.compile(r"\s*(?:echo|printf|:)\s")
+_CLIENT_CMD = lazy(r"(?<![\w/.:-])(?:curl|wget|http|https|xh)(?=\s)")
+_ECHO = lazy(r"\s*(?:echo|printf|:)\s")
 
 
 def probes(src: Source) -> list[Probe]:
