@@ -204,7 +204,7 @@ def lint_host(host: HostFile, ctx: Context) -> list[Finding]:
     from flowgate_lint.rules.engine_rules import InvalidSyntax, UnusedSuppression
     from flowgate_lint.suppress import Suppressions, parse_directives
 
-    from flowgate_lint.context import counter_example, is_history
+    from flowgate_lint.context import counter_example, is_history, section_at
 
     sources = sources_of(host)
     findings: list[Finding] = []
@@ -229,6 +229,9 @@ def lint_host(host: HostFile, ctx: Context) -> list[Finding]:
                 continue  # reported once as invalid-syntax
             if error is not None:  # a source that does not parse is reported, never edited
                 found = [f._replace(fix=None) for f in found]
+            if found and rule.skip_history and host.kind == "markdown":
+                # A "## Changelog" or "Release notes" section of a README describes the past, as a history file does.
+                found = [f for f in found if not section_at(sources[0], ctx, f.start).history]
             findings.extend(found)
     comments = spans = None
     if host.kind == "markdown":
