@@ -16,10 +16,21 @@ LEGACY = ("oss", "ollama-chat")
 TOML = frozenset({"toml"})
 
 
+# Top-level keys only Codex's config.toml has: with one of them, a "profile" key is Codex's too.
+_CODEX_KEYS = frozenset({"model", "approval_policy", "sandbox_mode", "model_reasoning_effort", "model_verbosity",
+                         "mcp_servers", "review_model", "openai_base_url", "oss_provider"})
+
+
 def codex_data(src: Source) -> dict | None:
-    """The parsed TOML when it looks like a Codex config, else None."""
+    """The parsed TOML when it looks like a Codex config, else None. ``profile`` / ``[profiles.*]`` alone are
+    other tools' keys too: they count only beside another Codex key, or in a file or block named for Codex."""
     data = src.data()
-    if isinstance(data, dict) and any(k in data for k in ("model_provider", "model_providers", "profiles", "profile")):
+    if not isinstance(data, dict):
+        return None
+    if "model_provider" in data or "model_providers" in data:
+        return data
+    if ("profiles" in data or "profile" in data) and (_CODEX_KEYS & set(data) or "codex" in src.host.path.lower()
+                                                      or (src.embedded and "codex" in (src.lang or "").lower())):
         return data
     return None
 
@@ -55,6 +66,13 @@ class _CodexRule(Rule):
     triggers = (r"model_provider", r"profile", r"wire_api")
 
 
+def _defined_elsewhere(src: Source, pid: str) -> bool:
+    """Whether another TOML block of the same document defines ``[model_providers.<pid>]`` (a guide that shows
+    the selector and the table in two steps)."""
+    rx = re.compile(rf"""^\s*\[\s*model_providers\.(?:{re.escape(pid)}|"{re.escape(pid)}"|'{re.escape(pid)}')\s*\]""", re.M)
+    return bool(rx.search(src.host.text))
+
+
 @register
 class CodexProviderUndefined(_CodexRule):
     """## What it does
@@ -67,10 +85,11 @@ class CodexProviderUndefined(_CodexRule):
     "`ollama-chat` is no longer supported".
 
     ## When it deliberately does not fire
-    - A built-in id, or an id with a `[model_providers.<id>]` table in the same file or fenced
-      block.
-    - TOML that does not look like a Codex config (no top-level `model_provider`,
-      `model_providers`, `profile` or `profiles`), a `model_provider` inside another table
+    - A built-in id, or an id with a `[model_providers.<id>]` table in the same file, or, for a
+      fenced block, anywhere in the same document (a guide that shows the two in two steps).
+    - TOML that does not look like a Codex config (no top-level `model_provider` or
+      `model_providers`; `profile` or `profiles` only beside another Codex key such as `model`,
+      or in a file or block named for Codex), a `model_provider` inside another table
       (`[profiles.*]`), and a value that is not a string.
     - TOML that does not parse (FG001).
     - In history files (CHANGELOG, docs/archive/, ADRs, ...; the `history` setting) and in blocks
@@ -109,7 +128,7 @@ class CodexProviderUndefined(_CodexRule):
         if pid in LEGACY:
             yield src.finding(self, leaf.start, leaf.end, f"model_provider '{pid}' is no longer supported by Codex "
                               f"(use a [model_providers.{ctx.spec.codex.provider_id}] table)")
-        elif pid not in providers and pid not in BUILT_IN:
+        elif pid not in providers and pid not in BUILT_IN and not (src.embedded and _defined_elsewhere(src, pid)):
             defined = ", ".join(sorted(providers)) or "none"
             yield src.finding(self, leaf.start, leaf.end, f"model_provider '{pid}' is not defined "
                               f"([model_providers.*] here: {defined}; built-in: {', '.join(BUILT_IN)})")
