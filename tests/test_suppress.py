@@ -47,3 +47,9 @@ def test_hash_ignore_inside_a_fenced_block():
 def test_unused_suppression_is_reported():
     text = "<!-- flowgate-lint: disable-next-line FG302 -->\nNothing wrong here.\n"
     assert codes(text) == [("FG002", 1)]
+
+
+def test_a_suppression_naming_no_rule_is_reported():
+    text = "# T\n\n<!-- flowgate-lint: disable-next-line FG999 -->\nPoint Codex at `http://127.0.0.1:4000/v1`.\n"
+    found = [f for f in lint_text(text, "doc.md") if f.code == "FG002"]
+    assert len(found) == 1 and "FG999" in found[0].message and found[0].line == 3

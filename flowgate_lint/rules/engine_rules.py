@@ -113,8 +113,8 @@ class UnusedSuppression(Rule):
 
     ## When it deliberately does not fire
     - A suppression that names only rules not selected in this run (`--select`, `ignore`): it
-      may be needed by a run that selects them. A code that matches no rule is skipped the same
-      way.
+      may be needed by a run that selects them. A code that matches no rule at all (`FG999`, a
+      typo) is always reported.
     - `enable` directives (they close a `disable` range; they suppress nothing themselves).
     - Directive text that is not a comment: in Markdown, an HTML comment inside inline code or
       a fenced block, and a `#` directive in prose or in a fence flowgate-lint does not check;
@@ -139,9 +139,17 @@ class UnusedSuppression(Rule):
 
     @classmethod
     def findings_for(cls, host: HostFile, directives: list, ctx: Any) -> list[Finding]:
+        from flowgate_lint.rules import all_rules
+
         src = Source(host, host.kind, host.text)
+        known = [r.code for r in all_rules()]
         out = []
         for d in directives:
+            unknown = [c for c in d.codes if not any(k.startswith(c.upper()) for k in known)]
+            if unknown:
+                out.append(src.finding(cls, d.start, d.end, f"suppression names {', '.join(unknown)}, which is no "
+                                       "flowgate-lint rule (a typo?); fix or remove it"))
+                continue
             if d.codes and not any(ctx.enabled(c) or any(r.startswith(c) for r in ctx.codes) for c in d.codes):
                 continue  # suppresses a rule that is not selected in this run
             codes = ", ".join(d.codes) if d.codes else "all rules"
