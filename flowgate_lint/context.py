@@ -714,7 +714,7 @@ def _fence_local(fence: Any, ctx: Any) -> LocalConfig | None:
     return local
 
 
-_FILE_NAME = lazy(r"""(?:~/|\./|/)?(?:[\w.-]+/)*[\w.-]+\.(?:ya?ml|json5?|jsonc|toml|env|sh|conf|ini)\b|\.env\b""")
+FILE_NAME = _FILE_NAME = lazy(r"""(?:~/|\./|/)?(?:[\w.-]+/)*[\w.-]+\.(?:ya?ml|json5?|jsonc|toml|env|sh|conf|ini)\b|\.env\b""")
 _ELLIPSIS = lazy(r"^\s*(?:#|//)?\s*(?:\.\.\.|…)\s*$|(?<![\w.])\.\.\.(?![\w.])", re.M)
 
 
@@ -736,6 +736,17 @@ def _intro(src_host: Any, fence: Any) -> str:
 
 
 _GENERIC_NAMES = frozenset({"config.yaml", "config.yml", "config.json", "config.toml", "settings.yaml", "settings.json"})
+
+
+def names_spec(name: str, ctx: Any) -> bool:
+    """Whether a file name written in a doc is the repository's gateway config (its path, or its base name when
+    that is distinctive: "flowgate.yaml", not "config.yaml")."""
+    spec_rel = getattr(ctx, "spec_rel", None)
+    if not spec_rel:
+        return False
+    name = name.lstrip("./")
+    base = spec_rel.rsplit("/", 1)[-1]
+    return name == spec_rel or spec_rel.endswith("/" + name) and (name != base or base not in _GENERIC_NAMES)
 
 
 def _presents_repo_config(fence: Any, ctx: Any) -> bool:

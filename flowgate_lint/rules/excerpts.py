@@ -75,6 +75,9 @@ def presented_as_repo_config(src: Source, ctx: Any, data: dict, real: dict) -> b
         return True
     if facts.names_file is not None:
         return False  # the doc names another file ("the corresponding `config.yaml`" of an example setup)
+    named = context.FILE_NAME.search(context.section_at(src, ctx, 0).title)
+    if named is not None and not context.names_spec(named.group(0), ctx):
+        return False  # under a heading that names another file ("### `config.yaml`"): that file, not the repository's
     ml = data.get("model_list")
     if not isinstance(ml, list):
         return False
