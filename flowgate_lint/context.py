@@ -198,6 +198,8 @@ def _url_of(m: re.Match[str], scheme: str) -> Url | None:
 
 def find_urls(text: str) -> list[Url]:
     """URLs and bare loopback ``host:port`` references in ``text``, in order."""
+    if ":" not in text:
+        return []  # both patterns need one
     out = []
     for m in _URL.finditer(text):
         u = _url_of(m, text[m.start():m.start() + 5].rstrip(":").lower())
@@ -373,6 +375,18 @@ def client_arrow(before: str) -> str | None:
 
 def mentions(text: str, ctx: Any) -> list[Mention]:
     """Every service named in ``text``."""
+    cache = _run_cache(ctx)
+    seen = cache.setdefault("mentions_of", {})  # the same lines are asked about again and again
+    if text in seen:
+        return list(seen[text])
+    if len(seen) > 4096:
+        seen.clear()
+    found = _mentions(text, ctx)
+    seen[text] = tuple(found)
+    return found
+
+
+def _mentions(text: str, ctx: Any) -> list[Mention]:
     rx = _mention_regex(ctx)
     cache = _run_cache(ctx)
     names, labels = cache["mention_names"], cache["other_labels"]
@@ -805,6 +819,16 @@ def prose_pieces(src: Any) -> Iterator[tuple[str, Any]]:
     if src.kind != "markdown":
         yield src.text, None
         return
+    cache = getattr(src, "_cache", None)
+    pieces = cache.get("prose_pieces") if cache is not None else None
+    if pieces is None:
+        pieces = tuple(_markdown_prose_pieces(src))  # several rules read the same pieces
+        if cache is not None:
+            cache["prose_pieces"] = pieces
+    yield from pieces
+
+
+def _markdown_prose_pieces(src: Any) -> Iterator[tuple[str, Any]]:
     doc = src.markdown()
     for seg in doc.segments:
         yield seg.text, seg.to_host
@@ -1091,12 +1115,16 @@ def counter_example(src: Any, ctx: Any, start: int) -> bool:
     fence = _fence_at(src, ctx, start)
     if fence is None:
         return False
-    host = src.host
-    n = fence.open_line - 1
-    while n >= 1 and not host.line_text(n).strip():
-        n -= 1
-    intro = (host.line_text(n) if n >= 1 else "") + " " + fence.info
-    return bool(_INTRO_WRONG.search(intro) or PAST_OR_WRONG.search(intro))
+    fc = _file_cache(src, ctx)
+    key = ("counter", fence.open_line)
+    if key not in fc:
+        host = src.host
+        n = fence.open_line - 1
+        while n >= 1 and not host.line_text(n).strip():
+            n -= 1
+        intro = (host.line_text(n) if n >= 1 else "") + " " + fence.info
+        fc[key] = bool(_INTRO_WRONG.search(intro) or PAST_OR_WRONG.search(intro))
+    return fc[key]
 
 
 def _block_mention(src: Any, ctx: Any, start: int, line: str) -> Mention | None:

@@ -52,7 +52,13 @@ class Phrase:
 
     def possible(self, folded: str) -> bool:
         """False when ``folded`` (``prefilter.fold`` of the text) cannot contain a match."""
-        return all(any(s in folded for s in group) for group in self.groups)
+        for group in self.groups:  # all(any(...)) without the generators: runs per segment and phrasing
+            for s in group:
+                if s in folded:
+                    break
+            else:
+                return False
+        return True
 
     def search(self, text: str) -> re.Match[str] | None:
         return self._compiled().search(text)

@@ -33,6 +33,13 @@ def _identity(i: int) -> int:
 
 def env_assignments(src: Source) -> list[Assignment]:
     """Env-style assignments of a source, plus those in a Markdown file's untagged / ``text`` fences."""
+    cached = src._cache.get("env_assignments")
+    if cached is None:
+        cached = src._cache["env_assignments"] = tuple(_env_assignments(src))
+    return list(cached)
+
+
+def _env_assignments(src: Source) -> list[Assignment]:
     out = list(assignments(src))
     if src.kind in ("json", "yaml", "toml") and src.parse_error() is not None:
         out = list(scan_text(src.text, 0, keyed=True))  # an illustrative block that does not parse: read as text
@@ -53,6 +60,13 @@ class Ref(NamedTuple):
 
 def refs(src: Source) -> Iterator[Ref]:
     """Every URL / loopback host:port in what a source shows as prose or code, in src.text offsets."""
+    cached = src._cache.get("refs")
+    if cached is None:
+        cached = src._cache["refs"] = tuple(_refs(src))  # several rules read them
+    return iter(cached)
+
+
+def _refs(src: Source) -> Iterator[Ref]:
     for text, to_host in cm.prose_pieces(src):
         conv = to_host or _identity
         for u in cm.find_urls(text):
