@@ -1094,7 +1094,7 @@ def _under_before_comment(text: str, start: int) -> bool:
 
 # "If running the gateway on a different port:", "on a custom port, e.g. ...": the reader's own choice.
 _CUSTOM_PORT = lazy(r"\b(?:a |another |any )?(?:different|custom|other|non-default|your own)\s+port\b"
-                          r"|其他端口|自定义端口|别的端口|不同的?端口", re.I)
+                    r"|其他端口|自定义端口|别的端口|不同的?端口", re.I)
 
 
 def _intro_line(src: Any, ctx: Any, start: int) -> str:

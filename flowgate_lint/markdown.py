@@ -114,8 +114,8 @@ USE_PYROMARK = os.environ.get("FLOWGATE_LINT_MARKDOWN") != "markdown-it-py"
 _COMMENT = lazy(r"<!--.*?-->", re.S)
 # The first words of a blockquote used as an admonition (GitHub alerts, bold or plain "Note:", emoji).
 _CALLOUT = lazy(r"\s*(?:\[!(?:note|tip|important|warning|caution)\]|\*\*\s*(?:note|tip|important|warning|caution|"
-                      r"注意|提示|警告|重要|说明)\b|(?:note|tip|important|warning|caution)\s*:|(?:注意|提示|警告|重要|说明)\s*[:：]|"
-                      r"[\u26a0\u2139\u2757\u2755\U0001f4a1\U0001f4cc\U0001f6a8])", re.I)
+                r"注意|提示|警告|重要|说明)\b|(?:note|tip|important|warning|caution)\s*:|(?:注意|提示|警告|重要|说明)\s*[:：]|"
+                r"[\u26a0\u2139\u2757\u2755\U0001f4a1\U0001f4cc\U0001f6a8])", re.I)
 
 
 def parse_markdown(host: HostFile) -> MarkdownDoc:

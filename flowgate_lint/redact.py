@@ -67,14 +67,14 @@ def is_reference(value: str) -> bool:
 # spans used on the original.
 _USERINFO = lazy(r"://([^\s/?#@\"'`<>\[\]{}|\\^]+)@")
 _QUERY = lazy(r"([?&;][\w.-]*?(?:api[_-]?key|apikey|key|token|secret|password|passwd|pwd|sig|signature|auth"
-                    r"|credentials?)=)([^&#\s\"'`<>\\]+)")
+              r"|credentials?)=)([^&#\s\"'`<>\\]+)")
 _AUTH_SCHEME = lazy(r"\b(Bearer|Basic)(\s+)([A-Za-z0-9._~+/=-]{6,})")
 # A credential-named variable or key (its name ends in one of these words), then = or :, then the
 # value, quoted or not. Quotes may be escaped (the text may be JSON): a backslash is never part of a value.
 _SEPARATOR = r"((?:\\*[\"'])?\s*[=:]\s*(?:\\*[\"'])?)"  # quotes escaped any number of times
 _ASSIGNED_NAMED = lazy(r"(?<![A-Za-z0-9])(api[_-]?key|apikey|auth[_-]?token|access[_-]?token|token|secret|password"
-                             r"|passwd|pwd|master[_-]?key|private[_-]?key|bearer[_-]?token)" + _SEPARATOR
-                             + r"([^\s\"'`,;&<>(){}\[\]\\:=][^\s\"'`,;&<>(){}\[\]\\]*)")
+                       r"|passwd|pwd|master[_-]?key|private[_-]?key|bearer[_-]?token)" + _SEPARATOR
+                       + r"([^\s\"'`,;&<>(){}\[\]\\:=][^\s\"'`,;&<>(){}\[\]\\]*)")
 # Any *KEY, *TOKEN ... (env_key, x-api-key): only a value that looks generated.
 _ASSIGNED_KEY = lazy(r"(key|token|secret|password)" + _SEPARATOR + r"([A-Za-z0-9._~+/=-]{16,})")
 _NAME_WORDS = ("key", "token", "secret", "pass", "pwd")

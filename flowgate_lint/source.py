@@ -252,7 +252,7 @@ def _reraise(value: Any) -> Any:
 
 # Files whose format is JSON with comments: .jsonc/.json5, Dev Containers, VS Code and TypeScript configs.
 _JSONC_PATH = lazy(r"(?:\.jsonc|\.json5|(?:^|/)\.?devcontainer(?:/[^/]+)?\.json|(?:^|/)\.vscode/[^/]+\.json"
-                         r"|(?:^|/)(?:ts|js)config(?:\.[\w-]+)?\.json|\.code-workspace)$")
+                   r"|(?:^|/)(?:ts|js)config(?:\.[\w-]+)?\.json|\.code-workspace)$")
 
 
 def is_jsonc_path(path: str) -> bool:
@@ -514,7 +514,7 @@ _VALUE_TOKEN = r"""(?:"[^"\n]*"|'[^'\n]*'|[^\s"'#=,{}\[\]]+)"""  # a one-line st
 # Every "key = value" written on one line (at a line start or after "{" or ","), and every array item:
 # one pass each over the text, whatever the number of keys.
 _PLAIN_PAIR = lazy(rf"(?:^|(?<=[{{,]))[ \t]*{_DOTTED}(?P<key>{_KEY_TOKEN})[ \t]*=[ \t]*(?P<value>{_VALUE_TOKEN}){_AFTER}",
-                         re.M)
+                   re.M)
 _PLAIN_ITEM = lazy(rf"(?<=[\[,])[ \t\r\n]*(?P<value>{_VALUE_TOKEN})(?=[ \t\r\n]*[,\]])")
 
 

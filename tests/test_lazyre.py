@@ -9,7 +9,7 @@ import sys
 from flowgate_lint.lazyre import lazy
 
 # Modules on the lint path whose patterns are lazy: importing them compiles nothing.
-LAZY_MODULES = ("context", "redact", "rules.urls", "source", "markdown", "scan", "suppress",
+LAZY_MODULES = ("context", "redact", "rules.urls", "source", "markdown", "scan", "suppress", "rules.smoke",
                 "rules.snippets", "rules.excerpts", "rules.engine_rules", "report.full", "spec")
 
 

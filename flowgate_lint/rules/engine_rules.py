@@ -13,8 +13,8 @@ from flowgate_lint.source import HostFile, ParseError, Source
 
 # Words that introduce a block as part of a file, not the whole of it.
 _FRAGMENT_INTRO = lazy(r"\b(?:add(?: this| these| the following)?(?: lines?| keys?| block)? (?:to|in|into|under)|inside|"
-                             r"merge|part of|section of|excerpt|snippet|fragment|trimmed|abridged|relevant part|"
-                             r"keep the rest|edit|change|modify|update|adjust|tweak)\b|添加到|加入|片段|节选|部分|中的|修改|编辑", re.I)
+                       r"merge|part of|section of|excerpt|snippet|fragment|trimmed|abridged|relevant part|"
+                       r"keep the rest|edit|change|modify|update|adjust|tweak)\b|添加到|加入|片段|节选|部分|中的|修改|编辑", re.I)
 # What a block must be about for its parse error to matter here: a client or gateway config.
 _OUR_FILE = lazy(r"(?:^|[/~\s`])(?:config\.toml|[\w.-]*\.config\.toml|settings(?:\.local)?\.json|\.env\b|[\w.-]*flowgate[\w.-]*"
                  r"|[\w.-]*litellm[\w.-]*|config\.ya?ml|[\w.-]*compose[\w.-]*\.ya?ml)", re.I)

@@ -57,7 +57,7 @@ def _render(value: Any, token: str, kind: str) -> str:
 
 # Words that introduce a block as an illustration rather than the repository's own file.
 ILLUSTRATIVE = lazy(r"\b(?:looks? like|for example|for instance|e\.g\.|such as|examples?|samples?|like this|something like|"
-                          r"minimal|template|a config with|hypothetical)\b|例如|示例|比如|类似|样例|模板", re.I)
+                    r"minimal|template|a config with|hypothetical)\b|例如|示例|比如|类似|样例|模板", re.I)
 
 
 def presented_as_repo_config(src: Source, ctx: Any, data: dict, real: dict) -> bool:

@@ -18,13 +18,13 @@ from flowgate_lint.source import Source
 
 # A check of the gateway as a whole, by name. A feature's own test ("test_pii_detection.sh", "verify_function_call.sh",
 # "test_redact_mode_e2e.sh") is not: it probes what it tests, and need not probe every client endpoint.
-SMOKE_NAME = re.compile(r"(?i)(?:^|/)[^/]*(?:smoke|acceptance|health-?check|self-?test|sanity"
-                        r"|(?:verify|check|test|e2e)[-_]?(?:the[-_])?(?:gateway|proxy|setup|install|clients?|litellm|flowgate|stack))[^/]*$"
-                        r"|(?:^|/)(?:verify|check|e2e|end-to-end)(?:\.\w+)?$")  # the repository's one verify.sh / e2e.sh
-SMOKE_WORDS = re.compile(r"(?i)\b(?:smoke[- ]?tests?|acceptance[- ]?tests?)\b")
+SMOKE_NAME = lazy(r"(?i)(?:^|/)[^/]*(?:smoke|acceptance|health-?check|self-?test|sanity"
+                  r"|(?:verify|check|test|e2e)[-_]?(?:the[-_])?(?:gateway|proxy|setup|install|clients?|litellm|flowgate|stack))[^/]*$"
+                  r"|(?:^|/)(?:verify|check|e2e|end-to-end)(?:\.\w+)?$")  # the repository's one verify.sh / e2e.sh
+SMOKE_WORDS = lazy(r"(?i)\b(?:smoke[- ]?tests?|acceptance[- ]?tests?)\b")
 BEGIN = "# flowgate-lint:begin claude-probe"
 END = "# flowgate-lint:end"
-SUCCESS = re.compile(r"""^\s*(?:echo|printf)\b[^\n]*(?:\bok\b|pass|success|succeeded|all good|done|✓|✔)|^\s*exit\s+0\s*$""", re.I)
+SUCCESS = lazy(r"""^\s*(?:echo|printf)\b[^\n]*(?:\bok\b|pass|success|succeeded|all good|done|✓|✔)|^\s*exit\s+0\s*$""", re.I)
 
 
 class Probe(NamedTuple):
