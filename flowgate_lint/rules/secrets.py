@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from flowgate_lint import context
 from flowgate_lint.findings import Finding
 from flowgate_lint.lazyre import lazy
-from flowgate_lint.redact import BEARER, KEY_SHAPES, PLACEHOLDER, looks_random, redact  # noqa: F401 (redact: re-exported)
+from flowgate_lint.redact import _SHAPE_NEEDLES, BEARER, KEY_SHAPES, PLACEHOLDER, looks_random, redact  # noqa: F401 (redact: re-exported)
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.scan import assignments, is_reference, text_pieces
 from flowgate_lint.source import Source
@@ -128,11 +128,13 @@ class LiteralSecret(Rule):
                     yield from report(leaf.start, leaf.end, value, str(leaf.key))
         for text, to_host in text_pieces(src):
             conv = to_host or (lambda i: i)
-            for rx, _ in KEY_SHAPES:
+            for (rx, _), needle in zip(KEY_SHAPES, _SHAPE_NEEDLES):
+                if needle not in text:
+                    continue  # a literal every match holds
                 for m in rx.finditer(text):
                     if not is_placeholder(m.group(0)):
                         yield from report(conv(m.start()), conv(m.end()), m.group(0), "text")
-            for m in BEARER.finditer(text):
+            for m in BEARER.finditer(text) if "Bearer" in text else ():
                 token = m.group(1)
                 if not is_reference(token) and not is_placeholder(token) and looks_random(token):
                     yield from report(conv(m.start(1)), conv(m.end(1)), token, "Authorization header")

@@ -86,7 +86,8 @@ def owned_spans(src: Source) -> list[tuple[int, int]]:
             pass
     for text, to_host in cm.prose_pieces(src):
         conv = to_host or _identity
-        spans += [(conv(m.start(2)), conv(m.end(2))) for m in _CODEX_FLAG.finditer(text)]
+        if "base_url" in text:  # both of the pattern's keys end in it
+            spans += [(conv(m.start(2)), conv(m.end(2))) for m in _CODEX_FLAG.finditer(text)]
     return spans
 
 
@@ -173,7 +174,12 @@ class _ServicePorts:
         for index, (text, to_host) in enumerate(cm.prose_pieces(src)):
             conv = to_host or _identity
             wrapped = index < n_segments  # a paragraph: its sentences run across lines
-            for m in _DOTTED_PORT.finditer(text):
+            # Literals each pattern needs (cheaper than running the patterns over every piece of prose).
+            low = text.lower()
+            dotted = ".port" in text
+            worded = "port" in low or "端口" in text or "(" in text or "（" in text or ":" in text or "：" in text
+            listed = "ports" in low or "端口" in text
+            for m in _DOTTED_PORT.finditer(text) if dotted else ():
                 svc = self._named(m.group(1), ctx)
                 if svc is None:
                     continue
@@ -187,7 +193,7 @@ class _ServicePorts:
             for u in cm.find_urls(text):
                 if u.port is not None and cm.host_class(u.host, spec) in _LOCAL_HOSTS:
                     spots.append((u.start, u.end, u.port, text[u.start:u.end], True))
-            for m in _PORT_WORD.finditer(text):
+            for m in _PORT_WORD.finditer(text) if worded else ():
                 spots.append((m.start(), m.end(), int(m.group(1) or m.group(2) or m.group(3) or m.group(4)), m.group(0), False))
             for start, end, port, shown, is_url in spots:
                 near = cm.service_near(text, start, end, ctx)
@@ -206,7 +212,8 @@ class _ServicePorts:
                 name = near.name if near.kind == "declared" or ctx.spec.source_kind != "settings" else "the gateway"
                 ps = conv(start + shown.rfind(str(port)))
                 yield self._finding(src, ctx, ps, ps + len(str(port)), name, port, want, shown, False)
-            yield from self._port_lists(src, ctx, text, conv)
+            if listed:
+                yield from self._port_lists(src, ctx, text, conv)
         if src.kind == "markdown":
             yield from self._tables(src, ctx)
 
@@ -424,6 +431,8 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
     def _diagram_ports(self, src: Source, ctx: Any) -> Iterator[Finding]:
         """Bare ``:PORT`` hops a client points at in a diagram ("Claude Code ──► relay-hub :3000")."""
         for text, to_host in cm.prose_pieces(src):
+            if ":" not in text and "：" not in text:
+                continue  # no :PORT
             conv = to_host or _identity
             for m in _BARE_PORT.finditer(text):
                 hop = cm.client_arrow(text[max(0, m.start() - 80):m.start()])
