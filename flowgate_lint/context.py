@@ -647,12 +647,17 @@ def section_at(src: Any, ctx: Any, offset: int) -> Section:
     """The innermost section holding ``src.text[offset]``, with a local config inherited from the innermost
     enclosing section that brings one."""
     line = src.host.position(src.to_host(offset))[0]
+    fc = _file_cache(src, ctx)
+    key = ("section_at", line)
+    if key in fc:
+        return fc[key]
     chain = [s for s in sections(src, ctx) if s.start_line <= line <= s.end_line]
-    configs = _file_cache(src, ctx)["configs"]
+    configs = fc["configs"]
     # The section's own config first, then the nearest one above.
     applies = [lc for own, _, lc in sorted((not lo <= line <= hi, -at, lc) for at, lo, hi, after, lc in configs
                                             if lo <= line <= hi or at <= line <= after)]
-    return chain[-1]._replace(local=_merge_local(applies))
+    fc[key] = chain[-1]._replace(local=_merge_local(applies))
+    return fc[key]
 
 
 # ---------------------------------------------------------------------------- local configs and blocks
