@@ -189,10 +189,12 @@ def _run(args_list: list[str]) -> int:
         else:
             name = LINT_MODULE
             module = import_module(f"flowgate_lint.commands.{LINT_MODULE}")
-        parser = _parser_for(name, module)
-        if name == LINT_MODULE and ("-h" in args_list or "--help" in args_list):  # imports every command module
-            parser.epilog = ((parser.epilog + "\n\n") if parser.epilog else "") + _top_epilog()
-        args = parser.parse_args(args_list)
+        args = module.fast_namespace(args_list) if name == LINT_MODULE else None
+        if args is None:
+            parser = _parser_for(name, module)
+            if name == LINT_MODULE and ("-h" in args_list or "--help" in args_list):  # imports every command module
+                parser.epilog = ((parser.epilog + "\n\n") if parser.epilog else "") + _top_epilog()
+            args = parser.parse_args(args_list)
         return int(module.run(args))
     except FlowgateError as exc:
         print(f"{PROG}: {exc}" if not exc.path else str(exc), file=sys.stderr)

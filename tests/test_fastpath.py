@@ -82,3 +82,39 @@ def test_a_few_files_are_scanned_without_building_the_automaton(tmp_path, n_file
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWGATE_LINT_")}
     res = subprocess.run([sys.executable, "-c", code, *names], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert res.stdout.splitlines()[-1] == f"0 {automaton}", res.stderr
+
+
+@pytest.mark.parametrize("argv", [
+    [], ["a.md"], ["--force-exclude", "--output-format", "full", "a.md", "b.md"],
+    ["--output-format=concise", "--fix", "-q", "x"],
+    ["--no-cache", "--exit-zero", "--unsafe-fixes", "--show-fixes", "--diff", "--check", "-v", "--isolated",
+     "--statistics", "--quiet", "--verbose", "--force-exclude", "docs"],
+])
+def test_fast_namespace_is_the_parsers(argv):
+    from flowgate_lint.cli import _parser_for
+    from flowgate_lint.commands import lint as lint_cmd
+
+    parser = _parser_for("lint", lint_cmd)
+    assert vars(lint_cmd.fast_namespace(list(argv))) == vars(parser.parse_args(list(argv)))
+    assert vars(lint_cmd.fast_namespace([])) == vars(parser.parse_args([])) == lint_cmd.DEFAULTS
+
+
+@pytest.mark.parametrize("argv", [["a.md", "--fix"], ["-"], ["--select", "FG1"], ["--output-format", "nope"],
+                                  ["--output-format"], ["--", "a.md"], ["--fix=1"], ["--force", "a.md"], ["--version"],
+                                  ["-h"]])
+def test_other_command_lines_take_the_parser(argv):
+    from flowgate_lint.commands import lint as lint_cmd
+
+    assert lint_cmd.fast_namespace(list(argv)) is None
+
+
+def test_a_pre_commit_run_does_not_build_the_parser(tmp_path):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "flowgate.yaml").write_text((RULE_FIXTURES.parent / "spec" / "flowgate.yaml").read_text())
+    (tmp_path / "doc.md").write_text("# Setup\n\nSet `ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1`.\n")
+    code = ("import sys\nfrom flowgate_lint.cli import main\n"
+            "rc = main(['--force-exclude', '--output-format', 'full', 'doc.md'])\n"
+            "print(rc, 'argparse' in sys.modules)\n")
+    res = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "FLOWGATE_LINT_NO_CACHE": "1"})
+    assert res.stdout.strip().splitlines()[-1] == "1 False", res.stdout + res.stderr
