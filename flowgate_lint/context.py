@@ -287,9 +287,10 @@ OTHER_SERVICES: dict[str, tuple[str, int | None]] = {
     "database": (r"postgres(?:ql)?|mysql|redis|mongo(?:db)?|elasticsearch", None),
     "claude-code-router": (r"claude[ -]code[ -]router|\bccr\b", 3456),
 }
-API_SERVICES = frozenset({"Ollama", "LM Studio", "llama.cpp", "vLLM", "claude-code-router"})  # serve client APIs
+API_SERVICES = frozenset({"Ollama", "LM Studio", "llama.cpp", "vLLM", "claude-code-router", "copilot-api"})  # serve client APIs
 OTHER_PORTS = {11434: "Ollama", 1234: "LM Studio", 5432: "PostgreSQL", 3306: "MySQL", 6379: "Redis", 27017: "MongoDB",
-               9200: "Elasticsearch", 9090: "Prometheus", 3456: "claude-code-router", 1455: "Codex OAuth callback"}
+               9200: "Elasticsearch", 9090: "Prometheus", 3456: "claude-code-router", 1455: "Codex OAuth callback",
+               4141: "copilot-api"}
 GATEWAY_WORDS = r"gateway|网关"
 
 
@@ -913,6 +914,10 @@ def _selected_provider(src: Any, path: tuple) -> bool:
     return len(providers) == 1 or path[1] == "flowgate"
 
 
+# The README of a sub-project (llm-proxy/README.md): about that directory's own program, not the repository's gateway.
+_SUB_PROJECT_README = lazy(r"(?i)^(?!(?:docs?|documentation|\.github|guides?|examples?)/)[^/]+/(?:[^/]+/)*readme[^/]*\.md$")
+
+
 def similar_port(port: int | None, expected: int) -> bool:
     """Whether ``port`` reads as a slip for ``expected``: the same port, one digit changed, added or dropped, two
     digits swapped, or a neighbour (4001 for 4000, 11435 for 11434, 8137 for 8317). A changed first digit is
@@ -1022,9 +1027,10 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
         if url.port in OTHER_PORTS:
             return target(LOCAL, "", OTHER_PORTS[url.port], f"port {url.port} is {OTHER_PORTS[url.port]}'s")
         named = (near is not None and near.kind == "gateway") or any(m.kind == "gateway" for m in mentions(line_text, ctx))
-        if expected is not None and not named and not similar_port(url.port, expected):
-            # A client pointed at a local port far from the gateway's, with nothing naming the gateway: as likely
-            # another local gateway (copilot-api on 4141, a sub-project's proxy) as a mistake.
+        if expected is not None and not named and not similar_port(url.port, expected) \
+                and (section.provider_guide or _SUB_PROJECT_README.search(src.host.path)):
+            # A provider guide, or a sub-project's own README, pointing a client at a local port far from the
+            # gateway's with nothing naming the gateway: as likely another local gateway as a mistake.
             return target(UNKNOWN, "", None, f"{signal}, but port {url.port} is unlike the gateway's and nothing names it")
         if section.provider_guide:
             return target(GATEWAY, PROBABLE, gw.service, f"{signal}, in a provider guide")
@@ -1105,13 +1111,22 @@ _CUSTOM_PORT = lazy(r"\b(?:a |another |any )?(?:different|custom|other|non-defau
 def _intro_line(src: Any, ctx: Any, start: int) -> str:
     """The text line just before the fenced block holding ``src.text[start]`` ("" outside a fence)."""
     fence = _fence_at(src, ctx, start)
-    if fence is None:
-        return ""
-    host = src.host
-    n = fence.open_line - 1
+    return "" if fence is None else _text_line_before(src.host, fence.open_line)
+
+
+def _text_line_before(host: Any, line: int) -> str:
+    """The nearest non-blank host line above ``line`` ("" when none)."""
+    n = line - 1
     while n >= 1 and not host.line_text(n).strip():
         n -= 1
     return host.line_text(n) if n >= 1 else ""
+
+
+def block_intro(src: Any) -> str:
+    """The text line just before the fenced block ``src`` ("" for a file)."""
+    if not src.embedded:
+        return ""
+    return _text_line_before(src.host, src.host.position(src.to_host(0))[0] - 1)  # above the opening fence
 
 
 def counter_example(src: Any, ctx: Any, start: int) -> bool:
@@ -1123,11 +1138,7 @@ def counter_example(src: Any, ctx: Any, start: int) -> bool:
     fc = _file_cache(src, ctx)
     key = ("counter", fence.open_line)
     if key not in fc:
-        host = src.host
-        n = fence.open_line - 1
-        while n >= 1 and not host.line_text(n).strip():
-            n -= 1
-        intro = (host.line_text(n) if n >= 1 else "") + " " + fence.info
+        intro = _text_line_before(src.host, fence.open_line) + " " + fence.info
         fc[key] = bool(_INTRO_WRONG.search(intro) or PAST_OR_WRONG.search(intro))
     return fc[key]
 

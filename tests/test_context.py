@@ -243,8 +243,21 @@ def test_similar_port(port, similar):
     assert cm.similar_port(port, 4000) == similar
 
 
-def test_a_client_on_a_far_port_with_nothing_naming_the_gateway_is_not_judged_the_gateway():
-    far = judge_first("# Copilot\n\n```sh\nexport ANTHROPIC_BASE_URL=http://localhost:4141\n```\n", "http")
-    assert far.kind == cm.UNKNOWN
-    named = judge_first("# Setup\n\nPoint Claude Code at the gateway: `ANTHROPIC_BASE_URL=http://localhost:4141`\n", "http")
+def test_a_client_on_a_far_port_in_a_provider_guide_or_a_sub_project_is_not_judged_the_gateway():
+    block = "```sh\nexport ANTHROPIC_BASE_URL=http://localhost:8082\n```\n"
+    assert judge_first("# Switching providers\n\n" + block, "http").kind == cm.UNKNOWN
+    assert judge_first("# Proxy\n\n" + block, "http", name="llm-proxy/README.md").kind == cm.UNKNOWN
+    assert judge_first("# Proxy\n\n" + block, "http", name="docs/setup.md").certain  # the repository's own docs
+    named = judge_first("# Switching providers\n\nPoint Claude Code at the gateway: `ANTHROPIC_BASE_URL=http://localhost:8082`\n",
+                        "http")
     assert named.is_gateway
+    assert judge_first("# Copilot\n\n```sh\nexport ANTHROPIC_BASE_URL=http://localhost:4141\n```\n", "http").kind == cm.LOCAL
+
+
+def test_a_smoke_script_of_the_gateways_other_listener_needs_no_claude_probes(tmp_path):
+    settings = Settings({"gateway-port": 3457, "gateway-ports": [3456]}, None, tmp_path)
+    spec = load_spec(settings)
+    script = '#!/bin/bash\nBASE_URL="${BASE_URL:-http://localhost:3456}"\ncurl -fsS "${BASE_URL}/health"\n'
+    assert [f.code for f in lint_text(script, "scripts/smoke.sh", ["FG201", "FG202"], spec=spec)] == []
+    main = script.replace("3456", "3457")
+    assert sorted(f.code for f in lint_text(main, "scripts/smoke.sh", ["FG201", "FG202"], spec=spec)) == ["FG201", "FG202"]

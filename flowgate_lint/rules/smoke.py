@@ -116,6 +116,8 @@ def checks_the_gateway(src: Source, ctx: Any) -> bool:
     urls = [u for u in cm.find_urls(src.text) if cm.host_class(u.host, ctx.spec) in ("loopback", "any", "spec")]
     if not urls:
         return True  # the address comes from elsewhere ($GATEWAY_URL): judged by its name
+    if all(u.port in ctx.spec.gateway.also for u in urls):
+        return False  # a check of the gateway's other listener (gateway-ports), not of its Claude Code endpoint
     for u in urls:
         if cm.is_client_path(u.path) or cm.judge(src, ctx, u.start, u.end, url=u).is_gateway:
             return True

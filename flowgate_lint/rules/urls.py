@@ -753,6 +753,10 @@ _CODEX_WORD = lazy(r"\bcodex\b", re.I)
 _PREFIXED_CMD = lazy(r"[ \t]+(?:[A-Z_][A-Z0-9_]*=\S*[ \t]+)*([a-z][\w.-]*)\b")
 
 
+_GENERIC_CLIENTS = lazy(r"(?i)\bopenai[- ]?(?:compatible|sdk|python|node)|\b(?:client libraries|sdks?|other tools|any client)\b"
+                        r"|openai\s*兼容")
+
+
 def _mentions_codex(src: Source, ctx: Any, offset: int) -> bool:
     """Whether the section around ``offset`` (a whole non-Markdown file) is about Codex."""
     if src.host.kind != "markdown":
@@ -773,7 +777,9 @@ class OpenAIBaseUrlEnv(Rule):
     ## When it deliberately does not fire
     Where nothing says the variable is for Codex: the OpenAI SDKs and many other tools read
     `OPENAI_BASE_URL` legitimately (a LiteLLM tutorial's `export OPENAI_BASE_URL=...` for the
-    Python SDK), and an inline prefix for another program (`OPENAI_BASE_URL=... claude`). Also
+    Python SDK), a block introduced for OpenAI-compatible clients or SDKs ("For OpenAI-compatible
+    clients:") that does not name Codex, and an inline prefix for another program
+    (`OPENAI_BASE_URL=... claude`). Also
     history files and sections, and lines that present the value as old.
 
     ## Why is this bad?
@@ -819,6 +825,8 @@ class OpenAIBaseUrlEnv(Rule):
             cmd = _PREFIXED_CMD.match(src.text, a.token_end)
             if cmd is not None and cmd.group(1) != "codex":
                 continue  # "OPENAI_BASE_URL=... claude": set for another program
+            if src.embedded and _GENERIC_CLIENTS.search(cm.block_intro(src)) and not _CODEX_WORD.search(cm.block_intro(src)):
+                continue  # "For OpenAI-compatible clients:": the SDKs' variable, whatever route it names
             yield src.finding(self, a.name_start, a.name_end,
                               "OPENAI_BASE_URL is deprecated in Codex (ignored when openai_base_url is set); configure "
                               f"a provider with base_url {ctx.spec.codex.base_url} (flowgate-lint print codex)")
