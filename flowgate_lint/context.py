@@ -672,7 +672,7 @@ def _local_config_of(text: str, kind: str, ctx: Any, line: int) -> LocalConfig |
     """The gateway config a block (or a whole example file) brings, if it is one."""
     if kind in ("yaml", "json"):
         try:
-            data = _load_data(text, kind)
+            data = _load_data(text, kind, ctx)
         except Exception:  # noqa: BLE001 - a block that does not parse brings nothing we can read
             return None
         if not isinstance(data, dict):
@@ -709,7 +709,27 @@ def _local_config_of(text: str, kind: str, ctx: Any, line: int) -> LocalConfig |
     return None
 
 
-def _load_data(text: str, kind: str) -> Any:
+def _load_data(text: str, kind: str, ctx: Any = None) -> Any:
+    """The parsed block (raises on a block that does not parse); with ``ctx``, parsed once per run (callers
+    only read it)."""
+    if ctx is None:
+        return _parse_data(text, kind)
+    parsed = _run_cache(ctx).setdefault("data", {})
+    key = (kind, text)
+    if key not in parsed:
+        if len(parsed) > 256:
+            parsed.clear()
+        try:
+            parsed[key] = (True, _parse_data(text, kind))
+        except Exception as exc:  # noqa: BLE001 - re-raised to every caller, as a fresh parse would
+            parsed[key] = (False, exc)
+    ok, value = parsed[key]
+    if not ok:
+        raise value.with_traceback(None)
+    return value
+
+
+def _parse_data(text: str, kind: str) -> Any:
     if kind == "json":
         import json
 
@@ -778,7 +798,7 @@ def _presents_repo_config(fence: Any, ctx: Any) -> bool:
         if spec_rel in intro or (base not in _GENERIC_NAMES and re.search(rf"(?<![\w.-/]){re.escape(base)}\b", intro)):
             return True  # a generic name ("config.yaml") alone may be any tool's, or another setup's, config
     try:
-        data = _load_data(src.text, src.kind)
+        data = _load_data(src.text, src.kind, ctx)
     except Exception:  # noqa: BLE001
         return False
     if not isinstance(data, dict) or not data:

@@ -180,16 +180,14 @@ class Source:
         if "ptext" not in self._cache:
             text = self.text
             if self.kind == "json" and (self.embedded or is_jsonc_path(self.host.path)):
-                stripped = strip_jsonc(text)
-                if stripped != text:
-                    import json
+                import json
 
-                    try:
-                        json.loads(text)
-                    except ValueError:
-                        text = stripped
-                    except RecursionError:
-                        pass
+                try:
+                    json.loads(text)  # strict JSON stays as it is (no need to blank anything)
+                except ValueError:
+                    text = strip_jsonc(text)
+                except RecursionError:
+                    pass
             self._cache["ptext"] = text
         return self._cache["ptext"]
 
