@@ -11,21 +11,22 @@ from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
 from flowgate_lint.findings import Finding
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.source import Source
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "claims"
-HISTORY_FILES = re.compile(r"(?:^|/)(?:changelog|changes|history|news|release[-_ ]?notes|releases)[^/]*$", re.I)
-HISTORY_HEADINGS = re.compile(r"changelog|change log|history|release notes|releases|what'?s new|变更|更新日志|历史|发布说明", re.I)
-QUOTED = re.compile(r'"[^"\n]{3,200}"|“[^”]{3,200}”|「[^」]{1,200}」|『[^』]{1,200}』')  # a quoted claim is a mention
-SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])")
+HISTORY_FILES = lazy(r"(?:^|/)(?:changelog|changes|history|news|release[-_ ]?notes|releases)[^/]*$", re.I)
+HISTORY_HEADINGS = lazy(r"changelog|change log|history|release notes|releases|what'?s new|变更|更新日志|历史|发布说明", re.I)
+QUOTED = lazy(r'"[^"\n]{3,200}"|“[^”]{3,200}”|「[^」]{1,200}」|『[^』]{1,200}』')  # a quoted claim is a mention
+SENTENCE_END = lazy(r"(?<=[.!?;])\s+|(?<=[。！？；])")
 # Inline code that names something (`Claude Code`, `LiteLLM`, `/v1/messages`) reads as prose; a command,
 # an assignment or a quoted string in code stays blank.
-NAME_SPAN = re.compile(r"`+\s*(?![^`]*(?:--|[=$|<>\"'\\{}]))[^`\n]{1,48}?\s*`+")
-CLAUSE_END = re.compile(r"[,;，；：(（]|:(?=\s|$)|\b(?:but|so|because|since|and then|which|while|whereas|although|though)\b|因为|所以|但是|不过")
+NAME_SPAN = lazy(r"`+\s*(?![^`]*(?:--|[=$|<>\"'\\{}]))[^`\n]{1,48}?\s*`+")
+CLAUSE_END = lazy(r"[,;，；：(（]|:(?=\s|$)|\b(?:but|so|because|since|and then|which|while|whereas|although|though)\b|因为|所以|但是|不过")
 # After the claim: a condition that makes it a troubleshooting note ("... cannot connect if the port is wrong").
-AFTER_CONDITION = re.compile(r"\b(?:if|when|whenever|while|as long as|before|after|until the)\b|的时候|的话|时[，,]", re.I)
-PRONOUN_HEAD = re.compile(r"\s*(?:(?:to|at|with|into|through|against|on|behind)\s+)?(?:it|this|them)\b|\s*它", re.I)
+AFTER_CONDITION = lazy(r"\b(?:if|when|whenever|while|as long as|before|after|until the)\b|的时候|的话|时[，,]", re.I)
+PRONOUN_HEAD = lazy(r"\s*(?:(?:to|at|with|into|through|against|on|behind)\s+)?(?:it|this|them)\b|\s*它", re.I)
 
 TERMS = ("client", "product", "api", "gateway", "pronoun", "directly", "filler", "condition", "opposite")
 CLAIMS = ("direct", "unsupported", "adapter", "imperative", "only", "lacks")

@@ -6,6 +6,7 @@ import re
 from typing import Any, Iterator
 
 from flowgate_lint.findings import SAFE, UNSAFE, Finding, Fix
+from flowgate_lint.lazyre import lazy
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.scan import assignments
 from flowgate_lint.source import Leaf, Source
@@ -388,7 +389,7 @@ class CodexLegacyProfilesTable(_CodexRule):
                               f"and select it with --profile {name}")
 
 
-_PROFILE_FLAG = re.compile(r"\bcodex\b[^\n`|;&]*?\s(?:--profile|-p)[ =]['\"]?([A-Za-z0-9_-]+)")
+_PROFILE_FLAG = lazy(r"\bcodex\b[^\n`|;&]*?\s(?:--profile|-p)[ =]['\"]?([A-Za-z0-9_-]+)")
 
 
 @register
@@ -453,9 +454,9 @@ class CodexProfileWithoutFile(Rule):
                                   "(profiles are files since Codex 0.134.0)")
 
 
-_KEY_VAR = re.compile(r"^[A-Z][A-Z0-9_]*(?:API_KEY|_KEY|_TOKEN)$")
-_PLACEHOLDER = re.compile(r"[<>{}$]|YOUR|XXX")
-_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_KEY_VAR = lazy(r"^[A-Z][A-Z0-9_]*(?:API_KEY|_KEY|_TOKEN)$")
+_PLACEHOLDER = lazy(r"[<>{}$]|YOUR|XXX")
+_VAR_NAME = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _not_a_variable(value: str) -> bool:

@@ -23,10 +23,10 @@ OTHER_MODEL_VARS = (SMALL_FAST, "ANTHROPIC_DEFAULT_FABLE_MODEL", "ANTHROPIC_REAS
 CLAUDE_ALIASES = frozenset({"default", "opus", "sonnet", "haiku", "opusplan", "sonnet[1m]", "opus[1m]", "best"})
 # Prose advice to set the deprecated variable ("so set `ANTHROPIC_SMALL_FAST_MODEL` to ...").
 _SET_SMALL_FAST = lazy(r"\b(?:set|export|use|define|configure|add)\s+(?:the\s+)?`(?P<name>ANTHROPIC_SMALL_FAST_MODEL)`"
-                             r"(?!\s*(?:is|was|has been)\b)", re.I)
+                       r"(?!\s*(?:is|was|has been)\b)", re.I)
 _NOT_ADVICE = lazy(r"\b(?:deprecated|instead of|rather than|replace[sd]?|renamed?|legacy|no longer|old)\b|弃用|已废弃", re.I)
 # claude --model X, codex -m X / --model X (in scripts and inline code)
-_CLI_MODEL = re.compile(r"\b(?P<client>claude|codex)\b[^\n|;&]*?(?:\s--model[ =]|\s-m\s+)['\"]?([A-Za-z0-9._:/@\[\]-]+)")
+_CLI_MODEL = lazy(r"\b(?P<client>claude|codex)\b[^\n|;&]*?(?:\s--model[ =]|\s-m\s+)['\"]?([A-Za-z0-9._:/@\[\]-]+)")
 
 
 def is_codex_config(data: Any) -> bool:

@@ -16,8 +16,8 @@ from flowgate_lint.source import Source
 ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
 
 # The credential shapes live below the rules, in redact.py, shared with every output path.
-SECRET_NAME = re.compile(r"(?i)(?:^|_|-)(?:api_?key|key|token|secret|password|passwd|bearer_token|master_key|auth)$|apikey$")
-_KEY_PREFIX = re.compile(r"^(?:sk-(?:ant-(?:api|admin)\d*-|or-v\d+-|proj-|svcacct-|lm-)?|gh[pousr]_|AKIA)", re.I)
+SECRET_NAME = lazy(r"(?i)(?:^|_|-)(?:api_?key|key|token|secret|password|passwd|bearer_token|master_key|auth)$|apikey$")
+_KEY_PREFIX = lazy(r"^(?:sk-(?:ant-(?:api|admin)\d*-|or-v\d+-|proj-|svcacct-|lm-)?|gh[pousr]_|AKIA)", re.I)
 
 
 # Generated keys are ASCII: "sk-c0e7fed7b-你的自定义Key" ("your own key") is written to be replaced.
