@@ -20,6 +20,7 @@ SPEC_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "gateway-host": ((str,), "gateway host (default: from the config, else 127.0.0.1)"),
     "gateway-port": ((int,), "gateway port (default: from the config, else 4000)"),
     "gateway-ports": ((list,), "other ports the same gateway listens on (a multi-port gateway's per-API ports)"),
+    "gateway-routes": ((list,), "path prefixes the gateway serves client APIs under (\"/\" for the root), when it has route prefixes"),
     "default-model": ((str,), "main model (Codex model, ANTHROPIC_MODEL, opus and sonnet slots)"),
     "fast-model": ((str,), "fast model (haiku slot; default: the default model)"),
     "claude-model": ((str,), "override for ANTHROPIC_MODEL"),

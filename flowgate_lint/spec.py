@@ -73,6 +73,7 @@ class Gateway(NamedTuple):
     host: str
     port: int
     also: tuple[int, ...] = ()  # other ports the same gateway listens on (a multi-port gateway's per-API ports)
+    routes: tuple[str, ...] = ()  # path prefixes it serves client APIs under ("" is the root); () = not declared
 
     def listens_on(self, port: int | None) -> bool:
         return port == self.port or port in self.also
@@ -162,6 +163,14 @@ class Spec(NamedTuple):
         return None if self.models is None else model_served(model, self.models)
 
 
+def route_prefix(path: str) -> str:
+    """A route as a comparable prefix: no trailing "/" or "/v1" ("/copilot/v1/" -> "/copilot", "/" -> "")."""
+    path = path.rstrip("/")
+    if path.endswith("/v1"):
+        path = path[:-3]
+    return path.rstrip("/")
+
+
 _VARIANT = lazy(r"\[[^\[\]]*\]$")
 
 
@@ -247,7 +256,14 @@ def derive_spec(
             raise fail(also_loc, f"gateway-ports must be a list of ports, got {_show(also_loc.value)}")
         also = tuple(p for p in dict.fromkeys(_check_port(Located(v, also_loc.path, also_loc.line), fail)
                                               for v in also_loc.value) if p != port)
-    gateway = Gateway(service, host, port, also)
+    routes_loc = fields.get("gateway-routes")
+    routes: tuple[str, ...] = ()
+    if routes_loc is not None:
+        if not isinstance(routes_loc.value, list) or not all(isinstance(r, str) and (r == "" or r.startswith("/"))
+                                                              for r in routes_loc.value):
+            raise fail(routes_loc, "gateway-routes must be a list of paths starting with / (\"/\" for the root)")
+        routes = tuple(dict.fromkeys(route_prefix(r) for r in routes_loc.value))
+    gateway = Gateway(service, host, port, also, routes)
 
     all_services = []
     for name, (_, h, p) in services.items():
@@ -661,7 +677,7 @@ def load_spec(settings: Settings, explicit: str | None = None, probes: list[Path
         )
     setting_path = settings.display_path()
     for key in (
-        "gateway-service", "gateway-host", "gateway-port", "gateway-ports", "default-model", "fast-model", "claude-model",
+        "gateway-service", "gateway-host", "gateway-port", "gateway-ports", "gateway-routes", "default-model", "fast-model", "claude-model",
         "opus-model", "sonnet-model", "haiku-model", "subagent-model", "codex-model", "codex-provider-id",
         "codex-provider-name", "codex-env-key", "token-env",
     ):

@@ -228,6 +228,7 @@ def test_non_utf8_directory_and_missing_spec_errors(tmp_path):
     ('gateway-port = "4000"\n', "flowgate-lint.toml:1: setting 'gateway-port' must be an integer, got a string"),
     ('gateway_port = 4000\n', "flowgate-lint.toml:1: unknown setting 'gateway_port' (did you mean 'gateway-port'?)"),
     ('select = [\n', None),
+    ('gateway-routes = ["claude"]\n', "flowgate-lint.toml:1: gateway-routes must be a list of paths starting with / (\"/\" for the root)"),
     ('gateway-ports = ["8084"]\n', "flowgate-lint.toml:1: setting 'gateway-ports' must be a list of ports (integers 1-65535)"),
 ])
 def test_bad_settings_are_one_line_with_exit_2(tmp_path, settings, message):

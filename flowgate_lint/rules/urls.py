@@ -887,3 +887,78 @@ class ClientTargetsBindAll(Rule):
             fix = Fix((src.edit(u.host_start, u.host_end, host),), UNSAFE, f"Use {host}")
             yield src.finding(self, u.host_start, u.host_end,
                               f"{ref.text}: 0.0.0.0 is a bind address, not one to connect to; point clients at {host}", fix)
+
+
+# A client API call inside a path ("/api/v1/messages"): what comes before it is the route prefix.
+_BASE_URL_VARS = frozenset({"ANTHROPIC_BASE_URL", "OPENAI_BASE_URL", "OPENAI_API_BASE"})
+_CLIENT_API = lazy(r"/v1/(?:messages(?:/count_tokens)?|models|chat/completions|responses)(?:[/?#]|$)")
+
+
+@register
+class GatewayRouteUnknown(Rule):
+    """## What it does
+    Where the settings declare the gateway's routes (`gateway-routes`, for a gateway that serves
+    client APIs under path prefixes such as `/claude` and `/codex`), checks the route prefix of
+    every client URL on the gateway: a client API call (`/api/v1/messages`: prefix `/api`) or a
+    client base URL (`ANTHROPIC_BASE_URL=http://127.0.0.1:8000/api`). The prefix must be one of
+    the declared routes (`/` for the root); a trailing `/v1` belongs to the API, not the route.
+
+    ## When it deliberately does not fire
+    - When `gateway-routes` is not set: most gateways serve the APIs at the root, and a path
+      prefix may be a documented route (LiteLLM's `/anthropic` pass-through).
+    - URLs that do not target the gateway (the shared context model: upstreams, other local
+      services, a section's own example gateway), URLs on another port (FG301's), and paths that
+      are not client APIs (`/health`, `/docs`, `/metrics`).
+    - In history files and sections, and in blocks the text presents as old or wrong.
+
+    ## Why is this bad?
+    After a gateway moves its routes (`/api` becomes `/claude`), every example that still uses the
+    old prefix answers 404, while host and port look right.
+
+    ## Example
+    ```sh
+    curl http://127.0.0.1:8000/api/v1/messages    # routes: /claude, /codex
+    ```
+
+    Use instead:
+    ```sh
+    curl http://127.0.0.1:8000/claude/v1/messages
+    ```
+
+    ## Fix
+    None: which route is meant is a human decision.
+    """
+
+    code = "FG307"
+    name = "gateway-route-unknown"
+    summary = "A client URL on the gateway uses a route prefix the gateway does not serve"
+    kinds = ALL_KINDS
+    skip_history = True
+    triggers = (r"localhost", r"127\.\d", r"0\.0\.0\.0", r"::1")
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        from flowgate_lint.spec import route_prefix
+
+        gw = ctx.spec.gateway
+        if not gw.routes:
+            return
+        for ref in refs(src):
+            u = ref.url
+            if u.port is None or cm.host_class(u.host, ctx.spec) not in _LOCAL_HOSTS or not gw.listens_on(u.port):
+                continue
+            key = cm.key_at(src, u.start)
+            api = _CLIENT_API.search(u.path)
+            if api is not None:
+                prefix = route_prefix(u.path[:api.start()])
+            elif key in _BASE_URL_VARS or (src.kind == "toml" and key in ("base_url", "openai_base_url")):
+                prefix = route_prefix(u.path.split("?", 1)[0])  # a client's base URL (not a program's own base_url=)
+            else:
+                continue
+            if prefix in gw.routes:
+                continue
+            t = cm.judge(src, ctx, u.start, u.end, key=key, url=u)
+            if not t.is_gateway or t.local or t.quoted:
+                continue
+            shown = ", ".join(r or "/" for r in gw.routes)
+            yield src.finding(self, u.start, u.end,
+                              f"{ref.text}: the gateway serves no route '{prefix or '/'}' (its routes: {shown})")
