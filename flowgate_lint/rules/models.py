@@ -24,6 +24,11 @@ CLAUDE_ALIASES = frozenset({"default", "opus", "sonnet", "haiku", "opusplan", "s
 # Prose advice to set the deprecated variable ("so set `ANTHROPIC_SMALL_FAST_MODEL` to ...").
 _SET_SMALL_FAST = lazy(r"\b(?:set|export|use|define|configure|add)\s+(?:the\s+)?`(?P<name>ANTHROPIC_SMALL_FAST_MODEL)`"
                        r"(?!\s*(?:is|was|has been)\b)", re.I)
+# A definition-list item or table entry that documents it ("- `ANTHROPIC_SMALL_FAST_MODEL`: the background model").
+_DEFINES_SMALL_FAST = lazy(r"^\s*`(?P<name>ANTHROPIC_SMALL_FAST_MODEL)`\s*(?:[:：]|\s[-—–]\s)")
+# A script that writes it as a quoted key (a settings.json edit in jq, node or python), not one that removes it.
+_WRITES_SMALL_FAST = lazy(r"""['"](?P<name>ANTHROPIC_SMALL_FAST_MODEL)['"]""")
+_REMOVES = lazy(r"\b(?:del|delete|unset|pop|remove|rm|deprecated|migrat\w*|rename\w*)\b", re.I)
 _NOT_ADVICE = lazy(r"\b(?:deprecated|instead of|rather than|replace[sd]?|renamed?|legacy|no longer|old)\b|弃用|已废弃", re.I)
 # claude --model X, codex -m X / --model X (in scripts and inline code)
 _CLI_MODEL = lazy(r"\b(?P<client>claude|codex)\b[^\n|;&]*?(?:\s--model[ =]|\s-m\s+)['\"]?([A-Za-z0-9._:/@\[\]-]+)")
@@ -250,8 +255,11 @@ class ModelNotServed(Rule):
 class SmallFastModelDeprecated(Rule):
     """## What it does
     Finds `ANTHROPIC_SMALL_FAST_MODEL` where it is set (scripts, env files, settings.json,
-    blocks), and prose that tells the reader to set it ("so set `ANTHROPIC_SMALL_FAST_MODEL`
-    to a concrete id"), unless the sentence calls it deprecated or old.
+    blocks), a script that writes it as a quoted key (a `jq`, `node -e` or Python edit of
+    settings.json), and prose that tells the reader to set it ("so set
+    `ANTHROPIC_SMALL_FAST_MODEL` to a concrete id") or documents it as a current setting
+    ("- `ANTHROPIC_SMALL_FAST_MODEL`: the background model"), unless the sentence calls it
+    deprecated or old, or the script line removes or migrates it.
 
     ## Why is this bad?
     Claude Code deprecated it in favour of `ANTHROPIC_DEFAULT_HAIKU_MODEL` ("model for haiku,
@@ -280,7 +288,7 @@ class SmallFastModelDeprecated(Rule):
     Safe when the same file or block does not set `ANTHROPIC_DEFAULT_HAIKU_MODEL`: the name is
     renamed to `ANTHROPIC_DEFAULT_HAIKU_MODEL` and the value set to the spec's haiku model.
     When the haiku slot is already set there is no automatic fix: delete the deprecated line.
-    Prose advice has no automatic fix: rewrite the sentence.
+    Prose and quoted keys in scripts have no automatic fix: rewrite the sentence or the script.
     """
 
     code = "FG403"
@@ -312,11 +320,24 @@ class SmallFastModelDeprecated(Rule):
         if src.kind == "markdown" and not src.embedded:
             assigned = {a.name_start for a in found}
             for seg in src.markdown().segments:
-                for m in _SET_SMALL_FAST.finditer(seg.text):
-                    at = seg.to_host(m.start("name"))
-                    sentence = seg.text[max(0, m.start() - 80):m.end() + 80]
-                    if at in assigned or _NOT_ADVICE.search(sentence):
-                        continue
-                    yield src.finding(self, at, at + len(SMALL_FAST),
-                                      f"the text tells the reader to set {SMALL_FAST}, which Claude Code deprecated; "
-                                      f"set {HAIKU} instead")
+                for rx in (_SET_SMALL_FAST, _DEFINES_SMALL_FAST):
+                    for m in rx.finditer(seg.text):
+                        at = seg.to_host(m.start("name"))
+                        sentence = seg.text[max(0, m.start() - 80):m.end() + 80]
+                        if at in assigned or _NOT_ADVICE.search(sentence):
+                            continue
+                        what = (f"tells the reader to set {SMALL_FAST}" if rx is _SET_SMALL_FAST
+                                else f"documents {SMALL_FAST} as a current setting")
+                        yield src.finding(self, at, at + len(SMALL_FAST),
+                                          f"the text {what}, which Claude Code deprecated; use {HAIKU} instead")
+        if src.kind == "shell" and not src.embedded:
+            assigned = {a.name_start for a in found}
+            for m in _WRITES_SMALL_FAST.finditer(src.text):
+                at = m.start("name")
+                line_start = src.text.rfind("\n", 0, at) + 1
+                line = src.text[line_start:src.text.find("\n", at) if "\n" in src.text[at:] else len(src.text)]
+                if at in assigned or line.lstrip().startswith("#") or _REMOVES.search(line):
+                    continue
+                yield src.finding(self, at, at + len(SMALL_FAST),
+                                  f"the script writes {SMALL_FAST} (a quoted key, e.g. into settings.json), which Claude "
+                                  f"Code deprecated; write {HAIKU} instead")
