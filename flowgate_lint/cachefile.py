@@ -24,6 +24,8 @@ import stat
 import sys
 from typing import Any
 
+from flowgate_lint.fsutil import read_all
+
 VERBOSE = False  # set by the command line for --verbose
 _noted = False
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -91,15 +93,10 @@ def read_json(directory: str, name: str) -> Any:
             if not stat.S_ISREG(st.st_mode):
                 raise Refused(f"{os.path.join(directory, name)} is not a regular file")
             _check(st, os.path.join(directory, name))
-            chunks = []
-            while True:
-                chunk = os.read(fd, max(st.st_size + 1, 65536))
-                if not chunk:
-                    break
-                chunks.append(chunk)
+            data = read_all(fd, st.st_size)
         finally:
             os.close(fd)
-        return json.loads(b"".join(chunks))
+        return json.loads(data)
     except Refused as exc:
         note(str(exc))
         return None

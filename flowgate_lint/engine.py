@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple
 
 from flowgate_lint.findings import FileError, Finding
+from flowgate_lint.fsutil import read_all
 from flowgate_lint.rules import Rule
 from flowgate_lint.source import HostFile, ParseError, Source, SourceTooLarge
 
@@ -118,13 +119,8 @@ def read_stat(path: str | Path, rel: str) -> tuple[bytes, os.stat_result] | File
             return FileError(rel, "not a regular file, skipped")
         if st.st_size > MAX_FILE_BYTES:
             return FileError(rel, f"file too large ({st.st_size // (1024 * 1024)} MiB > {MAX_FILE_BYTES // (1024 * 1024)} MiB), skipped")
-        chunks = []
-        while True:
-            chunk = os.read(fd, max(st.st_size + 1, 65536))
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), st
+        data = read_all(fd, st.st_size)
+        return data, st
     except OSError as exc:
         return FileError(rel, f"cannot read: {exc.strerror or exc}")
     finally:

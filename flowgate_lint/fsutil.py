@@ -41,7 +41,7 @@ def atomic_write(path: Path | str, data: bytes, mode: int | None = None, new_fil
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(directory)
+    fsync_dir(directory)
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -69,7 +69,18 @@ def _mkstemp(directory: Path, name: str, dir_fd: int | None = None) -> tuple[int
     raise FileExistsError(f"no free temporary name in {directory}")
 
 
-def _fsync_dir(directory: Path | str | None, dir_fd: int | None = None) -> None:
+def read_all(fd: int, size: int) -> bytes:
+    """Every byte from ``fd`` (a regular file of about ``size`` bytes), in as few reads as the kernel allows."""
+    chunks = []
+    while True:
+        chunk = os.read(fd, max(size + 1, 65536))
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def fsync_dir(directory: Path | str | None, dir_fd: int | None = None) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY) if dir_fd is None else os.dup(dir_fd)
     except OSError:
@@ -186,7 +197,7 @@ def replace_checked(root: Path | str, path: Path | str, data: bytes, before: Sna
             last_check()
         os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
         tmp = None
-        _fsync_dir(None, dfd)
+        fsync_dir(None, dfd)
     finally:
         if tmp is not None:
             try:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
 from flowgate_lint.errors import FlowgateError
-from flowgate_lint.fsutil import atomic_write
+from flowgate_lint.fsutil import atomic_write, fsync_dir, read_all
 
 BACKUP_TAG = ".flowgate-backup."
 ABSENT = ".absent"
@@ -61,13 +61,8 @@ def _read(path: Path, follow: bool = True) -> tuple[bytes | None, int | None]:
             raise WriteError("is a directory, expected a file", where)
         if not stat.S_ISREG(st.st_mode):
             raise WriteError("not a regular file (a FIFO, socket or device); refusing to read it", where)
-        chunks = []
-        while True:
-            chunk = os.read(fd, max(st.st_size + 1, 65536))
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks), stat.S_IMODE(st.st_mode)
+        data = read_all(fd, st.st_size)
+        return data, stat.S_IMODE(st.st_mode)
     except OSError as exc:
         raise WriteError(f"cannot read: {exc.strerror or exc}", where) from None
     finally:
@@ -145,7 +140,7 @@ def backup(path: Path, content: bytes | None) -> Path:
                     _write_new(target, content or b"")  # a filesystem without hard links
             except FileExistsError:
                 continue
-            _fsync_dir(directory)
+            fsync_dir(directory)
             return target
         raise WriteError("cannot find a free backup name; nothing was changed", str(path))
     except OSError as exc:
@@ -189,17 +184,6 @@ def _temp(directory: Path, name: str) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no free temporary name", str(directory))
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def backups(path: Path) -> list[Path]:
