@@ -177,6 +177,58 @@ class Mention(NamedTuple):
     end: int
 
 
+# ---------------------------------------------------------------------------- literal gates
+
+_GATES: dict[tuple[str, int], Any] = {}
+
+
+def search(rx: Any, text: str) -> re.Match[str] | None:
+    """``rx.search(text)``, not even tried when ``text`` lacks a literal every match holds (a substring test
+    costs a fraction of a search with a large alternation)."""
+    gate = _GATES.get((rx.pattern, rx.flags))
+    if gate is None:
+        gate = _GATES[(rx.pattern, rx.flags)] = _gate_of(rx.pattern)
+    if gate is not True and not gate(text):
+        return None
+    return rx.search(text)
+
+
+def _gate_of(pattern: str) -> Any:
+    """text -> whether it holds a string of each of the pattern's required literal groups (``prefilter.
+    required_groups``: casefolded, so it also holds for a case-sensitive pattern); True: no gate."""
+    from flowgate_lint.prefilter import fold, required_groups
+
+    groups = required_groups(pattern)
+    if not groups:
+        return True
+    literals = sorted({s for g in groups for s in g})
+    if len(groups) == 1 and len(literals) <= 12:
+        needles = tuple(literals)
+
+        def few(text: str) -> bool:
+            folded = fold(text)
+            for n in needles:
+                if n in folded:
+                    return True
+            return False
+
+        return few
+    try:
+        from ahocorasick_rs import AhoCorasick, MatchKind
+    except ImportError:  # pragma: no cover - a declared dependency
+        return lambda text: all(any(n in fold(text) for n in g) for g in groups)
+    find = AhoCorasick(literals, matchkind=MatchKind.Standard).find_matches_as_indexes
+    if len(groups) == 1:
+        return lambda text: bool(find(fold(text)))
+    sets = [frozenset(literals.index(s) for s in g) for g in groups]
+
+    def every(text: str) -> bool:
+        found = {i for i, _, _ in find(fold(text), overlapping=True)}
+        return all(not g.isdisjoint(found) for g in sets)
+
+    return every
+
+
 # ---------------------------------------------------------------------------- URLs and hosts
 
 _URL = lazy(r"\bhttps?://(?:[^\s/@:\"'`<>]+(?::[^\s/@\"'`<>]*)?@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?(/[^\s\"'`<>)\]},;|]*)?")
@@ -854,6 +906,17 @@ def prose_pieces(src: Any) -> Iterator[tuple[str, Any]]:
     yield from pieces
 
 
+def prose_urls(src: Any) -> tuple[tuple[Url, ...], ...]:
+    """``find_urls`` of each of ``prose_pieces(src)``, in the same order (cached per source: several rules read them)."""
+    cache = getattr(src, "_cache", None)
+    urls = cache.get("prose_urls") if cache is not None else None
+    if urls is None:
+        urls = tuple(tuple(find_urls(text)) for text, _ in prose_pieces(src))
+        if cache is not None:
+            cache["prose_urls"] = urls
+    return urls
+
+
 def _markdown_prose_pieces(src: Any) -> Iterator[tuple[str, Any]]:
     doc = src.markdown()
     for seg in doc.segments:
@@ -956,11 +1019,20 @@ def similar_port(port: int | None, expected: int) -> bool:
 
 def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url: Url | None = None) -> Target:
     """What the URL / host:port at ``src.text[start:end]`` targets (see the module docstring)."""
-    spec = ctx.spec
     if url is None:
         url = parse_url(src.text[start:end])
         if url is None:
             return Target(UNKNOWN, "", None, "not a URL")
+    fc = _file_cache(src, ctx)
+    # Several rules judge the same value; the judgement reads only the URL's host, port and path.
+    memo = ("judge", src, start, end, key, url.host, url.port, url.path)
+    if memo not in fc:
+        fc[memo] = _judge(src, ctx, start, end, key, url)
+    return fc[memo]
+
+
+def _judge(src: Any, ctx: Any, start: int, end: int, key: str | None, url: Url) -> Target:
+    spec = ctx.spec
     if key is None:
         key = key_at(src, start)
     hc = host_class(url.host, spec)
@@ -994,11 +1066,11 @@ def judge(src: Any, ctx: Any, start: int, end: int, key: str | None = None, url:
         return Target(GATEWAY, CERTAIN, gw.service, f"port {url.port} is one of the gateway's ports", url.port,
                       False, hc)
     line_text, at, at_end = _line_of(src, start, end)
-    if PAST_OR_WRONG.search(line_text):
+    if search(PAST_OR_WRONG, line_text):
         return target(UNKNOWN, "", None, "the line describes the past or a wrong example")._replace(quoted=True)
     if counter_example(src, ctx, start):
         return target(UNKNOWN, "", None, "the block is introduced as what not to do")._replace(quoted=True)
-    if _CUSTOM_PORT.search(line_text) or _CUSTOM_PORT.search(_intro_line(src, ctx, start)):
+    if search(_CUSTOM_PORT, line_text) or search(_CUSTOM_PORT, _intro_line(src, ctx, start)):
         return target(UNKNOWN, "", None, "the text offers it as a port of the reader's choosing")
     if src.embedded and _under_before_comment(src.text, start):
         return target(UNKNOWN, "", None, "the block's comment above it says it is the old setting")._replace(quoted=True)
@@ -1159,13 +1231,13 @@ def counter_example(src: Any, ctx: Any, start: int) -> bool:
     key = ("counter", fence.open_line)
     if key not in fc:
         intro = _text_line_before(src.host, fence.open_line) + " " + fence.info
-        fc[key] = bool(_INTRO_WRONG.search(intro) or PAST_OR_WRONG.search(intro))
+        fc[key] = bool(search(_INTRO_WRONG, intro) or search(PAST_OR_WRONG, intro))
     return fc[key]
 
 
 def _block_mention(src: Any, ctx: Any, start: int, line: str) -> Mention | None:
     """For "listening on 127.0.0.1:8318" in a transcript: the one service the lines just above name."""
-    if not _LISTEN.search(line):
+    if not search(_LISTEN, line):
         return None
     host = src.host
     n = host.position(src.to_host(start))[0]

@@ -61,6 +61,13 @@ class Phrase:
                 return False
         return True
 
+    def possible_in(self, present: frozenset[str]) -> bool:
+        """``possible``, given the set of this phrasing's literals that occur in the folded text."""
+        for group in self.groups:
+            if present.isdisjoint(group):
+                return False
+        return True
+
     def search(self, text: str) -> re.Match[str] | None:
         return self._compiled().search(text)
 
@@ -121,6 +128,29 @@ def phrase_tables() -> dict[str, list[Phrase]]:
         raw = _read_tables()
         _TABLES = {kind: [Phrase(p, where) for p, where in raw.get(kind, [])] for kind in CLAIMS}
     return _TABLES
+
+
+_LITERALS: Any = None  # (automaton or None, its literals) over every phrasing's required literals
+
+
+def present_literals(folded: str) -> frozenset[str] | None:
+    """The phrasings' required literals that occur in ``folded``, in one Aho-Corasick pass (None without the
+    wheel: ``Phrase.possible`` then tests them one by one)."""
+    global _LITERALS
+    if _LITERALS is None:
+        literals = sorted({s for phrases in phrase_tables().values() for p in phrases for g in p.groups for s in g if s})
+        try:
+            from ahocorasick_rs import AhoCorasick, MatchKind
+        except ImportError:  # pragma: no cover - a declared dependency
+            _LITERALS = (None, literals)
+        else:
+            _LITERALS = (AhoCorasick(literals, matchkind=MatchKind.Standard) if literals else None, literals)
+    automaton, literals = _LITERALS
+    if automaton is None:
+        return frozenset({""}) if not literals else None
+    found = {literals[i] for i, _, _ in automaton.find_matches_as_indexes(folded, overlapping=True)}
+    found.add("")  # the empty literal occurs everywhere
+    return frozenset(found)
 
 
 def _alternation(entries: list[tuple[str, str]], template: str = "{}") -> re.Pattern[str]:
@@ -453,7 +483,11 @@ class StaleClaudeCodeClaim(Rule):
             if not _usable(seg):
                 continue
             folded = fold(seg.text)
-            live = [(kind, [p for p in tables[kind] if p.possible(folded)]) for kind in CLAIMS]
+            present = present_literals(folded)
+            if present is None:
+                live = [(kind, [p for p in tables[kind] if p.possible(folded)]) for kind in CLAIMS]
+            else:
+                live = [(kind, [p for p in tables[kind] if p.possible_in(present)]) for kind in CLAIMS]
             live = [(kind, phrases) for kind, phrases in live if phrases]
             if not live:
                 continue  # no phrasing can match anywhere in this segment

@@ -191,6 +191,11 @@ class DualAnthropicAuth(Rule):
     triggers = (r"ANTHROPIC_API_KEY",)
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if src.embedded:
+            return  # reported by the whole document, section by section
+        text = src.text
+        if "\\" not in text and ("ANTHROPIC_AUTH_TOKEN" not in text or "ANTHROPIC_API_KEY" not in text):
+            return  # both names must be written out (or spelled with escapes, in a quoted key)
         found = [a for a in assignments(src) if a.value.strip() not in ("", '""', "''")]
         if src.kind == "markdown":
             for f in src.markdown().fences:
@@ -201,8 +206,6 @@ class DualAnthropicAuth(Rule):
                                   for a in assignments(f.source) if a.value.strip()]
                     except Exception:  # noqa: BLE001 - unparsable blocks are FG001's
                         continue
-        if src.embedded:
-            return  # reported by the whole document, section by section
         found = [a for a in found if a.name in ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY")]
         groups: dict[object, list] = {}
         for a in found:

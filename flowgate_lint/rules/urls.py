@@ -67,9 +67,9 @@ def refs(src: Source) -> Iterator[Ref]:
 
 
 def _refs(src: Source) -> Iterator[Ref]:
-    for text, to_host in cm.prose_pieces(src):
+    for (text, to_host), urls in zip(cm.prose_pieces(src), cm.prose_urls(src)):
         conv = to_host or _identity
-        for u in cm.find_urls(text):
+        for u in urls:
             shifted = u._replace(start=conv(u.start), end=conv(u.end), host_start=conv(u.host_start),
                                  host_end=conv(u.host_end), port_start=conv(u.port_start) if u.port_start >= 0 else -1,
                                  port_end=conv(u.port_end) if u.port_end >= 0 else -1)
@@ -136,7 +136,7 @@ class _ServicePorts:
     def _skip(self, src: Source, ctx: Any, at: int) -> bool:
         sec = cm.section_at(src, ctx, at)
         line = src.host.line_text(src.position(at)[0])
-        return sec.history or bool(cm.PAST_OR_WRONG.search(line)) or cm.counter_example(src, ctx, at)
+        return sec.history or bool(cm.search(cm.PAST_OR_WRONG, line)) or cm.counter_example(src, ctx, at)
 
     def _finding(self, src: Source, ctx: Any, start: int, end: int, name: str, port: int, want: int,
                  shown: str, safe: bool) -> Finding:
@@ -171,7 +171,7 @@ class _ServicePorts:
     def _prose(self, src: Source, ctx: Any) -> Iterator[Finding]:
         spec = ctx.spec
         n_segments = len(src.markdown().segments) if src.kind == "markdown" else 0
-        for index, (text, to_host) in enumerate(cm.prose_pieces(src)):
+        for index, ((text, to_host), urls) in enumerate(zip(cm.prose_pieces(src), cm.prose_urls(src))):
             conv = to_host or _identity
             wrapped = index < n_segments  # a paragraph: its sentences run across lines
             # Literals each pattern needs (cheaper than running the patterns over every piece of prose).
@@ -190,7 +190,7 @@ class _ServicePorts:
                     continue
                 yield self._finding(src, ctx, at, conv(m.end(2)), svc.name, port, want, m.group(0), True)
             spots: list[tuple[int, int, int, str, bool]] = []  # (start, end, port, shown, is_url) in text
-            for u in cm.find_urls(text):
+            for u in urls:
                 if u.port is not None and cm.host_class(u.host, spec) in _LOCAL_HOSTS:
                     spots.append((u.start, u.end, u.port, text[u.start:u.end], True))
             for m in _PORT_WORD.finditer(text) if worded else ():
@@ -444,7 +444,7 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
                 at = conv(m.start(1))
                 sec = cm.section_at(src, ctx, at)
                 line = src.host.line_text(src.position(at)[0])
-                if sec.history or cm.PAST_OR_WRONG.search(line) or cm.counter_example(src, ctx, at):
+                if sec.history or cm.search(cm.PAST_OR_WRONG, line) or cm.counter_example(src, ctx, at):
                     continue
                 want = sec.local.port if sec.local is not None else ctx.spec.gateway.port
                 port = int(m.group(1))
@@ -820,7 +820,7 @@ class OpenAIBaseUrlEnv(Rule):
                 continue
             sec = cm.section_at(src, ctx, a.start)
             line = src.host.line_text(src.position(a.start)[0])
-            if sec.history or cm.PAST_OR_WRONG.search(line):
+            if sec.history or cm.search(cm.PAST_OR_WRONG, line):
                 continue
             cmd = _PREFIXED_CMD.match(src.text, a.token_end)
             if cmd is not None and cmd.group(1) != "codex":
