@@ -179,15 +179,15 @@ class Mention(NamedTuple):
 
 # ---------------------------------------------------------------------------- literal gates
 
-_GATES: dict[tuple[str, int], Any] = {}
+_GATES: dict[str, Any] = {}
 
 
 def search(rx: Any, text: str) -> re.Match[str] | None:
     """``rx.search(text)``, not even tried when ``text`` lacks a literal every match holds (a substring test
     costs a fraction of a search with a large alternation)."""
-    gate = _GATES.get((rx.pattern, rx.flags))
+    gate = _GATES.get(rx.pattern)  # the gate holds whatever the flags
     if gate is None:
-        gate = _GATES[(rx.pattern, rx.flags)] = _gate_of(rx.pattern)
+        gate = _GATES[rx.pattern] = _gate_of(rx.pattern)
     if gate is not True and not gate(text):
         return None
     return rx.search(text)
@@ -467,10 +467,12 @@ address host health status via local locally default by the its api server proxy
 http https
 端口 地址 运行在 监听 在 为 是 默认""".split())
 _GAP_TOKEN = lazy(r"[A-Za-z]+|[\u4e00-\u9fff]+")
+_GAP_END = lazy(r"[.!?;。；](?:\s|$)")
+_AFTER_GAP = lazy(r"\s*(?:[(\[（]|[-–—:]|\|)\s*(?:the\s+)?", re.I)
 
 
 def _adjacent_gap(gap: str) -> bool:
-    if len(gap) > 40 or re.search(r"[.!?;。；](?:\s|$)", gap):
+    if len(gap) > 40 or _GAP_END.search(gap):
         return False
     return all(tok.lower() in _GAP_WORDS for tok in _GAP_TOKEN.findall(gap))
 
@@ -479,8 +481,11 @@ def service_near(text: str, start: int, end: int, ctx: Any) -> Mention | None:
     """The service named right before ``text[start:end]`` (only filler words between them), or right after it
     in parentheses or after a dash ("4000 (LiteLLM)", "8317 - CLIProxyAPIPlus")."""
     line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-    nl = re.search(r"[\r\n]", text[end:])
-    line_end = end + nl.start() if nl else len(text)
+    line_end = len(text)
+    for brk in ("\n", "\r"):
+        at = text.find(brk, end)
+        if 0 <= at < line_end:
+            line_end = at
     line = text[line_start:line_end]
     found = mentions(line, ctx)
     before = [m for m in found if m.end + line_start <= start]
@@ -492,7 +497,7 @@ def service_near(text: str, start: int, end: int, ctx: Any) -> Mention | None:
     if after:
         m = after[0]
         gap = text[end:line_start + m.start]
-        if re.fullmatch(r"\s*(?:[(\[（]|[-–—:]|\|)\s*(?:the\s+)?", gap, re.I):
+        if _AFTER_GAP.fullmatch(gap):
             return m._replace(start=m.start + line_start, end=m.end + line_start)
     return None
 

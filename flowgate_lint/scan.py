@@ -15,6 +15,7 @@ from flowgate_lint.lazyre import lazy
 from flowgate_lint.source import Source, iter_lines
 
 ENV_NAME = lazy(r"^[A-Z][A-Z0-9_]*$")
+_PLACEHOLDER_URL = lazy(r"://[A-Z][A-Z_-]*\b(?::[A-Z][A-Z_]*\b)?")
 
 # NAME=value, with an optional export/env/set prefix; the value is a quoted or bare word.
 _ASSIGN = lazy(
@@ -93,6 +94,17 @@ def assignments(src: Source) -> list[Assignment]:
     return out
 
 
+def may_name(src: Source, name: str) -> bool:
+    """Whether ``src`` can set or mention the variable ``name``: it is written out (in any case), or the source is
+    structured and holds a backslash (a quoted key may spell it with escapes)."""
+    from flowgate_lint.prefilter import fold
+
+    text = src.text
+    if src.kind in ("json", "yaml", "toml") and "\\" in text:
+        return True
+    return name in text or fold(name) in fold(text)
+
+
 def text_pieces(src: Source) -> Iterator[tuple[str, Any]]:
     """(text, to_host or None) to scan: a Markdown file's prose segments (fences are sources of their
     own), else the whole source."""
@@ -126,7 +138,7 @@ def is_reference(value: str) -> bool:
     v = value.strip()
     return (v.startswith("$") or v.startswith("os.environ/") or (v.startswith("<") and v.endswith(">"))
             or "{{" in v or v.startswith("%") or v in ("", "...")
-            or re.search(r"://[A-Z][A-Z_-]*\b(?::[A-Z][A-Z_]*\b)?", v) is not None)  # http://HOST:PORT placeholders
+            or "://" in v and _PLACEHOLDER_URL.search(v) is not None)  # http://HOST:PORT placeholders
 
 
 def replace_value(src: Source, a: Assignment, new: str):

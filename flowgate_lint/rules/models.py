@@ -9,7 +9,7 @@ from flowgate_lint import context
 from flowgate_lint.findings import SAFE, Finding, Fix
 from flowgate_lint.lazyre import lazy
 from flowgate_lint.rules import Rule, register
-from flowgate_lint.scan import assignments, is_reference, replace_value, text_pieces
+from flowgate_lint.scan import assignments, is_reference, may_name, replace_value, text_pieces
 from flowgate_lint.source import Source
 from flowgate_lint.spec import CLAUDE_SLOT_VARS, SUBAGENT_VAR, model_served
 
@@ -301,6 +301,8 @@ class SmallFastModelDeprecated(Rule):
     triggers = (SMALL_FAST,)
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if not may_name(src, SMALL_FAST):
+            return
         found = assignments(src)
         has_haiku = any(a.name == HAIKU for a in found)
         haiku = ctx.spec.claude.haiku_model
