@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-from importlib import import_module
 TYPE_CHECKING = False  # typing costs ~7 ms of start-up; type checkers special-case this name
 
 from flowgate_lint import __version__
@@ -111,6 +110,8 @@ def _columns() -> int:
 
 
 def _top_epilog() -> str:
+    from importlib import import_module
+
     lines = ["commands:"]
     for name, mod in COMMANDS.items():
         try:
@@ -182,6 +183,8 @@ def _main(args_list: list[str]) -> int:
 
 
 def _run(args_list: list[str]) -> int:
+    from importlib import import_module  # (importlib imports warnings: not on the fast path)
+
     try:
         if args_list and args_list[0] in COMMANDS:
             name = args_list.pop(0)

@@ -1,7 +1,5 @@
 """Findings and fixes: immutable value objects shared by rules, reporters and the fixer."""
 
-from __future__ import annotations
-
 from typing import NamedTuple
 
 SAFE = "safe"

@@ -6,8 +6,6 @@ every control character made visible, so a file name or value cannot add lines, 
 terminal commands. A new format gets this by being rendered through ``render``.
 """
 
-from __future__ import annotations
-
 from importlib import import_module
 from typing import Any, Callable, NamedTuple
 
