@@ -47,9 +47,9 @@ def _from_token(name: str, name_start: int, token: str, token_start: int) -> Ass
 
 def scan_text(text: str, base: int = 0, keyed: bool = False) -> Iterator[Assignment]:
     """Assignments in free text (shell, dotenv, prose), offsets shifted by ``base``."""
-    for m in _ASSIGN.finditer(text):
+    for m in _ASSIGN.finditer(text) if "=" in text else ():
         yield _from_token(m.group(1), base + m.start(1), m.group(2), base + m.start(2))
-    if keyed:
+    if keyed and ":" in text:
         for m in _KEYED.finditer(text):
             yield _from_token(m.group(1), base + m.start(1), m.group(2), base + m.start(2))
 

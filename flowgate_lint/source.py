@@ -419,22 +419,18 @@ def _json_path(data: Any, pointer: str) -> tuple:
 # ----------------------------------------------------------------------- YAML
 
 
-def _yaml_nodes(text: str) -> list[Any]:
-    from ruamel.yaml import YAML
+def _yaml_error(exc: BaseException) -> ParseError:
+    """The ParseError for a document ruamel cannot compose."""
     from ruamel.yaml.error import MarkedYAMLError
 
-    yaml = YAML(typ="rt")
-    try:
-        return [n for n in yaml.compose_all(text) if n is not None]
-    except MarkedYAMLError as exc:
+    if isinstance(exc, MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise ParseError(f"invalid YAML: {problem}", mark.index if mark is not None else 0) from None
-    except RecursionError:
-        raise ParseError("invalid YAML: nesting too deep", 0) from None
-    except Exception as exc:  # noqa: BLE001 - ruamel raises assorted errors on odd input
-        first = str(exc).strip().splitlines()
-        raise ParseError(f"invalid YAML: {first[0] if first else type(exc).__name__}", 0) from None
+        return ParseError(f"invalid YAML: {problem}", mark.index if mark is not None else 0)
+    if isinstance(exc, RecursionError):
+        return ParseError("invalid YAML: nesting too deep", 0)
+    first = str(exc).strip().splitlines()
+    return ParseError(f"invalid YAML: {first[0] if first else type(exc).__name__}", 0)
 
 
 _YAML_INT = lazy(r"[-+]?(0|[1-9][0-9_]*)$")
@@ -459,8 +455,8 @@ def _yaml_scalar(node: Any) -> Any:
     return value
 
 
-def _yaml_leaves(text: str) -> list[Leaf]:
-    leaves: list[Leaf] = []
+def _yaml_walker(leaves: list[Leaf]) -> Any:
+    """A function that appends the scalars of a composed document (nodes with marks) to ``leaves``."""
     seen: set[int] = set()
 
     def walk(node: Any, path: tuple, key: Any = None) -> None:
@@ -480,22 +476,63 @@ def _yaml_leaves(text: str) -> list[Leaf]:
             for i, v in enumerate(node.value):
                 walk(v, path + (i,))
 
-    for doc in _yaml_nodes(text):
-        walk(doc, ())
-    return leaves
+    return walk
 
 
-def _yaml_load(text: str) -> Any:
+class _Yaml(NamedTuple):
+    leaves: list[Leaf] | ParseError  # the error: a document too deeply nested to walk
+    data: Any  # the constructed value (one document) or list of them (any other number)
+    constructed: bool  # False: a document composes but does not construct (duplicate keys, bad tags...)
+
+
+def _yaml_parse(text: str) -> _Yaml:
+    """One pass of ruamel's round-trip loader, in the order ``YAML.load_all`` runs it: each document is composed,
+    its scalars are read off the nodes (before construction, which rewrites merge keys in place), then it is
+    constructed. A stream that does not compose raises ParseError; one that does but does not construct only
+    has no data."""
     from ruamel.yaml import YAML
+    from ruamel.yaml.docinfo import DocInfo, version
 
-    docs = []
     yaml = YAML(typ="rt")
+    leaves: list[Leaf] = []
+    walk = _yaml_walker(leaves)
+    docs: list[Any] = []
+    constructed = walked = True
+    yaml.doc_infos.append(DocInfo(requested_version=version(yaml.version)))
+    yaml.tags = {}
     try:
-        docs = [d for d in yaml.load_all(text)]
-    except Exception:  # noqa: BLE001 - report the composer's message instead
-        _yaml_nodes(text)
-        raise ParseError("invalid YAML", 0) from None
-    return docs[0] if len(docs) == 1 else docs
+        constructor, parser = yaml.get_constructor_parser(text)
+        try:
+            while constructor.composer.check_node():
+                node = constructor.composer.get_node()
+                if node is not None and walked:
+                    try:
+                        walk(node, ())
+                    except RecursionError:
+                        walked = False
+                if constructed:
+                    try:
+                        docs.append(constructor.construct_document(node))
+                    except Exception:  # noqa: BLE001 - ruamel raises assorted errors on odd input
+                        constructed = False
+                yaml.doc_infos.append(DocInfo(requested_version=version(yaml.version)))
+        finally:
+            parser.dispose()
+            for comp in ("reader", "scanner"):
+                try:
+                    getattr(getattr(yaml, "_" + comp), f"reset_{comp}")()
+                except AttributeError:
+                    pass
+    except Exception as exc:  # noqa: BLE001 - MarkedYAMLError, RecursionError and assorted others
+        raise _yaml_error(exc) from None
+    return _Yaml(leaves if walked else ParseError("nesting too deep to parse", 0), docs[0] if len(docs) == 1 else docs,
+                 constructed)
+
+
+def _yaml_data(text: str, parsed: _Yaml) -> Any:
+    if not parsed.constructed:
+        raise ParseError("invalid YAML", 0)
+    return parsed.data
 
 
 # ----------------------------------------------------------------------- TOML
@@ -789,12 +826,11 @@ def _sentinel_round_trip(text: str, doc: Any, wanted: list[tuple[tuple, str]]) -
     return spans  # type: ignore[return-value]
 
 
-# kind -> (parse once, data from (text, parse), leaves from (text, parse)). YAML data and leaves come
-# from different ruamel passes (constructed values vs. composed nodes with marks): no shared parse.
+# kind -> (parse once, data from (text, parse), leaves from (text, parse)).
 _PARSERS: dict[str, tuple[Any, Any, Any]] = {
     "json": (_json_load, lambda text, data: data, _json_leaves),
     "toml": (_toml_parse, lambda text, parsed: parsed.data, _toml_leaves_of),
-    "yaml": (lambda text: None, lambda text, _: _yaml_load(text), lambda text, _: _yaml_leaves(text)),
+    "yaml": (_yaml_parse, _yaml_data, lambda text, parsed: _reraise(parsed.leaves)),
 }
 
 
