@@ -103,3 +103,60 @@ def test_fifo_is_reported_not_waited_on_and_deleted_tracked_files_are_skipped(tm
     explicit = subprocess.run([sys.executable, "-m", "flowgate_lint", "pipe.md"], cwd=root, capture_output=True,
                               text=True, timeout=60)
     assert explicit.returncode == 2 and "pipe.md: not a regular file, skipped" in explicit.stderr
+
+
+def test_directory_scans_and_per_file_stats_find_the_same_files(tmp_path):
+    """Without signatures a directory with many listed files is scanned once; the answers must be the ones
+    a stat per file gives: symlinks in and out, a FIFO, a directory, deleted and ignored files, leftovers."""
+    from flowgate_lint.discover import DEFAULT_EXCLUDE, OUT_THROUGH_DIR, SCAN_MIN_FILES, discover
+
+    root = repo(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.md").write_text(BAD)
+    for d in ("docs", "docs/sub", "build", "pkg.egg-info", "moved"):
+        (root / d).mkdir(parents=True, exist_ok=True)
+        for i in range(SCAN_MIN_FILES + 2):
+            (root / d / f"f{i}.md").write_text(BAD)
+    docs = root / "docs"
+    (docs / "tool").write_text("#!/bin/sh\n" + BAD)
+    (docs / "plain").write_text(BAD)
+    (docs / "gone.md").write_text(BAD)
+    (docs / "x.md.flowgate-tmp").write_text(BAD)
+    (docs / "y.md.flowgate-backup.1").write_text(BAD)
+    (docs / "in.md").symlink_to(docs / "f0.md")
+    (docs / "out.md").symlink_to(outside / "o.md")
+    (docs / "loop.md").symlink_to(docs / "loop.md")
+    (docs / "img.png").write_bytes(b"\x89PNG")
+    subprocess.run(["git", "-C", str(root), "add", "."], check=True)
+    (docs / "gone.md").unlink()
+    os.mkfifo(docs / "pipe.md")
+    (docs / "dir.md").mkdir()
+    (docs / "dir.md" / "z.md").write_text(BAD)
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    subprocess.run(["git", "-C", str(root), "add", "linked"], check=True)
+    shutil.rmtree(root / "moved")  # tracked files, now under a symlink that leads out
+    (root / "moved").symlink_to(outside, target_is_directory=True)
+
+    def found(signatures: bool):
+        errors: list = []
+        leftovers: list = []
+        got = discover(["."], root, DEFAULT_EXCLUDE, errors=errors, leftovers=leftovers, signatures=signatures)
+        assert all((c.sig is not None) == signatures for c in got)
+        return [c[:4] for c in got], errors, leftovers
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        scanned, stated = found(False), found(True)
+    finally:
+        os.chdir(cwd)
+    assert scanned == stated
+    rels = {c[1] for c in scanned[0]}
+    assert "docs/in.md" in rels and "docs/tool" in rels and "docs/dir.md/z.md" in rels
+    assert not rels & {"docs/out.md", "docs/loop.md", "docs/pipe.md", "docs/gone.md", "docs/plain", "docs/dir.md",
+                       "build/f0.md", "pkg.egg-info/f0.md", "docs/y.md.flowgate-backup.1"}
+    assert ("docs/out.md", "symlink points outside the repository; not followed") in scanned[1]
+    assert ("linked", "symlink points outside the repository; not followed") in scanned[1]
+    assert ("moved/f0.md", OUT_THROUGH_DIR) in scanned[1]
+    assert scanned[2] == [str(docs / "x.md.flowgate-tmp")]

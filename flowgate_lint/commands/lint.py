@@ -171,7 +171,8 @@ def discover_files(args: argparse.Namespace, ctx, settings, paths: list[str]):
     from flowgate_lint.findings import FileError
 
     problems: list[tuple[str, str]] = []
-    candidates = discover(paths, ctx.root, excludes(args, settings), args.force_exclude, problems, ctx.leftovers)
+    candidates = discover(paths, ctx.root, excludes(args, settings), args.force_exclude, problems, ctx.leftovers,
+                          signatures=ctx.results is not None)
     return candidates, [FileError(p, m) for p, m in problems]
 
 
@@ -331,8 +332,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--stdin-filename names standard input: pass '-' instead of paths")
     ctx, settings, paths = build_context(args)
     paths = widen_for_spec(paths, ctx)
-    candidates, problems = discover_files(args, ctx, settings, paths)
     ctx.results = open_cache(ctx, not args.no_cache)
+    candidates, problems = discover_files(args, ctx, settings, paths)  # with signatures only for the cache
     try:
         if args.fix or args.diff:
             return run_fix(args, ctx, settings, candidates, problems)
