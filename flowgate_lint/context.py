@@ -613,11 +613,9 @@ def _main_markdown(src: Any) -> Any:
 
 
 def _file_cache(src: Any, ctx: Any) -> dict:
-    cache = _run_cache(ctx)
-    entry = cache.get("file")
+    entry = ctx.__dict__.get("_flowgate_context_file")  # asked for on every judgement: no detour via _run_cache
     if entry is None or entry[0] is not src.host:
-        entry = (src.host, {})
-        cache["file"] = entry
+        entry = ctx.__dict__["_flowgate_context_file"] = (src.host, {})
     return entry[1]
 
 

@@ -42,7 +42,7 @@ class SourceTooLarge(Exception):
 class HostFile:
     """A decoded file: text without BOM, remembering what is needed to write it back byte-exactly."""
 
-    __slots__ = ("path", "abspath", "text", "bom", "kind", "_line_starts", "is_spec", "encoding")
+    __slots__ = ("path", "abspath", "text", "bom", "kind", "_line_starts", "_lines", "is_spec", "encoding")
 
     def __init__(self, path: str, text: str, kind: str, abspath: str = "", bom: bool = False, is_spec: bool = False,
                  encoding: str = "utf-8") -> None:
@@ -54,6 +54,7 @@ class HostFile:
         self.kind = kind
         self.is_spec = is_spec
         self._line_starts: list[int] | None = None
+        self._lines: dict[int, str] = {}  # line_text, as asked for (rules ask about the same lines again and again)
 
     @property
     def line_starts(self) -> list[int]:
@@ -73,11 +74,15 @@ class HostFile:
 
     def line_text(self, line: int) -> str:
         """Text of a 1-based line, without its terminator."""
+        known = self._lines.get(line)
+        if known is not None:
+            return known
         starts = self.line_starts
         if not 1 <= line <= len(starts):
             return ""
         end = starts[line] if line < len(starts) else len(self.text)
-        return self.text[starts[line - 1]:end].rstrip("\r\n")
+        text = self._lines[line] = self.text[starts[line - 1]:end].rstrip("\r\n")
+        return text
 
     @property
     def eol(self) -> str:
@@ -330,6 +335,27 @@ def _json_leaves(text: str, data: Any) -> list[Leaf]:
     return leaves
 
 
+_JSON_CONTEXT: Any = None
+
+
+def _json_context() -> Any:
+    """A fresh decoder context for ``scanner.py_make_scanner`` (its class is made once)."""
+    global _JSON_CONTEXT
+    if _JSON_CONTEXT is None:
+        from json import decoder
+
+        class _Context:
+            strict = True
+            object_hook = None
+            object_pairs_hook = None
+            parse_float = float
+            parse_int = int
+            parse_constant = decoder._CONSTANTS.__getitem__
+
+        _JSON_CONTEXT = _Context
+    return _JSON_CONTEXT()
+
+
 def _json_spans(text: str) -> dict[str, tuple[int, int, int, int]]:
     """JSON pointer -> (value start, value end, key start, key end; -1 without a key) of every value, in
     document order, as ``json_source_map.calculate`` gives them: pointers join the keys as written (escapes
@@ -379,16 +405,8 @@ def _json_spans(text: str) -> dict[str, tuple[int, int, int, int]]:
 
         return decoder.JSONArray(s_and_end, item)
 
-    class _Context:
-        strict = True
-        object_hook = None
-        object_pairs_hook = None
-        parse_float = float
-        parse_int = int
-        parse_constant = decoder._CONSTANTS.__getitem__
-        memo: dict = {}
-
-    ctx = _Context()
+    ctx = _json_context()
+    ctx.memo = {}
     ctx.parse_string = decoder.scanstring  # type: ignore[attr-defined]
     ctx.parse_object = parse_object  # type: ignore[attr-defined]
     ctx.parse_array = parse_array  # type: ignore[attr-defined]

@@ -131,6 +131,7 @@ def phrase_tables() -> dict[str, list[Phrase]]:
 
 
 _LITERALS: Any = None  # (automaton or None, its literals) over every phrasing's required literals
+_OPENERS: Any = None  # (the literals of every phrasing's first group,) or (None,) when some phrasing has none
 
 
 def present_literals(folded: str) -> frozenset[str] | None:
@@ -151,6 +152,17 @@ def present_literals(folded: str) -> frozenset[str] | None:
     found = {literals[i] for i, _, _ in automaton.find_matches_as_indexes(folded, overlapping=True)}
     found.add("")  # the empty literal occurs everywhere
     return frozenset(found)
+
+
+def none_possible(present: frozenset[str]) -> bool:
+    """Whether no phrasing can match a text holding just the ``present`` literals: none holds a string of some
+    phrasing's first group (each phrasing needs one)."""
+    global _OPENERS
+    if _OPENERS is None:
+        phrases = [p for table in phrase_tables().values() for p in table]
+        _OPENERS = (frozenset(s for p in phrases for s in p.groups[0]) if all(p.groups for p in phrases) else None,)
+    openers = _OPENERS[0]
+    return openers is not None and openers.isdisjoint(present)
 
 
 def _alternation(entries: list[tuple[str, str]], template: str = "{}") -> re.Pattern[str]:
@@ -484,6 +496,8 @@ class StaleClaudeCodeClaim(Rule):
                 continue
             folded = fold(seg.text)
             present = present_literals(folded)
+            if present is not None and none_possible(present):
+                continue  # no phrasing can match anywhere in this segment
             if present is None:
                 live = [(kind, [p for p in tables[kind] if p.possible(folded)]) for kind in CLAIMS]
             else:

@@ -23,6 +23,7 @@ _KEY_PREFIX = lazy(r"^(?:sk-(?:ant-(?:api|admin)\d*-|or-v\d+-|proj-|svcacct-|lm-
 # Generated keys are ASCII: "sk-c0e7fed7b-你的自定义Key" ("your own key") is written to be replaced.
 _NON_ASCII = lazy(r"[^\x00-\x7f]")
 # Words joined by dashes or underscores: "32-character-encryption-key-write-randomly", "my_super_secret".
+_RUN = lazy(r"(.)\1{7,}")
 _WORDS = lazy(r"(?:[a-z]{3,}|\d{1,3})(?:[-_](?:[a-z]{2,}|\d{1,3})){2,}")
 
 
@@ -35,7 +36,7 @@ def is_placeholder(value: str) -> bool:
     body = _KEY_PREFIX.sub("", value.strip())
     if not body:
         return True
-    if re.search(r"(.)\1{7,}", body) or len(set(body.lower())) <= max(3, len(body) // 8):
+    if _RUN.search(body) or len(set(body.lower())) <= max(3, len(body) // 8):
         return True
     pairs = list(zip(body.lower(), body.lower()[1:]))
     steps = sum(1 for a, b in pairs if ord(b) - ord(a) == 1)
