@@ -121,8 +121,10 @@ class _Builder:
 
     # -- events ----------------------------------------------------------------------------
     def run(self, events: Any) -> list[Tok]:
+        ascii_ = self.ascii
+        char = self.char
         for event, rng in events:
-            s, e = self.char(rng["start"]), self.char(rng["end"])
+            s, e = (rng["start"], rng["end"]) if ascii_ else (char(rng["start"]), char(rng["end"]))
             if isinstance(event, str):  # SoftBreak, HardBreak, Rule
                 if event in ("SoftBreak", "HardBreak"):
                     self._leaf(event, s, e, "")

@@ -635,6 +635,8 @@ def _toml_leaves_of(text: str, parsed: _Toml) -> list[Leaf]:
     return _toml_leaves(text, parsed.doc)
 
 
+_BREAK = lazy(r"[\r\n]")
+_HASH = lazy("#")
 _PLAIN_STR = lazy(r"[^\x00-\x1f\x7f\"'\\#=,{}\[\]]*")  # no character that could open or end a token
 _DOTTED = r"""(?:(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*)*"""
 _AFTER = r"(?=[ \t]*(?:[,}\]#\r\n]|$))"
@@ -696,8 +698,8 @@ def _toml_plain_leaves(text: str, data: Any) -> list[Leaf] | None:
     for m in _PLAIN_ITEM.finditer(text):
         at = _token_key(m.group("value"))
         items[at] = None if at in items else m
-    breaks = [m.start() for m in re.finditer(r"[\r\n]", text)]
-    hashes = [m.start() for m in re.finditer("#", text)]
+    breaks = [m.start() for m in _BREAK.finditer(text)]
+    hashes = [m.start() for m in _HASH.finditer(text)] if "#" in text else []
     leaves = []
     spans = set()
     for path, value in found:

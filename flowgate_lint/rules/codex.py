@@ -433,6 +433,8 @@ class CodexProfileWithoutFile(Rule):
     triggers = (r"--profile", r"codex\s+-p\b")
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        if "codex" not in src.text:
+            return  # every _PROFILE_FLAG match holds it, and the prose and blocks are the file's text
         doc = src.markdown()
         pieces = [(seg.text, seg.to_host) for seg in doc.segments]
         pieces += [(f.source.text, f.source.to_host) for f in doc.fences if f.source is not None and f.source.kind == "shell"]
