@@ -569,7 +569,10 @@ def is_history(path: str, ctx: Any) -> bool:
         globs = history_globs(getattr(ctx, "settings", None))
         rx = re.compile("|".join(f"(?:{glob_source(g)})" for g in globs) or r"(?!)", re.I) if globs else re.compile(r"(?!)")
         cache["history"] = rx
-    return rx.match(path.replace("\\", "/")) is not None
+    known = cache.setdefault("history_of", {})  # asked for each file by the engine and by sections()
+    if path not in known:
+        known[path] = rx.match(path.replace("\\", "/")) is not None
+    return known[path]
 
 
 # ---------------------------------------------------------------------------- sections
@@ -627,7 +630,7 @@ def sections(src: Any, ctx: Any) -> tuple[Section, ...]:
     host = src.host
     n_lines = max(1, len(host.line_starts) - (1 if host.text[-1:] in ("\n", "\r") and host.text else 0))
     history_file = is_history(host.path, ctx)
-    guide_file = bool(_PROVIDER_PATH.search(host.path))
+    guide_file = bool(search(_PROVIDER_PATH, host.path))
     out: list[Section] = []
     heads: list[_Heading] = []
     fences: list[Any] = []
@@ -643,8 +646,8 @@ def sections(src: Any, ctx: Any) -> tuple[Section, ...]:
         local = _merge_local([lc for line, lc in configs if start <= line <= end])
         return Section(
             title, level, start, end, chain,
-            history=history_file or any(HISTORY_HEADINGS.search(t) for t in chain),
-            provider_guide=guide_file or any(_PROVIDER_GUIDE.search(t) for t in chain),
+            history=history_file or any(search(HISTORY_HEADINGS, t) for t in chain),
+            provider_guide=guide_file or any(search(_PROVIDER_GUIDE, t) for t in chain),
             describes=_describes(chain, ctx) if titles else None,
             local=local,
         )
@@ -850,7 +853,8 @@ def _presents_repo_config(fence: Any, ctx: Any) -> bool:
     intro = _intro(src.host, fence)
     if spec_rel:
         base = spec_rel.rsplit("/", 1)[-1]
-        if spec_rel in intro or (base not in _GENERIC_NAMES and re.search(rf"(?<![\w.-/]){re.escape(base)}\b", intro)):
+        if spec_rel in intro or (base not in _GENERIC_NAMES and base in intro
+                                 and re.search(rf"(?<![\w.-/]){re.escape(base)}\b", intro)):
             return True  # a generic name ("config.yaml") alone may be any tool's, or another setup's, config
     try:
         data = _load_data(src.text, src.kind, ctx)
@@ -1073,7 +1077,7 @@ def _judge(src: Any, ctx: Any, start: int, end: int, key: str | None, url: Url) 
         return target(UNKNOWN, "", None, "the line describes the past or a wrong example")._replace(quoted=True)
     if counter_example(src, ctx, start):
         return target(UNKNOWN, "", None, "the block is introduced as what not to do")._replace(quoted=True)
-    if search(_CUSTOM_PORT, line_text) or search(_CUSTOM_PORT, _intro_line(src, ctx, start)):
+    if search(_CUSTOM_PORT, line_text) or _custom_port_intro(src, ctx, start):
         return target(UNKNOWN, "", None, "the text offers it as a port of the reader's choosing")
     if src.embedded and _under_before_comment(src.text, start):
         return target(UNKNOWN, "", None, "the block's comment above it says it is the old setting")._replace(quoted=True)
@@ -1176,7 +1180,11 @@ def _fences(src: Any, ctx: Any) -> list:
 
 def _fence_at(src: Any, ctx: Any, start: int) -> Any:
     hs = src.to_host(start)
-    return next((f for f in _fences(src, ctx) if f.content_start <= hs < max(f.content_end, f.content_start + 1)), None)
+    fc = _file_cache(src, ctx)
+    key = ("fence_at", hs)
+    if key not in fc:
+        fc[key] = next((f for f in _fences(src, ctx) if f.content_start <= hs < max(f.content_end, f.content_start + 1)), None)
+    return fc[key]
 
 
 _COMMENT_LINE = lazy(r"^\s*(?:#|//|--|;)\s*(.*)$")
@@ -1203,10 +1211,16 @@ _CUSTOM_PORT = lazy(r"\b(?:a |another |any )?(?:different|custom|other|non-defau
                     r"|其他端口|自定义端口|别的端口|不同的?端口", re.I)
 
 
-def _intro_line(src: Any, ctx: Any, start: int) -> str:
-    """The text line just before the fenced block holding ``src.text[start]`` ("" outside a fence)."""
+def _custom_port_intro(src: Any, ctx: Any, start: int) -> bool:
+    """Whether the text line before the fenced block holding ``src.text[start]`` offers a port of the reader's choosing."""
     fence = _fence_at(src, ctx, start)
-    return "" if fence is None else _text_line_before(src.host, fence.open_line)
+    if fence is None:
+        return search(_CUSTOM_PORT, "") is not None
+    fc = _file_cache(src, ctx)
+    key = ("custom-port", fence.open_line)
+    if key not in fc:
+        fc[key] = search(_CUSTOM_PORT, _text_line_before(src.host, fence.open_line)) is not None
+    return fc[key]
 
 
 def _text_line_before(host: Any, line: int) -> str:
