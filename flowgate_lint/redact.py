@@ -22,7 +22,6 @@ what a secret looks like.
 from __future__ import annotations
 
 import functools
-import math
 import re
 from typing import Any
 
@@ -48,6 +47,8 @@ def looks_random(value: str) -> bool:
     classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]"))
     if classes < 2:
         return False
+    import math  # not at import: few runs get here
+
     counts = {c: value.count(c) for c in set(value)}
     entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
     return entropy >= 3.5
