@@ -56,12 +56,13 @@ def load_spec_for(args: argparse.Namespace, start: Path, write_cache: bool = Tru
     """Settings and spec for a command, reporting the sources with --verbose. With ``write_cache``
     False the spec cache is only read (read-only commands)."""
     from flowgate_lint import cachefile
-    from flowgate_lint.settings import load_settings
-    from flowgate_lint.speccache import load_spec_cached
+    from flowgate_lint.speccache import load_settings_cached, load_spec_cached
 
     cachefile.VERBOSE, cachefile._noted = bool(getattr(args, "verbose", False)), False  # one note per run
-    settings = load_settings(getattr(args, "config", None), start, getattr(args, "isolated", False))
-    spec = load_spec_cached(settings, getattr(args, "spec", None), not getattr(args, "no_cache", False), write_cache)
+    use_cache = not getattr(args, "no_cache", False)
+    settings = load_settings_cached(getattr(args, "config", None), start, getattr(args, "isolated", False), use_cache,
+                                    write_cache)
+    spec = load_spec_cached(settings, getattr(args, "spec", None), use_cache, write_cache)
     if getattr(args, "verbose", False):
         print(f"{PROG}: spec from {spec.source}", file=sys.stderr)
         for note in spec.notes:

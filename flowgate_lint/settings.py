@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from flowgate_lint.errors import SettingsError
 
@@ -162,23 +162,36 @@ def _type_name(t: type) -> str:
     return {str: "a string", int: "an integer", list: "a list", dict: "a table", bool: "a boolean", float: "a number"}.get(t, t.__name__)
 
 
-def discover_settings(start: Path) -> Settings:
-    """Closest settings file at or above ``start`` (a file or directory; symlinks are not followed)."""
+def start_directory(start: Path) -> Path:
+    """The directory settings discovery starts from: ``start`` itself, or the directory of a file."""
     start = Path(os.path.abspath(start))
-    directory = start if start.is_dir() else start.parent
+    return start if start.is_dir() else start.parent
+
+
+def discover_settings(start: Path, probe: Callable[[str, str], None] | None = None) -> Settings:
+    """Closest settings file at or above ``start`` (a file or directory; symlinks are not followed).
+
+    ``probe(path, what)`` is told, before each look, what the answer depends on (for the settings
+    cache): ``"file"`` for every settings file name looked at, ``"exists"`` for every ``.git`` the
+    project root was looked up by."""
+    directory = start_directory(start)
     for candidate_dir in (directory, *directory.parents):
         for name in (SETTINGS_FILE, PYPROJECT):
             path = candidate_dir / name
+            if probe is not None:
+                probe(str(path), "file")
             if path.is_file():
                 settings = read_settings_file(path)
                 if settings is not None:
                     return settings
-    return Settings(values={}, path=None, root=_project_root(directory), start=directory)
+    return Settings(values={}, path=None, root=_project_root(directory, probe), start=directory)
 
 
-def _project_root(directory: Path) -> Path:
+def _project_root(directory: Path, probe: Callable[[str, str], None] | None = None) -> Path:
     """Without settings, paths resolve against the enclosing git work tree, else the start directory."""
     for d in (directory, *directory.parents):
+        if probe is not None:
+            probe(str(d / ".git"), "exists")
         if (d / ".git").exists():
             return d
     return directory
@@ -187,8 +200,7 @@ def _project_root(directory: Path) -> Path:
 def load_settings(config: str | None, start: Path, isolated: bool = False) -> Settings:
     """Settings named by ``--config``, else discovered from ``start``."""
     if isolated:
-        start = Path(os.path.abspath(start))
-        directory = start if start.is_dir() else start.parent
+        directory = start_directory(start)
         return Settings(values={}, path=None, root=_project_root(directory), start=directory)
     if config:
         path = Path(config)

@@ -1,4 +1,5 @@
-"""A cache for the derived spec, so a pre-commit run on one file skips the YAML parser.
+"""A cache for the derived spec (and the settings it is derived with), so a pre-commit run on one file
+skips the YAML and TOML parsers.
 
 Deriving the spec means importing ruamel.yaml and parsing the gateway config: about a third of
 a one-file run. The derived ``Spec`` is stored as plain JSON (``cachefile``: owner and mode
@@ -107,6 +108,103 @@ def _read(directory: str, name: str, key: str) -> Any:
     except (TypeError, ValueError, RecursionError):
         return None
     return spec if isinstance(spec, classes["Spec"]) else None
+
+
+# Settings: the closest settings file is found by looking at up to two names in every directory up to
+# the root, and read with a TOML parser (tomllib: a tenth of a one-file run). The result of that parse
+# is kept under a key of the start directory, with what the walk looked at: the stat signature of
+# every settings file name (missing ones too) and whether each ``.git`` it tried existed. A hit needs
+# every one unchanged; a settings file modified in the last two seconds, an error, a path that could
+# not be looked at and values that hold a credential are never stored.
+
+SETTINGS_FORMAT = 1
+
+
+def _probe(path: str, what: str) -> Any:
+    """What discovery sees at ``path``: its signature (None: missing) for a settings file name, whether
+    it exists for a ``.git``; "error" when it cannot be looked at (pathlib raises: never cached)."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        import errno
+
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EBADF):  # what pathlib reads as "no"
+            return "error"
+        return None if what == "file" else False
+    except ValueError:
+        return None if what == "file" else False
+    if what == "file":
+        return [st.st_mode >> 12, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    return True
+
+
+def load_settings_cached(config: str | None, start: Path, isolated: bool = False, use_cache: bool = True,
+                         write: bool = True) -> Any:
+    """``settings.load_settings``, answered from the cache when no file discovery looked at has changed."""
+    from flowgate_lint import settings as settings_module
+
+    directory = cache_dir() if use_cache and not config and not isolated else None
+    if directory is None:
+        return settings_module.load_settings(config, start, isolated)
+    start_dir = settings_module.start_directory(start)
+    from flowgate_lint import __version__
+
+    key = repr((SETTINGS_FORMAT, __version__, sys.version_info[:2], str(start_dir),
+                _signature(settings_module.__file__), _signature(__file__)))
+    name = f"settings-{_entry_name(key)[5:]}"
+    cached = _read_settings(str(directory), name, key, settings_module)
+    if cached is not None:
+        return cached
+    probes: list[list] = []
+    settings = settings_module.discover_settings(start, lambda path, what: probes.append([path, what, _probe(path, what)]))
+    if not write or any(seen == "error" for _, _, seen in probes):
+        return settings
+    import time
+
+    racy = time.time_ns() - RACY_NS
+    if any(what == "file" and seen is not None and seen[2] >= racy for _, what, seen in probes):
+        return settings  # a settings file written moments ago could change again within its timestamp tick
+    found = None if settings.path is None else probes[-1][0]  # the settings file is the last name looked at
+    entry = {"format": SETTINGS_FORMAT, "key": key, "probes": probes,
+             "settings": {"path": found, "values": settings.values, "table": settings.table,
+                          "root": None if found else str(settings.root), "start": None if found else str(settings.start)}}
+    from flowgate_lint.cachefile import write_json
+    from flowgate_lint.redact import has_secret
+
+    if found is not None and has_secret(repr(settings.values)):
+        return settings
+    write_json(str(directory), name, entry)
+    return settings
+
+
+def _read_settings(directory: str, name: str, key: str, settings_module: Any) -> Any:
+    from flowgate_lint.cachefile import read_json
+
+    data = read_json(directory, name)
+    if not isinstance(data, dict) or data.get("format") != SETTINGS_FORMAT or data.get("key") != key:
+        return None
+    probes, stored = data.get("probes"), data.get("settings")
+    if not isinstance(probes, list) or not isinstance(stored, dict):
+        return None
+    for probe in probes:
+        if not (isinstance(probe, list) and len(probe) == 3 and isinstance(probe[0], str) and probe[1] in ("file", "exists")) \
+                or _probe(probe[0], probe[1]) != probe[2]:
+            return None
+    found, values, table = stored.get("path"), stored.get("values"), stored.get("table")
+    if not isinstance(values, dict) or not (table is None or isinstance(table, str)):
+        return None
+    if isinstance(found, str):
+        path = Path(found).resolve()
+        settings = settings_module.Settings(values=values, path=path, root=path.parent, table=table)
+        try:
+            settings_module.validate(settings)  # as read from the file: nothing else comes back out
+        except settings_module.SettingsError:
+            return None
+        return settings
+    root, start = stored.get("root"), stored.get("start")
+    if found is not None or values or table is not None or not isinstance(root, str) or not isinstance(start, str):
+        return None
+    return settings_module.Settings(values={}, path=None, root=Path(root), start=Path(start))
 
 
 # The spec as plain data: NamedTuples as {"t": class name, "v": [fields]}, tuples and frozensets as

@@ -133,3 +133,79 @@ def test_cli_warm_run_skips_the_yaml_parser(project):
     assert runs[1].stdout.splitlines()[-1] == "no-ruamel 1"
     assert runs[0].stdout.splitlines()[:-1] == runs[1].stdout.splitlines()[:-1]
     assert "FG302" in runs[1].stdout
+
+
+def load_settings_twice(start: Path, monkeypatch) -> tuple:
+    """Settings uncached, then through the cache twice (the second must not parse TOML)."""
+    import flowgate_lint.settings as settings_module
+    from flowgate_lint.speccache import load_settings_cached
+
+    plain = load_settings(None, start)
+    first = load_settings_cached(None, start)
+    with monkeypatch.context() as m:
+        m.setattr(settings_module, "_load_toml", lambda path: pytest.fail(f"{path} parsed again"))
+        second = load_settings_cached(None, start)
+    return plain, first, second
+
+
+def test_settings_are_answered_from_the_cache_until_a_settings_file_changes(project, monkeypatch):
+    from flowgate_lint.speccache import load_settings_cached
+
+    root, cache = project
+    sub = root / "docs" / "deep"
+    sub.mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.flowgate-lint]\ngateway-port = 4100\n'
+                                         'per-file-ignores = {"docs/*.md" = ["FG1"]}\n')
+    (root / "docs" / "pyproject.toml").write_text('[project]\nname = "docs"\n')  # no table: looked past
+    settle(root / "pyproject.toml", root / "docs" / "pyproject.toml")
+    plain, first, second = load_settings_twice(sub / "a.md", monkeypatch)
+    assert plain == first == second and second.values["gateway-port"] == 4100 and second.table == "tool.flowgate-lint"
+    assert len(list(cache.glob("settings-*.json"))) == 1
+    (root / "docs" / "pyproject.toml").write_text('[tool.flowgate-lint]\ngateway-port = 4200\n')  # now it has one
+    settle(root / "docs" / "pyproject.toml")
+    assert load_settings_cached(None, sub / "a.md").values == {"gateway-port": 4200}
+    (sub / "flowgate-lint.toml").write_text("gateway-port = 4300\n")  # a closer file: a miss even while racy
+    assert load_settings_cached(None, sub / "a.md").values == {"gateway-port": 4300}
+    (sub / "flowgate-lint.toml").write_text("gateway-port = 4301\n")  # racy, so never stored: read again
+    assert load_settings_cached(None, sub / "a.md").values == {"gateway-port": 4301}
+    assert load_settings_cached(None, sub / "a.md").path == (sub / "flowgate-lint.toml").resolve()
+
+
+def test_without_settings_the_cached_root_follows_git(project, monkeypatch):
+    from flowgate_lint.speccache import load_settings_cached
+
+    root, cache = project
+    sub = root / "pkg"
+    sub.mkdir()
+    plain, first, second = load_settings_twice(sub, monkeypatch)
+    assert plain == first == second and second.path is None
+    (sub / ".git").mkdir()
+    assert load_settings_cached(None, sub) == load_settings(None, sub) and load_settings(None, sub).root == sub
+
+
+def test_settings_errors_secrets_and_opt_outs_are_not_cached(project, monkeypatch):
+    from flowgate_lint.errors import SettingsError
+    from flowgate_lint.speccache import load_settings_cached
+
+    root, cache = project
+    (root / "flowgate-lint.toml").write_text("gateway-port = [\n")
+    settle(root / "flowgate-lint.toml")
+    for _ in range(2):
+        with pytest.raises(SettingsError):
+            load_settings_cached(None, root)
+    (root / "flowgate-lint.toml").write_text('token-env = "sk-ant-api03-Zk3Q9vR2mX7pL4tW8yB1nC6dF0hJ5sA2gE9uK3oI7"\n')
+    settle(root / "flowgate-lint.toml")
+    load_settings_cached(None, root)
+    load_settings_cached(None, root, use_cache=False)
+    load_settings_cached(None, root, write=False)
+    assert not list(cache.glob("settings-*.json"))  # a credential never goes into the cache
+    (root / "flowgate-lint.toml").write_text('gateway-port = 4000\n')
+    settle(root / "flowgate-lint.toml")
+    load_settings_cached(None, root, write=False)
+    load_settings_cached(None, root, isolated=True)
+    load_settings_cached(None, root, use_cache=False)
+    assert not list(cache.glob("settings-*.json"))
+    load_settings_cached(None, root)
+    (entry,) = cache.glob("settings-*.json")
+    entry.write_text(entry.read_text().replace('"gateway-port":4000', '"gateway-port":"x"'))
+    assert load_settings_cached(None, root).values == {"gateway-port": 4000}  # an invalid entry is a miss
