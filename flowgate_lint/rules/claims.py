@@ -131,7 +131,7 @@ def phrase_tables() -> dict[str, list[Phrase]]:
 
 
 _LITERALS: Any = None  # (automaton or None, its literals) over every phrasing's required literals
-_OPENERS: Any = None  # (the literals of every phrasing's first group,) or (None,) when some phrasing has none
+_OPENERS: Any = None  # literal -> ids of the phrasings whose first group holds it, and the ids with no group
 
 
 def present_literals(folded: str) -> frozenset[str] | None:
@@ -154,15 +154,31 @@ def present_literals(folded: str) -> frozenset[str] | None:
     return frozenset(found)
 
 
-def none_possible(present: frozenset[str]) -> bool:
-    """Whether no phrasing can match a text holding just the ``present`` literals: none holds a string of some
-    phrasing's first group (each phrasing needs one)."""
+def live_phrases(present: frozenset[str]) -> list[tuple[str, list[Phrase]]]:
+    """(claim kind, its phrasings that can match) for a text holding just the ``present`` literals, kinds with
+    none left out. Only a phrasing with a present literal of its first group is tested further."""
     global _OPENERS
+    tables = phrase_tables()
     if _OPENERS is None:
-        phrases = [p for table in phrase_tables().values() for p in table]
-        _OPENERS = (frozenset(s for p in phrases for s in p.groups[0]) if all(p.groups for p in phrases) else None,)
-    openers = _OPENERS[0]
-    return openers is not None and openers.isdisjoint(present)
+        index: dict[str, set[int]] = {}
+        always = set()
+        for table in tables.values():
+            for p in table:
+                if not p.groups:
+                    always.add(id(p))
+                for lit in p.groups[0] if p.groups else ():
+                    index.setdefault(lit, set()).add(id(p))
+        _OPENERS = ({lit: frozenset(ids) for lit, ids in index.items()}, frozenset(always))
+    index, always = _OPENERS
+    candidates = set(always)
+    for lit in present:
+        ids = index.get(lit)
+        if ids:
+            candidates |= ids
+    if not candidates:
+        return []
+    live = [(kind, [p for p in tables[kind] if id(p) in candidates and p.possible_in(present)]) for kind in CLAIMS]
+    return [(kind, phrases) for kind, phrases in live if phrases]
 
 
 def _alternation(entries: list[tuple[str, str]], template: str = "{}") -> re.Pattern[str]:
@@ -496,13 +512,11 @@ class StaleClaudeCodeClaim(Rule):
                 continue
             folded = fold(seg.text)
             present = present_literals(folded)
-            if present is not None and none_possible(present):
-                continue  # no phrasing can match anywhere in this segment
             if present is None:
                 live = [(kind, [p for p in tables[kind] if p.possible(folded)]) for kind in CLAIMS]
+                live = [(kind, phrases) for kind, phrases in live if phrases]
             else:
-                live = [(kind, [p for p in tables[kind] if p.possible_in(present)]) for kind in CLAIMS]
-            live = [(kind, phrases) for kind, phrases in live if phrases]
+                live = live_phrases(present)
             if not live:
                 continue  # no phrasing can match anywhere in this segment
             if reader is None:

@@ -70,7 +70,7 @@ def _refs(src: Source) -> Iterator[Ref]:
     for (text, to_host), urls in zip(cm.prose_pieces(src), cm.prose_urls(src)):
         conv = to_host or _identity
         for u in urls:
-            shifted = u._replace(start=conv(u.start), end=conv(u.end), host_start=conv(u.host_start),
+            shifted = u if to_host is None else u._replace(start=conv(u.start), end=conv(u.end), host_start=conv(u.host_start),
                                  host_end=conv(u.host_end), port_start=conv(u.port_start) if u.port_start >= 0 else -1,
                                  port_end=conv(u.port_end) if u.port_end >= 0 else -1)
             yield Ref(shifted, text[u.start:u.end])
