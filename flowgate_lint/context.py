@@ -268,10 +268,18 @@ def find_urls(text: str) -> list[Url]:
     return out
 
 
+_PARSED: dict[str, Url | None] = {}  # values are parsed again and again (the same base URL in every doc)
+
+
 def parse_url(text: str) -> Url | None:
     """The first URL or host:port in ``text`` (offsets relative to ``text``)."""
+    if text in _PARSED:
+        return _PARSED[text]
     urls = find_urls(text)
-    return urls[0] if urls else None
+    if len(_PARSED) > 4096:
+        _PARSED.clear()
+    url = _PARSED[text] = urls[0] if urls else None
+    return url
 
 
 def _bare_host(host: str) -> str:

@@ -174,7 +174,11 @@ class Source:
     def _doc(self) -> Any:
         """The one parse ``data`` and ``leaves`` share (raises ParseError)."""
         if "doc" not in self._cache:
-            self._cache["doc"] = _catch(lambda: _PARSERS[self.kind][0](self._parse_text()))
+            text = self._parse_text()
+            if text is self.text and "strict" in self._cache:  # the strict check's parse is the parse
+                self._cache["doc"] = self._cache.pop("strict")
+            else:
+                self._cache["doc"] = _catch(lambda: _PARSERS[self.kind][0](text))
         return _reraise(self._cache["doc"])
 
     def _parse_text(self) -> str:
@@ -188,7 +192,7 @@ class Source:
                 import json
 
                 try:
-                    json.loads(text)  # strict JSON stays as it is (no need to blank anything)
+                    self._cache["strict"] = json.loads(text)  # strict JSON stays as it is (no need to blank anything)
                 except ValueError:
                     text = strip_jsonc(text)
                 except RecursionError:
