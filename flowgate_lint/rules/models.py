@@ -242,7 +242,7 @@ class ModelNotServed(Rule):
                         yield src.finding(self, leaf.start, leaf.end, f"{label} is '{v}', {why}")
         if src.kind in ("shell", "markdown"):
             for text, to_host in text_pieces(src):
-                for m in _CLI_MODEL.finditer(text):
+                for m in _CLI_MODEL.finditer(text) if "claude" in text or "codex" in text else ():
                     a, b = m.start(2), m.end(2)
                     if to_host:
                         a, b = to_host(a), to_host(b)

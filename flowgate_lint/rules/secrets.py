@@ -20,6 +20,19 @@ SECRET_NAME = lazy(r"(?i)(?:^|_|-)(?:api_?key|key|token|secret|password|passwd|b
 _KEY_PREFIX = lazy(r"^(?:sk-(?:ant-(?:api|admin)\d*-|or-v\d+-|proj-|svcacct-|lm-)?|gh[pousr]_|AKIA)", re.I)
 
 
+_NAMED: dict[str, bool] = {}  # the same keys and variable names come up in file after file
+
+
+def _secret_name(name: str) -> bool:
+    """Whether ``name`` is named like a credential (``SECRET_NAME``)."""
+    known = _NAMED.get(name)
+    if known is None:
+        if len(_NAMED) > 4096:
+            _NAMED.clear()
+        known = _NAMED[name] = SECRET_NAME.search(name) is not None
+    return known
+
+
 # Generated keys are ASCII: "sk-c0e7fed7b-你的自定义Key" ("your own key") is written to be replaced.
 _NON_ASCII = lazy(r"[^\x00-\x7f]")
 # Words joined by dashes or underscores: "32-character-encryption-key-write-randomly", "my_super_secret".
@@ -110,7 +123,7 @@ class LiteralSecret(Rule):
 
         for a in assignments(src):
             value = a.value.strip()
-            if not SECRET_NAME.search(a.name) or is_reference(value) or is_placeholder(value):
+            if not _secret_name(a.name) or is_reference(value) or is_placeholder(value):
                 continue
             if any(rx.match(value) for rx, _ in KEY_SHAPES) or looks_random(value):
                 yield from report(a.start, a.end, value, a.name)
@@ -121,7 +134,7 @@ class LiteralSecret(Rule):
                 leaves = []
             for leaf in leaves:
                 value = leaf.value
-                if not isinstance(value, str) or not isinstance(leaf.key, str) or not SECRET_NAME.search(leaf.key):
+                if not isinstance(value, str) or not isinstance(leaf.key, str) or not _secret_name(leaf.key):
                     continue
                 if is_reference(value) or is_placeholder(value):
                     continue
