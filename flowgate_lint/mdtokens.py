@@ -164,19 +164,21 @@ class _Builder:
         import re
 
         text = self.text
+        if "|" not in text and "]:" not in text and "<!--" not in text:
+            return  # none of the checks below can find anything
         verbatim = set()
         for a, b in self.verbatim:
             verbatim.update(range(a, b))
         # markdown-it starts a table on any line with a pipe followed by a delimiter-like line (even
         # "---", or in the middle of a paragraph); GFM does not always.
-        for m in re.finditer(r"^[ >]*[|:-][|: -]*$", text, re.M):
+        for m in re.finditer(r"^[ >]*[|:-][|: -]*$", text, re.M) if "|" in text else ():
             ln = self.line(m.start())
             if "-" in m.group() and ln > 0 and ln not in verbatim and ln not in self.delimiter_rows \
                     and "|" in text[self.starts[ln - 1]:m.start()]:
                 raise Unsure
         # markdown-it takes a reference definition as a block of its own, so the next line starts a new
         # block; CommonMark reads it on as a paragraph line where it cannot interrupt one.
-        for m in re.finditer(r"^[ >]*\[[^\]\n]*\]:", text, re.M):
+        for m in re.finditer(r"^[ >]*\[[^\]\n]*\]:", text, re.M) if "]:" in text else ():
             ln = self.line(m.start())
             if ln in verbatim or ln + 1 >= len(self.starts):
                 continue
