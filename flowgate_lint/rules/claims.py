@@ -151,7 +151,7 @@ def present_literals(folded: str) -> frozenset[str] | None:
         return frozenset({""}) if not literals else None
     found = {literals[i] for i, _, _ in automaton.find_matches_as_indexes(folded, overlapping=True)}
     found.add("")  # the empty literal occurs everywhere
-    return frozenset(found)
+    return found  # type: ignore[return-value] - read only
 
 
 def live_phrases(present: frozenset[str]) -> list[tuple[str, list[Phrase]]]:
@@ -162,23 +162,25 @@ def live_phrases(present: frozenset[str]) -> list[tuple[str, list[Phrase]]]:
     if _OPENERS is None:
         index: dict[str, set[int]] = {}
         always = set()
-        for table in tables.values():
-            for p in table:
-                if not p.groups:
-                    always.add(id(p))
-                for lit in p.groups[0] if p.groups else ():
-                    index.setdefault(lit, set()).add(id(p))
-        _OPENERS = ({lit: frozenset(ids) for lit, ids in index.items()}, frozenset(always))
-    index, always = _OPENERS
+        ranked = [(kind, p) for kind in CLAIMS for p in tables[kind]]  # the order ``live`` lists them in
+        for rank, (_, p) in enumerate(ranked):
+            if not p.groups:
+                always.add(rank)
+            for lit in p.groups[0] if p.groups else ():
+                index.setdefault(lit, set()).add(rank)
+        _OPENERS = ({lit: frozenset(ranks) for lit, ranks in index.items()}, frozenset(always), ranked)
+    index, always, ranked = _OPENERS
     candidates = set(always)
     for lit in present:
-        ids = index.get(lit)
-        if ids:
-            candidates |= ids
-    if not candidates:
-        return []
-    live = [(kind, [p for p in tables[kind] if id(p) in candidates and p.possible_in(present)]) for kind in CLAIMS]
-    return [(kind, phrases) for kind, phrases in live if phrases]
+        ranks = index.get(lit)
+        if ranks:
+            candidates |= ranks
+    live: dict[str, list[Phrase]] = {}
+    for rank in sorted(candidates):
+        kind, p = ranked[rank]
+        if p.possible_in(present):
+            live.setdefault(kind, []).append(p)
+    return [(kind, live[kind]) for kind in CLAIMS if kind in live]
 
 
 def _alternation(entries: list[tuple[str, str]], template: str = "{}") -> re.Pattern[str]:
@@ -329,8 +331,18 @@ class _Reader:
         return "gateway"
 
 
+_HISTORY_HEADING: dict[str, bool] = {}  # the segments of a section share its heading
+
+
 def _usable(seg: Any) -> bool:
-    return not (seg.quoted and not seg.callout) and not HISTORY_HEADINGS.search(seg.heading)
+    if seg.quoted and not seg.callout:
+        return False
+    history = _HISTORY_HEADING.get(seg.heading)
+    if history is None:
+        if len(_HISTORY_HEADING) > 4096:
+            _HISTORY_HEADING.clear()
+        history = _HISTORY_HEADING[seg.heading] = HISTORY_HEADINGS.search(seg.heading) is not None
+    return not history
 
 
 def _clause(text: str) -> str:

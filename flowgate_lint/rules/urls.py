@@ -608,21 +608,21 @@ _OTHER_CLIENT = lazy(r"codex|openai|gemini|cursor|aider|continue\b", re.I)
 def _claude_context(src: Source, ctx: Any, line: str, at: int, start: int) -> bool:
     """Whether the URL at ``line[at]`` is given as a Claude Code base URL (see ClaudeBaseUrl._described)."""
     before = line[:at]
-    if _POINT_CLAUDE.search(before):
+    if cm.search(_POINT_CLAUDE, before):
         return True
-    if not _BASE_LABEL.search(before) or _OTHER_CLIENT.search(line):
+    if not cm.search(_BASE_LABEL, before) or cm.search(_OTHER_CLIENT, line):
         return False
     host = src.host
     n = host.position(src.to_host(start))[0]
     above = " ".join(host.line_text(k) for k in range(max(1, n - 3), n))
-    if _KEY_LABEL.search(before):  # a config key: only inside an "anthropic" / "claude" table
-        return bool(_CLAUDE_TABLE.search(line) or _CLAUDE_TABLE.search(above))
-    if _CLAUDE_WORD.search(line):
+    if cm.search(_KEY_LABEL, before):  # a config key: only inside an "anthropic" / "claude" table
+        return bool(cm.search(_CLAUDE_TABLE, line) or cm.search(_CLAUDE_TABLE, above))
+    if cm.search(_CLAUDE_WORD, line):
         return True
-    if _CLAUDE_WORD.search(above) and not _OTHER_CLIENT.search(above):
+    if cm.search(_CLAUDE_WORD, above) and not cm.search(_OTHER_CLIENT, above):
         return True
     chain = " ".join(cm.section_at(src, ctx, start).chain)
-    return bool(_CLAUDE_WORD.search(chain)) and not _OTHER_CLIENT.search(chain)
+    return bool(cm.search(_CLAUDE_WORD, chain)) and not cm.search(_OTHER_CLIENT, chain)
 
 
 _CODEX_FLAG = lazy(r"""(?:-c|--config)[ =]['"]?(model_providers\.[\w.-]+\.base_url|openai_base_url)=['"]?([^\s'"]+)""")
