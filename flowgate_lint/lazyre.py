@@ -9,10 +9,11 @@ pattern is called through its methods (``X.search(...)``), never passed to ``re`
 Compiling is still a tenth of a one-file run: parsing a pattern and generating its matcher program
 is pure Python. With ``keep_programs(directory)`` (the lint command, when caching is on) the
 programs are kept between runs in a ``cachefile`` (plain JSON, owner and mode checked): a pattern
-met before is built from its stored program (its code words, hex) by the regex engine itself (``_sre.compile``, which
-checks the program), without the parser. A program is stored only after the pattern built from it
-compared equal to ``re.compile``'s; the file is keyed by the exact Python build, and anything off
-(another implementation, a changed internal API, a corrupt entry) falls back to ``re.compile``.
+met before is built from its stored program (its code words, hex) by the regex engine itself
+(``_sre.compile``, which checks the program), without the parser. A program is stored only after
+the pattern built from it compared equal to ``re.compile``'s; the file is keyed by the exact Python
+build, and anything off (another implementation, a changed internal API, a corrupt entry) falls
+back to ``re.compile``. A pattern built at run time gets the same with ``lazy(text, flags).compiled()``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ if TYPE_CHECKING:
 
 _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
 FORMAT = 1
-MAX_PROGRAMS = 4096  # beyond this, keep only the programs of the current run
+# Beyond either bound (patterns built from a spec or settings add programs of their own), keep only the
+# programs of the current run: reading the file stays a fraction of what it saves.
+MAX_PROGRAMS = 2048
+MAX_CODE_CHARS = 2_000_000
 
 _directory: str | None = None  # where programs are kept (None: not kept)
 _stored: dict[str, list] | None = None  # programs read from the cache, on first compile
@@ -166,7 +170,8 @@ def save_programs() -> None:
     from flowgate_lint.cachefile import write_json
 
     programs = {**_read(_directory), **(_stored or {}), **_fresh}
-    if len(programs) > MAX_PROGRAMS:
+    if len(programs) > MAX_PROGRAMS or sum(len(p[1]) for p in programs.values() if isinstance(p, list) and len(p) > 1
+                                           and isinstance(p[1], str)) > MAX_CODE_CHARS:
         programs = {k: v for k, v in programs.items() if k in _used}
     key = _build_key()
     write_json(_directory, _entry_name(key), {"format": FORMAT, "key": key, "programs": programs})

@@ -120,3 +120,25 @@ def test_the_lint_command_keeps_programs_unless_caching_is_off(tmp_path):
     assert outputs[0] == outputs[1] == outputs[2] and outputs[0][0] == 1, outputs
     assert not (tmp_path / "off").exists()
     assert [p.name.startswith("regex-") for p in (tmp_path / "on").iterdir()].count(True) == 1
+
+
+def test_past_the_bounds_only_the_programs_of_the_run_are_kept(tmp_path, monkeypatch):
+    import json
+
+    from flowgate_lint import lazyre
+
+    cache = tmp_path / "cache"
+    lazyre.keep_programs(str(cache))
+    try:
+        for i in range(4):
+            lazy(f"old{i}+").compiled()
+        lazyre.save_programs()
+        monkeypatch.setattr(lazyre, "MAX_PROGRAMS", 4)
+        lazyre.keep_programs(str(cache))
+        lazy("old0+").compiled()
+        lazy("new+").compiled()
+        lazyre.save_programs()
+    finally:
+        lazyre.keep_programs(None)
+    (entry,) = cache.iterdir()
+    assert sorted(json.loads(entry.read_text())["programs"]) == ["0:new+", "0:old0+"]
