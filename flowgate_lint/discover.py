@@ -68,10 +68,12 @@ def kind_of(path: Path | str, head: bytes | None = None) -> str | None:
 def name_kind(name: str) -> str | None:
     """What ``kind_of`` tells from a file name alone: the kind, "" for a name without an extension (its
     shebang decides), None for an extension that is not ours."""
-    lower = name.lower()
-    if lower[:1] != "." and not lower.endswith(".env"):  # the usual name: its extension decides
-        dot = lower.rfind(".")
-        return _EXT_KINDS.get(lower[dot:]) if dot > 0 else ""
+    dot = name.rfind(".")
+    if dot > 0 and name[0] != ".":  # the usual name: its extension decides (".env" is one of them)
+        ext = name[dot:]
+        return _EXT_KINDS.get(ext) or _EXT_KINDS.get(ext.lower())
+    if dot < 0:
+        return ""
     kind = kind_of(name, b"")
     return kind if kind is not None else None if "." in name.lstrip(".") else ""
 
@@ -135,11 +137,11 @@ def _glob_parts(pattern: str) -> tuple[bool, str]:
 class Excluder:
     """Matches root-relative paths against exclude globs (one combined regex: one match per path).
 
-    ``excludes_file`` gives the same answers for the files of a listing at a fraction of the cost. A glob
-    matches a path, or one of its directories with anything below, so a file is excluded exactly when its
-    directory is (decided once per directory) or a glob matches the file's whole path; a glob without ``/``,
-    ``**`` or ``[`` matches a whole path exactly when it matches the file name: a literal name, ``*SUFFIX``
-    and ``*PART*`` are string tests, the rest one regex over the name.
+    ``excludes_file`` and ``excludes_dir`` give the same answers for the files of a listing at a fraction of
+    the cost. A glob matches a path, or one of its directories with anything below, so a path is excluded
+    exactly when its directory is (decided once per directory) or a glob matches the whole path; a glob
+    without ``/``, ``**`` or ``[`` matches a whole path exactly when it matches the last part: a literal name,
+    ``*SUFFIX`` and ``*PART*`` are string tests, the rest one regex over the name.
     """
 
     def __init__(self, patterns: Iterable[str]) -> None:
@@ -160,10 +162,20 @@ class Excluder:
         return bool(pattern is not None and pattern.match(rel))
 
     def excludes_dir(self, rel_dir: str) -> bool:
-        """``self(rel_dir)``, remembered."""
+        """``self(rel_dir)``, remembered; decided like a file, from the top directory down."""
         excluded = self._dirs.get(rel_dir)
-        if excluded is None:
+        if excluded is not None:
+            return excluded
+        if "\n" in rel_dir or not self.per_directory:
             excluded = self._dirs[rel_dir] = self(rel_dir)
+            return excluded
+        excluded, path = False, None
+        for name in rel_dir.split("/"):
+            path = name if path is None else f"{path}/{name}"
+            known = self._dirs.get(path)
+            if known is None:
+                known = self._dirs[path] = excluded or self.matches_file(path, name)
+            excluded = known
         return excluded
 
     def excludes_file(self, rel: str) -> bool:
@@ -241,11 +253,24 @@ def _git_files(directory: str, root: str) -> list[str] | None:
     import subprocess  # only directory runs list files with git
 
     try:
-        out = subprocess.run(
+        proc = subprocess.Popen(
             ["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", directory],
-            capture_output=True, check=True, timeout=60,
-        ).stdout
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except (OSError, subprocess.SubprocessError):
+        return None
+    try:  # room for a large tree's listing: git writes it in one go instead of waiting for each read (Linux)
+        import fcntl
+
+        fcntl.fcntl(proc.stdout.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
+    try:
+        out = proc.communicate(timeout=60)[0]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None
+    if proc.returncode:
         return None
     listed = dict.fromkeys(os.fsdecode(out).split("\0"))  # one decode: NUL never ends part of a character
     listed.pop("", None)

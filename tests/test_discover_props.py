@@ -39,9 +39,10 @@ def test_excludes_file_matches_the_combined_regex(rels, extra, defaults):
     patterns = (list(DEFAULT_EXCLUDE) if defaults else []) + extra
     if not _compiles(patterns):
         return
-    slow, fast = Excluder(patterns), Excluder(patterns)
+    slow, fast, dirs = Excluder(patterns), Excluder(patterns), Excluder(patterns)
     for rel in rels:
         assert fast.excludes_file(rel) == slow(rel), (rel, patterns)
+        assert dirs.excludes_dir(rel) == slow(rel), (rel, patterns)
 
 
 @SETTINGS
