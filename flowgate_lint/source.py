@@ -335,7 +335,9 @@ def _json_leaves(text: str, data: Any) -> list[Leaf]:
         if not token or token[0] in "{[":
             continue
         path = _json_path(data, pointer)
-        leaves.append(Leaf(path, json.loads(token), start, end, ks, ke))
+        # A string without escapes is its own text (the strict parse already rejected control characters).
+        value = token[1:-1] if token[0] == '"' and "\\" not in token else json.loads(token)
+        leaves.append(Leaf(path, value, start, end, ks, ke))
     return leaves
 
 
