@@ -13,7 +13,8 @@ met before is built from its stored program (its code words, hex) by the regex e
 (``_sre.compile``, which checks the program), without the parser. A program is stored only after
 the pattern built from it compared equal to ``re.compile``'s; the file is keyed by the exact Python
 build, and anything off (another implementation, a changed internal API, a corrupt entry) falls
-back to ``re.compile``. A pattern built at run time gets the same with ``lazy(text, flags).compiled()``.
+back to ``re.compile``. A pattern built at run time gets the same with ``lazy(text, flags).compiled()``
+(never one built from a credential: the cache stores pattern texts as they are).
 """
 
 from __future__ import annotations
