@@ -204,6 +204,9 @@ def _segment(tok: Any, host: HostFile, host_line: Any, starts: list[int], quoted
     return Segment(content, kind, quoted, heading, a + 1, seg_starts, seg_hosts, code_spans, callout)
 
 
+_OPENERS: dict[str, re.Pattern[str]] = {}  # backtick run -> the pattern of a code span delimiter of that length
+
+
 def _code_spans(content: str, children: Any) -> list[tuple[int, int]]:
     """Locate the parser's code_inline tokens in the raw inline content, in order."""
     spans = []
@@ -211,8 +214,9 @@ def _code_spans(content: str, children: Any) -> list[tuple[int, int]]:
     for child in children:
         if child.type != "code_inline":
             continue
-        run = re.escape(child.markup)
-        opener = re.compile(rf"(?<!`){run}(?!`)")
+        opener = _OPENERS.get(child.markup)
+        if opener is None:
+            opener = _OPENERS[child.markup] = re.compile(rf"(?<!`){re.escape(child.markup)}(?!`)")
         m = opener.search(content, cursor)
         if not m:
             continue
@@ -245,10 +249,16 @@ def _fence(tok: Any, host: HostFile, host_line: Any, starts: list[int], quoted: 
         pieces = []
         line_map = []
         pos = 0
+        text = host.text
         for i, line in enumerate(lines):
             hl = first + i
-            src = host_line(hl)
-            prefix = len(src) - len(line) if src.endswith(line) else min(len(src) - len(src.lstrip(" >\t")), len(src))
+            at = starts[hl]
+            after = at + len(line)
+            if "\r" not in line and text.startswith(line, at) and (after == len(text) or text[after] in "\r\n"):
+                prefix = 0  # the host line is the content line (no container prefix)
+            else:
+                src = host_line(hl)
+                prefix = len(src) - len(line) if src.endswith(line) else min(len(src) - len(src.lstrip(" >\t")), len(src))
             line_start = starts[hl] + prefix
             line_end = starts[hl + 1] if hl + 1 < len(starts) else len(host.text)
             piece = host.text[line_start:line_end]
