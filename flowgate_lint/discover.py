@@ -194,13 +194,14 @@ class Excluder:
 
     def matches_file(self, rel: str, name: str) -> bool:
         """Whether a glob matches the whole of ``rel`` (a path without a newline, ``name`` its last part)."""
-        names, suffixes, other = self.file_tests
-        return name in names or name.endswith(suffixes) or other is not None and other(rel, name)
+        names, suffixes, part, other = self.file_tests
+        return (name in names or name.endswith(suffixes) or part is not None and part(name) is not None
+                or other is not None and other(rel, name))
 
     @property
     def file_tests(self) -> tuple:
-        """(literal names, name suffixes, None or a test of (path, name) for the other globs): ``matches_file``
-        spelled out for loops over many files."""
+        """(literal names, name suffixes, None or a search for the ``*PART*`` parts in a name, None or a test of
+        (path, name) for the other globs): ``matches_file`` spelled out for loops over many files."""
         return self._file_tests or self._compile_file_tests()
 
     def _compile_file_tests(self) -> tuple:
@@ -231,11 +232,11 @@ class Excluder:
         part_rx, name_rx, path_rx = combined(parts), combined(name_bodies), combined(path_bodies)
 
         def other(rel: str, name: str) -> bool:
-            return (part_rx is not None and part_rx.search(name) is not None
-                    or name_rx is not None and name_rx.fullmatch(name) is not None
+            return (name_rx is not None and name_rx.fullmatch(name) is not None
                     or path_rx is not None and path_rx.fullmatch(rel) is not None)
 
-        self._file_tests = (frozenset(names), tuple(suffixes), other if parts or name_bodies or path_bodies else None)
+        self._file_tests = (frozenset(names), tuple(suffixes), part_rx.search if part_rx is not None else None,
+                            other if name_bodies or path_bodies else None)
         return self._file_tests
 
 
@@ -371,7 +372,7 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
         decided by name and once per directory; then one lstat per file, or without ``signatures`` one
         directory scan for the listed files of a directory with many."""
         per_directory = excluder.per_directory
-        names, suffixes, other = excluder.file_tests if per_directory else ((), (), None)
+        names, suffixes, part, other = excluder.file_tests if per_directory else ((), (), None, None)
         kept: list[tuple] = []
         for rel in listed:
             if rel.endswith(".flowgate-tmp"):
@@ -387,7 +388,8 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
             if "\n" in rel or not per_directory:
                 if excluder(rel):
                     continue
-            elif state[0] or name in names or name.endswith(suffixes) or other is not None and other(rel, name):
+            elif (state[0] or name in names or name.endswith(suffixes) or part is not None and part(name) is not None
+                  or other is not None and other(rel, name)):
                 continue  # excluder.matches_file, spelled out
             kind = name_kind(name)
             if kind is None:

@@ -197,11 +197,13 @@ def reader(candidates, ctx):
     from flowgate_lint.engine import decode_host, read_raw
     from flowgate_lint.findings import FileError
 
-    paths = {c.rel: (c.path, c.kind) for c in candidates}
+    paths: dict[str, tuple[str, str]] = {}  # filled on the first call: a clean run never asks
     seen: dict[str, str | None] = {}
 
     def text_of(rel: str) -> str | None:
         if rel not in seen:
+            if not paths:
+                paths.update((c.rel, (c.path, c.kind)) for c in candidates)
             where = paths.get(rel)
             host = None
             if where is not None:
