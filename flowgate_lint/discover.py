@@ -284,7 +284,7 @@ def _walk(directory: str, excluder: Excluder, root: str) -> list[str]:
     for dirpath, dirnames, filenames in os.walk(directory, followlinks=False):
         base = _rel(dirpath, root)
         prefix = dirpath.rstrip("/") + "/" if base is None else "" if base == "." else base + "/"
-        dirnames[:] = sorted(d for d in dirnames if not excluder(prefix + d))
+        dirnames[:] = sorted(d for d in dirnames if not excluder.excludes_dir(prefix + d))
         files.extend(prefix + f for f in sorted(filenames))
     return files
 
