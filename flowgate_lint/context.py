@@ -179,7 +179,8 @@ class Mention(NamedTuple):
 
 # ---------------------------------------------------------------------------- literal gates
 
-_GATES: dict[str, Any] = {}
+_GATES: dict[str, Any] = {}  # pattern -> its gate, or how many times it was asked for before the gate is made
+_GATE_AFTER = 64  # making a gate costs up to ~1 ms (the pattern's parse): only worth it for a pattern used often
 
 
 def search(rx: Any, text: str) -> re.Match[str] | None:
@@ -190,8 +191,11 @@ def search(rx: Any, text: str) -> re.Match[str] | None:
 
 def may_match(rx: Any, text: str) -> bool:
     """False when ``text`` lacks a literal every match of ``rx`` holds (True: it may match)."""
-    gate = _GATES.get(rx.pattern)  # the gate holds whatever the flags
-    if gate is None:
+    gate = _GATES.get(rx.pattern, 0)  # the gate holds whatever the flags
+    if type(gate) is int:
+        if gate < _GATE_AFTER:
+            _GATES[rx.pattern] = gate + 1
+            return True
         gate = _GATES[rx.pattern] = _gate_of(rx.pattern)
     return gate is True or gate(text)
 

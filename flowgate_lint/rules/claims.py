@@ -131,14 +131,18 @@ def phrase_tables() -> dict[str, list[Phrase]]:
 
 
 _LITERALS: Any = None  # (automaton or None, its literals) over every phrasing's required literals
+_ASKED = 0
 _OPENERS: Any = None  # literal -> ids of the phrasings whose first group holds it, and the ids with no group
 
 
 def present_literals(folded: str) -> frozenset[str] | None:
     """The phrasings' required literals that occur in ``folded``, in one Aho-Corasick pass (None without the
-    wheel: ``Phrase.possible`` then tests them one by one)."""
-    global _LITERALS
+    wheel, and for a run's first paragraphs: ``Phrase.possible`` then tests them one by one)."""
+    global _LITERALS, _ASKED
     if _LITERALS is None:
+        if _ASKED < 64:  # building the automaton costs ~2 ms: not for a run with a few paragraphs
+            _ASKED += 1
+            return None
         literals = sorted({s for phrases in phrase_tables().values() for p in phrases for g in p.groups for s in g if s})
         try:
             from ahocorasick_rs import AhoCorasick, MatchKind
