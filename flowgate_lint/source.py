@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from itertools import accumulate
 from typing import Any, Iterator, NamedTuple
 
 from flowgate_lint.findings import Edit, Finding, Fix
@@ -60,8 +61,12 @@ class HostFile:
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
             # Line breaks as markdown-it counts them: CRLF, lone CR, LF.
-            starts = [0]
-            starts.extend(m.end() for m in re.finditer("\r\n|\r|\n", self.text))
+            text = self.text
+            if "\r" in text:
+                starts = [0]
+                starts.extend(m.end() for m in re.finditer("\r\n|\r|\n", text))
+            else:  # each line's start: the lengths of the lines before it, plus their line feeds
+                starts = list(accumulate(map((1).__add__, map(len, text.split("\n")[:-1])), initial=0))
             self._line_starts = starts
         return self._line_starts
 
