@@ -41,6 +41,8 @@ def test_fix_gives_the_expected_bytes_and_is_idempotent(code, path, eol):
     expected_path = path.with_name(path.name + ".fixed")
     spec = variant_spec(path)
     fixed_lf = fix_text(before, path.name, spec=spec)
+    if not expected_path.exists() and os.environ.get("CI") and not os.environ.get("FLOWGATE_UPDATE_SNAPSHOTS"):
+        pytest.fail(f"{expected_path.name}: expected fix missing (write it with FLOWGATE_UPDATE_SNAPSHOTS=1, review and commit it)")
     if eol == "\n" and (os.environ.get("FLOWGATE_UPDATE_SNAPSHOTS") or not expected_path.exists()):
         expected_path.write_text(fixed_lf, encoding="utf-8")
     expected = expected_path.read_text(encoding="utf-8")
