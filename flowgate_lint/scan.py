@@ -94,15 +94,19 @@ def assignments(src: Source) -> list[Assignment]:
     return out
 
 
-def may_name(src: Source, name: str) -> bool:
-    """Whether ``src`` can set or mention the variable ``name``: it is written out (in any case), or the source is
-    structured and holds a backslash (a quoted key may spell it with escapes)."""
-    from flowgate_lint.prefilter import fold
-
+def may_name(src: Source, name: str, any_case: bool = False) -> bool:
+    """Whether ``src`` can set or mention the variable ``name``: it is written out (in any case with
+    ``any_case``), or the source is structured and holds a backslash (a quoted key may spell it with escapes)."""
     text = src.text
     if src.kind in ("json", "yaml", "toml") and "\\" in text:
         return True
-    return name in text or fold(name) in fold(text)
+    if name in text:
+        return True
+    if not any_case:
+        return False
+    from flowgate_lint.prefilter import fold
+
+    return fold(name) in fold(text)
 
 
 def text_pieces(src: Source) -> Iterator[tuple[str, Any]]:

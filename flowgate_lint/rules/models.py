@@ -301,8 +301,8 @@ class SmallFastModelDeprecated(Rule):
     triggers = (SMALL_FAST,)
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
-        if not may_name(src, SMALL_FAST):
-            return
+        if not may_name(src, SMALL_FAST, any_case=src.kind == "markdown"):
+            return  # only the prose patterns match any case
         found = assignments(src)
         has_haiku = any(a.name == HAIKU for a in found)
         haiku = ctx.spec.claude.haiku_model
