@@ -298,15 +298,22 @@ def is_loopback(host: str) -> bool:
     return h in ("localhost", "::1", "ip6-localhost") or h.startswith("127.") or h.endswith(".localhost")
 
 
+_LOCAL_CLASS: dict[str, str] = {}  # host -> "loopback", "any" or "" (neither): the same few hosts, file after file
+
+
 def host_class(host: str | None, spec: Any) -> str:
     if not host:
         return ""
-    h = _bare_host(host)
-    if is_loopback(h):
-        return "loopback"
-    if h in ("0.0.0.0", "::", ""):
-        return "any"
-    if spec is not None and h == _bare_host(spec.gateway.host):
+    local = _LOCAL_CLASS.get(host)
+    if local is None:
+        h = _bare_host(host)
+        local = "loopback" if is_loopback(h) else "any" if h in ("0.0.0.0", "::", "") else ""
+        if len(_LOCAL_CLASS) > 4096:
+            _LOCAL_CLASS.clear()
+        _LOCAL_CLASS[host] = local
+    if local:
+        return local
+    if spec is not None and _bare_host(host) == _bare_host(spec.gateway.host):
         return "spec"
     return "remote"
 

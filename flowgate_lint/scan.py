@@ -37,12 +37,14 @@ class Assignment(NamedTuple):
     quote: str  # '"', "'" or ""
 
 
-def _from_token(name: str, name_start: int, token: str, token_start: int) -> Assignment:
+def _from_token(name: str, name_start: int, token: str, token_start: int, value: str | None = None,
+                name_end: int | None = None) -> Assignment:
+    """The assignment of ``token``; ``value`` and ``name_end`` override what the token and the name give."""
     quote = token[:1] if token[:1] in ("'", '"') and len(token) >= 2 and token[-1] == token[0] else ""
     inner_start = token_start + (1 if quote else 0)
     inner = token[1:-1] if quote else token
-    return Assignment(name, inner, inner_start, inner_start + len(inner), token_start, token_start + len(token),
-                      name_start, name_start + len(name), quote)
+    return Assignment(name, inner if value is None else value, inner_start, inner_start + len(inner), token_start,
+                      token_start + len(token), name_start, name_start + len(name) if name_end is None else name_end, quote)
 
 
 def scan_text(text: str, base: int = 0, keyed: bool = False) -> Iterator[Assignment]:
@@ -82,8 +84,7 @@ def assignments(src: Source) -> list[Assignment]:
             if isinstance(key, str) and ENV_NAME.match(key) and isinstance(leaf.value, (str, int)) and not isinstance(leaf.value, bool):
                 ks = leaf.key_start if leaf.key_start >= 0 else leaf.start
                 ke = leaf.key_end if leaf.key_end >= 0 else leaf.start
-                a = _from_token(key, ks, token, leaf.start)
-                out.append(a._replace(name_end=ke, value=str(leaf.value)))
+                out.append(_from_token(key, ks, token, leaf.start, str(leaf.value), ke))
             elif isinstance(leaf.value, str) and "=" in leaf.value:
                 # "NAME=value" list items (docker compose environment lists) when the token is verbatim.
                 inner_at = token.find(leaf.value)
