@@ -19,7 +19,7 @@ and result caches, as an earlier run on the same files does); the one-file case 
 on a file rewritten before each run (the usual pre-commit run: result cache miss, spec cache warm).
 Every figure is printed with its median CPU time (user + system of the measured process: steadier than
 wall time on a loaded machine). With ``--before``, each run of the new build is paired with a run of the
-old one, so both see the same load; the closing table gives issue 17's targets for each build. The
+old one, so both see the same load; the closing table gives the performance targets for each build. The
 accuracy harness's cases (tests/realworld/cases) are linted one run per case, as CI's first run would.
 markdownlint-cli2 is installed from the npm registry into ``.flowgate-bench/node`` when npm
 is available (pass ``--no-markdownlint`` to skip).
@@ -243,7 +243,7 @@ FLOOR = ("import os,sys\n"
          "  for f in fs:\n"
          "    with open(os.path.join(d,f),'rb') as h: n+=len(h.read())\n")
 
-# Issue 17's targets: (row, figure key, limit, what the limit is relative to)
+# The performance targets: (row, figure key, limit, what the limit is relative to)
 TARGETS = (
     ("one relevant md, just edited", "edited", 0.090, "ms"),
     ("one relevant md, just edited", "edited", 0.25, "mdl1"),
@@ -418,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_targets(figs: dict, builds: list[str], rss: float) -> None:
-    """Issue 17's target table: each figure per build, as the ratio the target is stated in."""
+    """The performance target table: each figure per build, as the ratio the target is stated in."""
     print("\ntargets (medians; ratios to baselines measured in the same run):")
     print(f"  {'target':<44} " + " ".join(f"{b:>20}" for b in builds) + "  limit")
     for label, key, limit, base in TARGETS:
