@@ -12,7 +12,8 @@ It builds a clean virtual environment (``.flowgate-bench/venv``, the package ins
 non-editable, no site packages) because a site-wide ``.pth`` that imports extra modules
 distorts start-up, generates deterministic corpora under ``.flowgate-bench/``, and prints a
 table: case, median wall time, ratio to its baseline, peak RSS of the measured process.
-flowgate-lint runs through its console script, as pre-commit runs it. Runs use caches of their own
+The one-file cases run flowgate-lint as the pre-commit hook does (``python -I -m flowgate_lint``), the
+trees through its console script, as the GitHub Action does. Runs use caches of their own
 under the corpora directory; the relevant one-file case and the trees are measured cold
 (``--no-cache``: spec derived, every file read and linted) and warm (the warm-up run fills the spec
 and result caches, as an earlier run on the same files does); the one-file case is also measured
@@ -278,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         builds = {"before": clean_venv("venv-before", source_of(args.before)), **builds}
     py = builds["after"]
     fgl = {name: [str(p.parent / "flowgate-lint")] for name, p in builds.items()}
+    hook = {name: [str(p), "-I", "-m", "flowgate_lint"] for name, p in builds.items()}  # .pre-commit-hooks.yaml's entry
     mdl = None if args.no_markdownlint else markdownlint()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "FLOWGATE_LINT_"))}
     envs = {}
@@ -319,19 +321,19 @@ def main(argv: list[str] | None = None) -> int:
         if mdl:
             baseline("mdl1", "markdownlint-cli2 relevant.md", mdl + ["relevant.md"], one, reps)
         compare("irrelevant", "flowgate-lint irrelevant.md",
-                lambda b: lambda: run_once(fgl[b] + ["irrelevant.md"], one, envs[b]), reps, "pass")
+                lambda b: lambda: run_once(hook[b] + ["irrelevant.md"], one, envs[b]), reps, "pass")
         rel_base = "mdl1" if mdl else "pass"
         compare("cold1", "flowgate-lint relevant.md (cold, --no-cache)",
-                lambda b: lambda: run_once(fgl[b] + ["--no-cache", "relevant.md"], one, envs[b]), reps, rel_base)
+                lambda b: lambda: run_once(hook[b] + ["--no-cache", "relevant.md"], one, envs[b]), reps, rel_base)
         settle(one)
         compare("warm1", "flowgate-lint relevant.md (warm cache)",
-                lambda b: lambda: run_once(fgl[b] + ["relevant.md"], one, envs[b]), reps, rel_base)
+                lambda b: lambda: run_once(hook[b] + ["relevant.md"], one, envs[b]), reps, rel_base)
         counter = iter(range(10**6))
 
         def edited(b: str) -> Any:
             def go() -> Run:  # the usual pre-commit run: a result-cache miss, the spec cache warm
                 (one / "edited.md").write_text(relevant_md(random.Random(100 + next(counter)), drift=False))
-                return run_once(fgl[b] + ["edited.md"], one, envs[b])
+                return run_once(hook[b] + ["edited.md"], one, envs[b])
             return go
         compare("edited", "flowgate-lint relevant.md (just edited)", edited, reps, rel_base)
         # Edited a while ago and not linted since (settled, so its findings are stored: the cache write is paid)
@@ -343,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
                 pending[b].append(p.name)
         settle(one)
         compare("settled", "flowgate-lint relevant.md (edited earlier, first lint)",
-                lambda b: lambda: run_once(fgl[b] + [pending[b].pop()], one, envs[b]), reps, rel_base)
+                lambda b: lambda: run_once(hook[b] + [pending[b].pop()], one, envs[b]), reps, rel_base)
 
     if "trees" in parts:  # 2. large tree, 5 % relevant; 3. all relevant
         for label, share, tag in (("5% relevant", 0.05, "5"), ("all relevant", 1.0, "100")):

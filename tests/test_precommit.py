@@ -119,6 +119,23 @@ def test_clean_commit_passes(tmp_path, hook_repo, pre_commit_home):
     assert git(project, "rev-parse", "HEAD").returncode == 0
 
 
+def test_the_checked_repository_cannot_shadow_a_module_the_hook_imports(tmp_path, hook_repo, pre_commit_home):
+    """The hook runs in the project's directory: none of the project's files may be imported in its place.
+    (pre-commit's console script runs it: its own ``-m pre_commit`` git hook would import them itself.)"""
+    project = make_project(tmp_path, hook_repo, "flowgate-lint", url="http://127.0.0.1:4000/v1")
+    marker = tmp_path / "executed"
+    for name in ("json", "re", "os", "pathlib", "flowgate_lint"):
+        (project / f"{name}.py").write_text(f"open({str(marker)!r}, 'w').write({name!r})\n")
+    git(project, "add", "-A")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(pre_commit_home), "PRE_COMMIT_COLOR": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    script = Path(sys.executable).with_name("pre-commit")
+    res = subprocess.run([str(script), "run", "--all-files"], cwd=project, env=env, capture_output=True, text=True)
+    out = res.stdout + res.stderr
+    assert not marker.exists(), f"the hook imported the project's {marker.read_text()}.py"
+    assert res.returncode != 0 and "FG302" in out, out
+
+
 def test_fix_hook_repairs_and_reports_modified_files(tmp_path, hook_repo, pre_commit_home):
     project = make_project(tmp_path, hook_repo, "flowgate-lint-fix", url="http://127.0.0.1:4000/v1")
     res = run_commit(project, pre_commit_home)
