@@ -353,14 +353,7 @@ def cached_split(candidates: list[Any], ctx: Context) -> tuple[list[Any], list[t
     cache = ctx.results
     if cache is None:
         return candidates, []
-    todo, hits = [], []
-    for cand in candidates:
-        found = cache.get(cand)
-        if found is None:
-            todo.append(cand)
-        else:
-            hits.append((cand, found))
-    return todo, hits
+    return cache.split(candidates)
 
 
 def _lint_quiet(ctx: Context) -> Any:

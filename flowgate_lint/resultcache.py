@@ -95,6 +95,27 @@ class ResultCache:
         except (TypeError, ValueError):
             return None
 
+    def split(self, candidates: list[Any]) -> tuple[list[Any], list[tuple[Any, list]]]:
+        """(files to lint, [(file, cached findings)]): ``get`` over a run's files, without a call per file."""
+        entries = self.entries
+        todo: list[Any] = []
+        hits: list[tuple[Any, list]] = []
+        for cand in candidates:
+            sig = getattr(cand, "sig", None)
+            entry = None if sig is None else entries.get(cand.rel)
+            if isinstance(entry, list) and len(entry) == 2 and entry[0] == list(sig):
+                stored = entry[1]
+                if isinstance(stored, list) and not stored:  # most files: no findings, nothing to decode
+                    hits.append((cand, []))
+                    continue
+                try:
+                    hits.append((cand, [decode_finding(f) for f in stored]))
+                    continue
+                except (TypeError, ValueError):
+                    pass
+            todo.append(cand)
+        return todo, hits
+
     def put(self, cand: Any, findings: list) -> None:
         sig = getattr(cand, "sig", None)
         if sig is None or sig[1] >= self.settled_before or sig[2] >= self.settled_before:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -319,6 +320,20 @@ def apply_baseline(args: argparse.Namespace, findings: list, candidates: list) -
     return findings
 
 
+class quiet_gc:
+    """The cyclic garbage collector paused while a run loads its cache and lists its files; what they built
+    is then frozen (``gc.freeze``), so later collections do not traverse it again."""
+
+    def __enter__(self) -> None:
+        self.enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        gc.freeze()
+        if self.enabled:
+            gc.enable()
+
+
 def run(args: argparse.Namespace) -> int:
     from flowgate_lint.engine import run as run_engine
     from flowgate_lint.report import Report
@@ -334,8 +349,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--stdin-filename names standard input: pass '-' instead of paths")
     ctx, settings, paths = build_context(args)
     paths = widen_for_spec(paths, ctx)
-    ctx.results = open_cache(ctx, not args.no_cache)
-    candidates, problems = discover_files(args, ctx, settings, paths)  # with signatures only for the cache
+    with quiet_gc():  # tens of thousands of acyclic lists and tuples: no collection can free any
+        ctx.results = open_cache(ctx, not args.no_cache)
+        candidates, problems = discover_files(args, ctx, settings, paths)  # with signatures only for the cache
     try:
         if args.fix or args.diff:
             return run_fix(args, ctx, settings, candidates, problems)
@@ -343,6 +359,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if ctx.results is not None:
             ctx.results.save()
+        gc.unfreeze()  # collectable again, for a caller that lives on (tests, an editor integration)
     findings = apply_baseline(args, result.findings, candidates)
     report = human_report(args, Report(findings, problems + result.errors, result.files, ctx.spec), ctx, candidates)
     fixable = 0
