@@ -632,6 +632,8 @@ def _headings(src: Any) -> list[_Heading]:
 def _main_markdown(src: Any) -> Any:
     if src.kind == "markdown" and not src.embedded:
         return src
+    if src.host.kind == "markdown":
+        return src.host.whole()
     from flowgate_lint.source import Source
 
     return Source(src.host, "markdown", src.host.text)

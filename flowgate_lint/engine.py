@@ -188,7 +188,7 @@ def needs_decoding(raw: bytes) -> bool:
 
 def sources_of(host: HostFile) -> list[Source]:
     """The file itself, plus the fenced blocks of a Markdown file in languages we check."""
-    main = Source(host, host.kind, host.text)
+    main = host.whole()
     out = [main]
     if host.kind == "markdown":
         out.extend(f.source for f in main.markdown().fences if f.source is not None)

@@ -43,7 +43,7 @@ class SourceTooLarge(Exception):
 class HostFile:
     """A decoded file: text without BOM, remembering what is needed to write it back byte-exactly."""
 
-    __slots__ = ("path", "abspath", "text", "bom", "kind", "_line_starts", "_lines", "is_spec", "encoding")
+    __slots__ = ("path", "abspath", "text", "bom", "kind", "_line_starts", "_lines", "is_spec", "encoding", "_whole")
 
     def __init__(self, path: str, text: str, kind: str, abspath: str = "", bom: bool = False, is_spec: bool = False,
                  encoding: str = "utf-8") -> None:
@@ -56,6 +56,14 @@ class HostFile:
         self.is_spec = is_spec
         self._line_starts: list[int] | None = None
         self._lines: dict[int, str] = {}  # line_text, as asked for (rules ask about the same lines again and again)
+        self._whole: Source | None = None
+
+    def whole(self) -> "Source":
+        """The whole file as one Source, made once: its parse (a Markdown document, say) is shared by the
+        engine and by the rules checking its fenced blocks."""
+        if self._whole is None:
+            self._whole = Source(self, self.kind, self.text)
+        return self._whole
 
     @property
     def line_starts(self) -> list[int]:
