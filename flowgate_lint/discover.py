@@ -5,8 +5,6 @@ skipped), else walked with the usual junk pruned. Explicit files are taken as
 given unless ``--force-exclude``. Symlinks never lead out of the project root.
 """
 
-from __future__ import annotations
-
 import os
 import re
 import stat

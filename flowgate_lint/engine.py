@@ -4,8 +4,6 @@
 text without touching the disk; ``lint_candidate`` is the I/O edge for one file.
 """
 
-from __future__ import annotations
-
 import os
 import re
 import stat

@@ -1,7 +1,5 @@
 """File I/O at the edges: atomic writes that keep the file mode, and the checked replace ``--fix`` uses."""
 
-from __future__ import annotations
-
 import os
 import stat
 from pathlib import Path

@@ -6,8 +6,6 @@ bench/). ``derive_spec`` is the pure core; ``load_spec`` reads the sources
 as ``SpecError`` with ``path:line``.
 """
 
-from __future__ import annotations
-
 import re
 from pathlib import Path
 from typing import Any, NamedTuple

@@ -16,8 +16,6 @@ Shell, TOML, YAML and dotenv (also inside fenced blocks), reason after the codes
 JSON has no comments: use ``per-file-ignores``.
 """
 
-from __future__ import annotations
-
 import re
 from typing import NamedTuple
 
