@@ -22,19 +22,21 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 class Context:
     """Everything a run shares: the spec, the selected rules, settings-derived filters."""
 
-    def __init__(self, spec: Any, rules: Iterable[type[Rule]], root: Path,
-                 per_file_ignores: dict[str, list[str]] | None = None, settings: Any = None) -> None:
+    def __init__(self, spec: Any, rules: Iterable[type[Rule]] | None, root: Path,
+                 per_file_ignores: dict[str, list[str]] | None = None, settings: Any = None,
+                 codes: Iterable[str] = ()) -> None:
+        """``rules``: the rule classes; or None and their ``codes``, imported when a file is first linted
+        (a run answered from the result cache imports no rule module)."""
         from flowgate_lint.discover import glob_regex
 
         self.spec = spec
         self.root = root
         self.settings = settings
-        self.rules: list[Rule] = [cls() for cls in rules]
-        self.codes = frozenset(r.code for r in self.rules)
-        self._by_kind: dict[str, list[Rule]] = {}
-        for rule in self.rules:
-            for kind in rule.kinds:
-                self._by_kind.setdefault(kind, []).append(rule)
+        self._codes = list(codes)
+        self._rules: list[Rule] | None = None
+        if rules is not None:
+            self._set_rules(rules)
+        self.codes = frozenset(self._codes)
         self.per_file_ignores = [(glob_regex(g), tuple(c.upper() for c in codes)) for g, codes in (per_file_ignores or {}).items()]
         self.spec_rel = _spec_rel(spec, root)
         self.prefilter_scan = False  # few files to check: substring scans instead of an automaton
@@ -49,7 +51,29 @@ class Context:
             self._prefilter = self._build_prefilter()
         return self._prefilter
 
+    def _set_rules(self, classes: Iterable[type[Rule]]) -> None:
+        self._rules = [cls() for cls in classes]
+        self._codes = [r.code for r in self._rules]
+        self._by_kind: dict[str, list[Rule]] = {}
+        for rule in self._rules:
+            for kind in rule.kinds:
+                self._by_kind.setdefault(kind, []).append(rule)
+
+    @property
+    def rules(self) -> list[Rule]:
+        return self._loaded_rules()
+
+    def _loaded_rules(self) -> list[Rule]:
+        if self._rules is None:
+            from flowgate_lint.rules import rule_classes
+
+            self._set_rules(rule_classes(self._codes))
+        assert self._rules is not None
+        return self._rules
+
     def rules_for(self, kind: str) -> list[Rule]:
+        if self._rules is None:
+            self._loaded_rules()
         return self._by_kind.get(kind, [])
 
     def enabled(self, code: str) -> bool:

@@ -127,7 +127,7 @@ def build_context(args: argparse.Namespace):
     from flowgate_lint.cli import load_spec_for
     from flowgate_lint.discover import find_root
     from flowgate_lint.engine import Context
-    from flowgate_lint.rules import check_selectors, select
+    from flowgate_lint.rules import check_selectors, select_codes
 
     paths = args.paths or ["."]
     first = Path(paths[0])
@@ -145,7 +145,7 @@ def build_context(args: argparse.Namespace):
         check_selectors(settings.get(key, []) or [], where)
     for values in (args.select or [], args.extend_select, args.ignore):
         check_selectors(values, where_cli)
-    rules = select(
+    selected = select_codes(
         args.select if args.select is not None else settings.get("select"),
         list(settings.get("extend-select", [])) + args.extend_select,
         list(settings.get("ignore", [])) + args.ignore,
@@ -156,7 +156,7 @@ def build_context(args: argparse.Namespace):
         if not sep or not glob:
             raise UsageError(f"--per-file-ignores expects GLOB:CODES, got '{item}'")
         per_file.setdefault(glob, []).extend(_codes(codes))
-    ctx = Context(spec, rules, root, per_file, settings)
+    ctx = Context(spec, None, root, per_file, settings, selected)
     return ctx, settings, paths
 
 

@@ -104,6 +104,22 @@ def get_rule(code: str) -> type[Rule] | None:
     return None
 
 
+def known_codes() -> list[str]:
+    """Every rule code, sorted: from the generated table (``_triggers.CODES``) while no rule module is
+    imported, so a run answered from the result cache imports none; with any rule registered since."""
+    if _LOADED:
+        return sorted(_REGISTRY)
+    from flowgate_lint._triggers import CODES
+
+    return sorted({*CODES, *_REGISTRY})
+
+
+def rule_classes(codes: Iterable[str]) -> list[type[Rule]]:
+    """The registered classes of ``codes`` (imports the rule modules)."""
+    _load()
+    return [_REGISTRY[c] for c in codes]
+
+
 def matches(code: str, selector: str) -> bool:
     """Whether ``code`` is selected by ``selector`` (a full code, a prefix like ``FG1``, or ``ALL``)."""
     selector = selector.strip().upper()
@@ -114,7 +130,7 @@ def check_selectors(selectors: Iterable[str], where: str) -> None:
     """Reject selectors that match no rule (a typo would silently select nothing)."""
     from flowgate_lint.errors import UsageError
 
-    codes = [cls.code for cls in all_rules()]
+    codes = known_codes()
     for sel in selectors:
         if not any(matches(c, sel) for c in codes):
             raise UsageError(f"{where}: '{sel}' matches no rule code (see 'flowgate-lint rule --all')")
@@ -122,15 +138,20 @@ def check_selectors(selectors: Iterable[str], where: str) -> None:
 
 def select(select: Iterable[str] | None, extend_select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[type[Rule]]:
     """Rules enabled by select / extend-select / ignore (ruff semantics: the more specific selector wins)."""
+    return rule_classes(select_codes(select, extend_select, ignore))
+
+
+def select_codes(select: Iterable[str] | None, extend_select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
+    """The codes ``select`` enables, sorted, without importing the rule modules."""
     chosen = list(select) if select is not None else ["ALL"]
     chosen += list(extend_select)
     ignored = list(ignore)
     out = []
-    for cls in all_rules():
-        best_sel = max((_specificity(s) for s in chosen if matches(cls.code, s)), default=-1)
-        best_ign = max((_specificity(s) for s in ignored if matches(cls.code, s)), default=-1)
+    for code in known_codes():
+        best_sel = max((_specificity(s) for s in chosen if matches(code, s)), default=-1)
+        best_ign = max((_specificity(s) for s in ignored if matches(code, s)), default=-1)
         if best_sel >= 0 and best_sel > best_ign:
-            out.append(cls)
+            out.append(code)
     return out
 
 
