@@ -61,7 +61,9 @@ def test_the_pre_commit_hook_entries_keep_the_fast_path(tmp_path, monkeypatch, c
     from ruamel.yaml import YAML
 
     hooks = {h["id"]: h for h in YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text())}
-    argv = hooks[hook]["entry"].split()[1:]
+    words = hooks[hook]["entry"].split()
+    assert words[:4] == ["python", "-I", "-m", "flowgate_lint"], words  # isolated: the checked repo is not on sys.path
+    argv = words[4:]
     assert "--output-format" in argv and argv[argv.index("--output-format") + 1] == "full"
     (tmp_path / "notes.md").write_text("# Notes\n\nNothing about the gateway here.\n")
     monkeypatch.chdir(tmp_path)
