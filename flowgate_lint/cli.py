@@ -199,19 +199,7 @@ def _run(args_list: list[str]) -> int:
             if name == LINT_MODULE and ("-h" in args_list or "--help" in args_list):  # imports every command module
                 parser.epilog = ((parser.epilog + "\n\n") if parser.epilog else "") + _top_epilog()
             args = parser.parse_args(args_list)
-        if name != LINT_MODULE or args.no_cache:
-            return int(module.run(args))
-        from flowgate_lint import lazyre
-        from flowgate_lint.speccache import cache_dir
-
-        directory = cache_dir()
-        lazyre.keep_programs(None if directory is None else str(directory))
-        try:
-            code = int(module.run(args))
-            lazyre.save_programs()
-        finally:
-            lazyre.keep_programs(None)  # patterns first used later (in-process callers) compile as before
-        return code
+        return int(module.run(args))
     except FlowgateError as exc:
         print(f"{PROG}: {exc}" if not exc.path else str(exc), file=sys.stderr)
         return exc.exit_code
