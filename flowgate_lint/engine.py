@@ -9,12 +9,14 @@ import re
 import stat
 import sys
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from flowgate_lint.findings import FileError, Finding
 from flowgate_lint.fsutil import read_all
 from flowgate_lint.rules import Rule
-from flowgate_lint.source import HostFile, ParseError, Source, SourceTooLarge
+
+if TYPE_CHECKING:  # imported where a file is decoded: a run answered from the result cache needs none
+    from flowgate_lint.source import HostFile, Source
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
@@ -149,14 +151,16 @@ def read_stat(path: str | Path, rel: str) -> tuple[bytes, os.stat_result] | File
         os.close(fd)
 
 
-def read_host(path: str | Path, rel: str, kind: str, is_spec: bool = False) -> HostFile | FileError:
+def read_host(path: str | Path, rel: str, kind: str, is_spec: bool = False) -> "HostFile | FileError":
     """Read and decode one file; a FileError (one line) instead of an exception."""
     raw = read_raw(path, rel)
     return raw if isinstance(raw, FileError) else decode_host(raw, rel, kind, str(path), is_spec)
 
 
-def decode_host(raw: bytes, rel: str, kind: str, abspath: str = "", is_spec: bool = False) -> HostFile | FileError:
+def decode_host(raw: bytes, rel: str, kind: str, abspath: str = "", is_spec: bool = False) -> "HostFile | FileError":
     """Decode one file: UTF-8 (a BOM is kept aside), or UTF-16 when it starts with a BOM; else a FileError."""
+    from flowgate_lint.source import HostFile
+
     wide = _utf16_bom(raw)
     if wide is not None:
         return _decode_wide(raw, rel, kind, abspath, is_spec, wide)
@@ -182,7 +186,9 @@ def _utf16_bom(raw: bytes) -> str | None:
     return None
 
 
-def _decode_wide(raw: bytes, rel: str, kind: str, abspath: str, is_spec: bool, encoding: str) -> HostFile | FileError:
+def _decode_wide(raw: bytes, rel: str, kind: str, abspath: str, is_spec: bool, encoding: str) -> "HostFile | FileError":
+    from flowgate_lint.source import HostFile
+
     if encoding == "utf-32":
         return FileError(rel, "UTF-32 text is not supported (not UTF-8 or UTF-16), skipped")
     try:
@@ -208,8 +214,10 @@ def needs_decoding(raw: bytes) -> bool:
     return raw[:2] in (b"\xff\xfe", b"\xfe\xff") or raw.startswith(b"\0\0\xfe\xff") or raw.find(b"\0", 0, 8192) >= 0
 
 
-def sources_of(host: HostFile) -> list[Source]:
+def sources_of(host: "HostFile") -> "list[Source]":
     """The file itself, plus the fenced blocks of a Markdown file in languages we check."""
+    from flowgate_lint.source import Source
+
     main = host.whole()
     out = [main]
     if host.kind == "markdown":
@@ -217,12 +225,13 @@ def sources_of(host: HostFile) -> list[Source]:
     return out
 
 
-def lint_host(host: HostFile, ctx: Context) -> list[Finding]:
+def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
     """All findings for one decoded file (pure: no I/O)."""
     from flowgate_lint.rules.engine_rules import InvalidSyntax, UnusedSuppression
     from flowgate_lint.suppress import Suppressions, parse_directives
 
     from flowgate_lint.context import counter_example, is_history, section_at
+    from flowgate_lint.source import ParseError
 
     sources = sources_of(host)
     findings: list[Finding] = []
@@ -280,8 +289,10 @@ def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | 
     return lint_checked(host, ctx)
 
 
-def lint_checked(host: HostFile, ctx: Context) -> tuple[list[Finding], FileError | None]:
+def lint_checked(host: "HostFile", ctx: Context) -> tuple[list[Finding], FileError | None]:
     """``lint_host``, with a file too large or too deeply nested to check as a FileError."""
+    from flowgate_lint.source import SourceTooLarge
+
     try:
         return lint_host(host, ctx), None
     except RecursionError:
