@@ -175,12 +175,13 @@ def required_groups(pattern: str) -> list[tuple[str, ...]]:
     A text whose ``fold`` lacks every string of some group cannot match: the pattern need not
     even be compiled."""
     sre = _sre()
-    return [tuple(sorted({x.casefold() for x in g})) for g in _groups(sre.parse(pattern), sre, text=True)]
+    return [tuple(sorted({fold(x) for x in g})) for g in _groups(sre.parse(pattern), sre, text=True)]
 
 
 def fold(text: str) -> str:
-    """Casefold for ``required_groups``: re.I also matches dotless ı to i, casefold does not."""
-    return text.casefold().replace("\u0131", "i")
+    """Casefold for ``required_groups``, as loose as re.I: re.I matches dotted İ and dotless ı to i, while
+    casefold turns İ into i plus a combining dot and keeps ı."""
+    return text.casefold().replace("i\u0307", "i").replace("\u0131", "i")
 
 
 def _needle_search(needles: list[bytes], scan: bool = False) -> Callable[[bytes], bool]:

@@ -86,7 +86,7 @@ PHRASES = [p for phrases in phrase_tables().values() for p in phrases]
 words = st.sampled_from(["Claude", "CLAUDE Code", "claude-code", "cannot", "can't", "can not", "connect", "directly",
                          "gateway", "LiteLLM", "needs", "a", "separate", "adapter", "only", "Codex", "OpenAI-compatible",
                          "clients", "are", "supported", "isn't", "is not", "不能", "直接", "接入", "需要", "额外的", "适配层",
-                         "仅支持", "dırectly", "ſupported", "\u212aey", " ", ", ", ". ", "。"])
+                         "仅支持", "dırectly", "dİrectly", "CLAUDE CODE CANNOT CONNECT DİRECTLY", "ſupported", "\u212aey", " ", ", ", ". ", "。"])
 claim_texts = st.lists(words, max_size=14).map(" ".join)
 
 
@@ -145,3 +145,46 @@ def test_bad_claim_regex_is_reported_with_its_file_and_line(tmp_path, monkeypatc
         for phrases in claims.phrase_tables().values():
             for phrase in phrases:
                 phrase.search("cannot")
+
+
+def _gated_patterns() -> list:
+    """Every module-level lazy pattern of the lint path: the literal gates may stand before any of them."""
+    import importlib
+
+    from flowgate_lint.lazyre import LazyPattern
+
+    out = []
+    for name in ("context", "rules.claims", "rules.urls", "rules.models", "rules.codex", "rules.secrets", "rules.smoke",
+                 "rules.excerpts", "scan"):
+        module = importlib.import_module(f"flowgate_lint.{name}")
+        out += [(f"{name}.{k}", v) for k, v in vars(module).items() if isinstance(v, LazyPattern)]
+    return out
+
+
+GATED = _gated_patterns()
+gate_words = st.sampled_from(["history", "HİSTORY", "İncorrect", "ıncorrect", "point", "POİNT", "claude", "CLAUDE", "anthropic",
+                              "gemini", "GEMİNİ", "ſet", "\u212aey", "port", "PORT", "listen", "old", "wrong", "provider",
+                              "instead of", "changelog", "release notes", "do not", "use", " ", ": ", "`", "\n", "# ",
+                              "http://127.0.0.1:4001", "端口", "不要", "之前"])
+
+
+@SETTINGS
+@given(text=st.lists(gate_words, max_size=12).map("".join))
+def test_a_literal_gate_never_hides_a_match(text):
+    """A gate (context._gate_of) says False only for text the pattern cannot match, whatever the case folding:
+    re.I matches İ and ı to i, which casefold alone does not."""
+    from flowgate_lint.context import _gate_of
+
+    for where, lazy_rx in GATED:
+        rx = lazy_rx.compiled()
+        if rx.search(text):
+            gate = _gate_of(rx.pattern)
+            assert gate is True or gate(text), (where, text)
+
+
+def test_a_dotted_capital_i_does_not_hide_a_history_heading():
+    from flowgate_lint.context import _gate_of
+
+    text = "## HİSTORY"
+    rx = re.compile(r"\bhistory\b", re.I)
+    assert rx.search(text) and _gate_of(rx.pattern)(text)
