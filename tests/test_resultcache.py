@@ -70,6 +70,14 @@ def test_unchanged_files_are_answered_from_the_cache(repo, capsys, monkeypatch):
     assert lint(capsys, "docs/drift.md")[1] == first[1]  # explicit paths share the entries
 
 
+def test_a_run_answered_from_the_cache_imports_no_rule_module(repo, capsys):
+    first = lint(capsys, ".")
+    probe = ("import sys\nfrom flowgate_lint.cli import main\ncode = main(['.'])\n"
+             "print(code, sorted(m for m in sys.modules if m.startswith('flowgate_lint.rules.')))")
+    res = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert res.stdout.endswith(f"{first[0]} []\n") and res.stdout.startswith(first[1])
+
+
 def test_an_edited_file_is_linted_again(repo, capsys):
     root, _ = repo
     assert lint(capsys, ".")[0] == 1
