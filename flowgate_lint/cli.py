@@ -142,7 +142,7 @@ def missing_dependency(exc: ModuleNotFoundError) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        return _main(args_list)
+        return _main(args_list, program=argv is None)
     except ModuleNotFoundError as exc:
         message = missing_dependency(exc)
         if message is None:
@@ -160,13 +160,20 @@ def _internal_error(exc: BaseException) -> int:
     return EXIT_ERROR
 
 
-def _main(args_list: list[str]) -> int:
+GC_THRESHOLD = 20_000  # allocations between young collections in a program run (CPython's default: 700)
+
+
+def _main(args_list: list[str], program: bool = False) -> int:
     if not args_list or args_list[0] not in COMMANDS:
         from flowgate_lint.fastpath import try_fast_exit
 
         fast = try_fast_exit(args_list)
         if fast is not None:
             return fast
+    if program:  # a short-lived process whose imports and parses make few cycles: collect less often
+        import gc
+
+        gc.set_threshold(GC_THRESHOLD)
     from flowgate_lint.redact import SafeStream
 
     # Every line any command prints goes through the one redaction and escaping path.
