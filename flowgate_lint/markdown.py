@@ -6,7 +6,6 @@ embedded sources of their language) and HTML comments (suppressions, markers),
 each mapped back to exact host offsets.
 """
 
-from __future__ import annotations
 
 import os
 import re
