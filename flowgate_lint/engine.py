@@ -216,8 +216,6 @@ def needs_decoding(raw: bytes) -> bool:
 
 def sources_of(host: "HostFile") -> "list[Source]":
     """The file itself, plus the fenced blocks of a Markdown file in languages we check."""
-    from flowgate_lint.source import Source
-
     main = host.whole()
     out = [main]
     if host.kind == "markdown":

@@ -328,8 +328,9 @@ class quiet_gc:
         self.enabled = gc.isenabled()
         gc.disable()
 
-    def __exit__(self, *exc: object) -> None:
-        gc.freeze()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is None:  # on an error the run ends here: nothing to keep frozen for a caller that lives on
+            gc.freeze()
         if self.enabled:
             gc.enable()
 
