@@ -152,7 +152,7 @@ def load_settings_cached(config: str | None, start: Path, isolated: bool = False
     key = repr((SETTINGS_FORMAT, __version__, sys.version_info[:2], str(start_dir),
                 _signature(settings_module.__file__), _signature(__file__)))
     name = f"settings-{_entry_name(key)[5:]}"
-    cached = _read_settings(str(directory), name, key, settings_module)
+    cached = _read_settings(str(directory), name, key, settings_module, start_dir)
     if cached is not None:
         return cached
     probes: list[list] = []
@@ -166,8 +166,7 @@ def load_settings_cached(config: str | None, start: Path, isolated: bool = False
         return settings  # a settings file written moments ago could change again within its timestamp tick
     found = None if settings.path is None else probes[-1][0]  # the settings file is the last name looked at
     entry = {"format": SETTINGS_FORMAT, "key": key, "probes": probes,
-             "settings": {"path": found, "values": settings.values, "table": settings.table,
-                          "root": None if found else str(settings.root), "start": None if found else str(settings.start)}}
+             "settings": {"path": found, "values": settings.values, "table": settings.table}}
     from flowgate_lint.cachefile import write_json
     from flowgate_lint.redact import has_secret
 
@@ -177,7 +176,7 @@ def load_settings_cached(config: str | None, start: Path, isolated: bool = False
     return settings
 
 
-def _read_settings(directory: str, name: str, key: str, settings_module: Any) -> Any:
+def _read_settings(directory: str, name: str, key: str, settings_module: Any, start_dir: Path) -> Any:
     from flowgate_lint.cachefile import read_json
 
     data = read_json(directory, name)
@@ -201,10 +200,11 @@ def _read_settings(directory: str, name: str, key: str, settings_module: Any) ->
         except settings_module.SettingsError:
             return None
         return settings
-    root, start = stored.get("root"), stored.get("start")
-    if found is not None or values or table is not None or not isinstance(root, str) or not isinstance(start, str):
+    if found is not None or values or table is not None:
         return None
-    return settings_module.Settings(values={}, path=None, root=Path(root), start=Path(start))
+    # No settings file: the root is looked up again (cheap), never taken from the entry, whose probes of
+    # missing files and of .git a planted entry could predict.
+    return settings_module.Settings(values={}, path=None, root=settings_module._project_root(start_dir), start=start_dir)
 
 
 # The spec as plain data: NamedTuples as {"t": class name, "v": [fields]}, tuples and frozensets as

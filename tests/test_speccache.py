@@ -183,6 +183,25 @@ def test_without_settings_the_cached_root_follows_git(project, monkeypatch):
     assert load_settings_cached(None, sub) == load_settings(None, sub) and load_settings(None, sub).root == sub
 
 
+def test_a_planted_entry_cannot_move_the_root_of_a_project_without_settings(project, monkeypatch, tmp_path):
+    """Without a settings file every probe is predictable (names missing, .git present or not): an entry
+    restored from elsewhere must not decide where paths resolve."""
+    import json
+
+    from flowgate_lint.speccache import load_settings_cached
+
+    root, cache = project
+    sub = root / "pkg"
+    sub.mkdir()
+    plain, first, _ = load_settings_twice(sub, monkeypatch)
+    (entry,) = cache.glob("settings-*.json")
+    data = json.loads(entry.read_text())
+    data["settings"].update(root=str(tmp_path / "elsewhere"), start=str(tmp_path / "elsewhere"))
+    entry.write_text(json.dumps(data))
+    got = load_settings_cached(None, sub)
+    assert (got.root, got.start) == (plain.root, plain.start) and got.start == sub
+
+
 def test_settings_errors_secrets_and_opt_outs_are_not_cached(project, monkeypatch):
     from flowgate_lint.errors import SettingsError
     from flowgate_lint.speccache import load_settings_cached
