@@ -370,7 +370,7 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
         decided by name and once per directory; then one lstat per file, or without ``signatures`` one
         directory scan for the listed files of a directory with many."""
         per_directory = excluder.per_directory
-        names, suffixes, part, other = excluder.file_tests if per_directory else ((), (), None, None)
+        matches_file = excluder.matches_file
         kept: list[tuple] = []
         for rel in listed:
             if rel.endswith(".flowgate-tmp"):
@@ -386,9 +386,8 @@ def discover(paths: list[str], root: Path, exclude: Iterable[str], force_exclude
             if "\n" in rel or not per_directory:
                 if excluder(rel):
                     continue
-            elif (state[0] or name in names or name.endswith(suffixes) or part is not None and part(name) is not None
-                  or other is not None and other(rel, name)):
-                continue  # excluder.matches_file, spelled out
+            elif state[0] or matches_file(rel, name):
+                continue
             kind = name_kind(name)
             if kind is None:
                 continue  # an extension that is not ours
