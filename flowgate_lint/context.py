@@ -93,7 +93,6 @@ API (stable; rules import these names):
     None); "the gateway (litellm)" naming the service only when a gateway config says which.
 """
 
-
 import re
 from typing import Any, Iterator, NamedTuple
 

@@ -6,7 +6,6 @@ embedded sources of their language) and HTML comments (suppressions, markers),
 each mapped back to exact host offsets.
 """
 
-
 import os
 import re
 from bisect import bisect_right

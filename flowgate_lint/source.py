@@ -9,7 +9,6 @@ Structured kinds (json, yaml, toml) are parsed lazily, by the real parsers, into
 ``Leaf`` values carrying the exact character span of each scalar.
 """
 
-
 import re
 from bisect import bisect_right
 from itertools import accumulate

@@ -4,7 +4,6 @@ The phrasings are data: ``flowgate_lint/data/claims/<lang>.txt``, one ``kind: re
 line, so a new phrasing is a one-line change with no code.
 """
 
-
 import re
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple

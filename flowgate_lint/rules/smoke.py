@@ -6,7 +6,6 @@ name (smoke, acceptance, healthcheck, sanity, self-test, verify-gateway, check_p
 (test_pii_detection.sh, verify_function_call.sh) is not one.
 """
 
-
 import re
 from typing import Any, Iterator, NamedTuple
 

@@ -5,7 +5,6 @@ before it compares anything with the spec; a fix is safe only when the context m
 certain.
 """
 
-
 import re
 from typing import Any, Iterator, NamedTuple
 
