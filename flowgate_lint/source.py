@@ -492,12 +492,12 @@ def _yaml_scalar(node: Any) -> Any:
 
 def _yaml_walker(leaves: list[Leaf]) -> Any:
     """A function that appends the scalars of a composed document (nodes with marks) to ``leaves``."""
-    seen: set[int] = set()
+    seen: dict[int, Any] = {}  # id -> the node, held so that a later document's nodes cannot take its id
 
     def walk(node: Any, path: tuple, key: Any = None) -> None:
         if id(node) in seen:  # aliases point at nodes already visited
             return
-        seen.add(id(node))
+        seen[id(node)] = node
         kind = type(node).__name__
         if kind == "ScalarNode":
             ks = key.start_mark.index if key is not None else -1
@@ -521,12 +521,44 @@ class _Yaml(NamedTuple):
 
 
 def _yaml_parse(text: str) -> _Yaml:
+    """The scalars with their spans and the data of a YAML stream: in one pass where this ruamel.yaml has the
+    loader steps that pass is built from, else through its public API in two (``_yaml_parse_public``)."""
+    try:
+        from ruamel.yaml.docinfo import DocInfo, version
+    except ImportError:  # ruamel.yaml before 0.18.7 (the dependency allows 0.18)
+        return _yaml_parse_public(text)
+    return _yaml_parse_one_pass(text, DocInfo, version)
+
+
+def _yaml_parse_public(text: str) -> _Yaml:
+    """``_yaml_parse`` with ruamel's public API: compose every document for the scalars, then load them."""
+    from ruamel.yaml import YAML
+
+    try:
+        nodes = [n for n in YAML(typ="rt").compose_all(text) if n is not None]
+    except Exception as exc:  # noqa: BLE001 - MarkedYAMLError, RecursionError and assorted others
+        raise _yaml_error(exc) from None
+    leaves: list[Leaf] = []
+    walk = _yaml_walker(leaves)
+    try:
+        for node in nodes:
+            walk(node, ())
+        walked: list[Leaf] | ParseError = leaves
+    except RecursionError:
+        walked = ParseError("nesting too deep to parse", 0)
+    try:
+        docs, constructed = list(YAML(typ="rt").load_all(text)), True
+    except Exception:  # noqa: BLE001 - it composes but does not construct (duplicate keys, bad tags...)
+        docs, constructed = [], False
+    return _Yaml(walked, docs[0] if len(docs) == 1 else docs, constructed)
+
+
+def _yaml_parse_one_pass(text: str, DocInfo: Any, version: Any) -> _Yaml:  # noqa: N803 - ruamel's classes
     """One pass of ruamel's round-trip loader, in the order ``YAML.load_all`` runs it: each document is composed,
     its scalars are read off the nodes (before construction, which rewrites merge keys in place), then it is
     constructed. A stream that does not compose raises ParseError; one that does but does not construct only
-    has no data."""
+    has no data. ``tests/test_yaml_parse.py`` holds it to ``_yaml_parse_public``."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.docinfo import DocInfo, version
 
     yaml = YAML(typ="rt")
     leaves: list[Leaf] = []
