@@ -49,6 +49,8 @@ class Label(NamedTuple):
     pattern: int
     fixable: bool | None
     note: str
+    cause: int = 0  # the cause of the first-contact issue (1-7), 0 for none
+    in_scope: bool = True  # False: a real defect no rule claims (not counted in recall)
 
 
 class Labels(NamedTuple):
@@ -103,8 +105,8 @@ class CaseResult(NamedTuple):
 
 # ---------------------------------------------------------------------------------------------- labels
 
-_DEFECT_KEYS = {"path", "line", "codes", "pattern", "fixable", "note"}
-_CLEAN_KEYS = {"path", "line", "pattern", "note"}
+_DEFECT_KEYS = {"path", "line", "codes", "pattern", "fixable", "note", "cause", "in_scope"}
+_CLEAN_KEYS = {"path", "line", "pattern", "note", "cause"}
 
 
 def parse_labels(text: str, source: str = "<labels>") -> Labels:
@@ -163,6 +165,12 @@ def _entry(e: dict, kind: str, index: int, source: str) -> Label:
     note = e.get("note", "")
     if not isinstance(note, str):
         raise LabelError(f"{where}: note must be a string")
+    cause = e.get("cause", 0)
+    if not isinstance(cause, int) or isinstance(cause, bool) or not 0 <= cause <= 7:
+        raise LabelError(f"{where}: cause must be an integer 0-7")
+    in_scope = e.get("in_scope", True)
+    if not isinstance(in_scope, bool):
+        raise LabelError(f"{where}: in_scope must be true or false")
     codes: tuple[str, ...] = ()
     fixable = None
     if kind == "defect":
@@ -173,7 +181,7 @@ def _entry(e: dict, kind: str, index: int, source: str) -> Label:
         fixable = e.get("fixable")
         if fixable is not None and not isinstance(fixable, bool):
             raise LabelError(f"{where}: fixable must be true or false")
-    return Label(kind, path, line, codes, pattern, fixable, note)
+    return Label(kind, path, line, codes, pattern, fixable, note, cause, in_scope)
 
 
 # ---------------------------------------------------------------------------------------------- scoring
@@ -182,7 +190,8 @@ def score(findings: Iterable[Finding], labels: Labels) -> Score:
     """Score findings against labels (pure).
 
     A finding on the (path, line) of a defect whose codes include its code is a true positive;
-    every other finding is a false positive. A defect is recalled when a finding matches it.
+    every other finding is a false positive. An in-scope defect is recalled when a finding matches it;
+    out-of-scope defects (no rule claims them) count in neither recall figure.
     """
     findings = tuple(findings)
     by_place: dict[tuple[str, int], Label] = {(d.path, d.line): d for d in labels.defects}
@@ -196,8 +205,10 @@ def score(findings: Iterable[Finding], labels: Labels) -> Score:
             recalled.add((f.path, f.line))
         else:
             false_positives.append(f)
-    missed = tuple(d for d in labels.defects if (d.path, d.line) not in recalled)
-    return Score(len(findings), tp, len(false_positives), len(labels.defects), len(recalled),
+    in_scope = [d for d in labels.defects if d.in_scope]
+    missed = tuple(d for d in in_scope if (d.path, d.line) not in recalled)
+    recalled_in_scope = sum(1 for d in in_scope if (d.path, d.line) in recalled)
+    return Score(len(findings), tp, len(false_positives), len(in_scope), recalled_in_scope,
                  tuple(false_positives), missed)
 
 
