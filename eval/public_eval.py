@@ -32,8 +32,10 @@ else:  # pragma: no cover
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 REPOS = HERE / "public" / "repos.toml"
+FLOWGATE = HERE / "flowgate"  # heliar-k/flowgate's history: revisions-*.toml and labels/<commit12>.toml
 LABELS = HERE / "public" / "labels"
 SCORER = ROOT / "tests" / "realworld" / "score.py"
+PREVIEW: list[str] = []  # ["--preview"] with --preview: the preview rules too
 DEFAULT_MIRRORS = Path(os.environ.get("FLOWGATE_EVAL_MIRRORS", "/work/.mirror"))
 
 
@@ -57,6 +59,8 @@ class Repo(NamedTuple):
     rename: dict[str, str]  # repository path -> path it is linted under (e.g. .mdx -> .md)
     settings: dict  # [tool.flowgate-lint] keys
     note: str
+    labels: Path | None = None  # the labels file (default: public/labels/<owner>__<name>.toml)
+    tree: bool = False  # lint the whole tree of the commit as it is (FlowGate's history: no settings added)
 
     @property
     def slug(self) -> str:
@@ -101,6 +105,19 @@ def load_repos(path: Path = REPOS) -> list[Repo]:
     return out
 
 
+def load_flowgate(directory: Path = FLOWGATE) -> list[Repo]:
+    """heliar-k/flowgate's labelled revisions, oldest listed first: the whole tree, no settings."""
+    out = []
+    for path in sorted(directory.glob("revisions-*.toml")):
+        for i, r in enumerate(tomllib.loads(path.read_text(encoding="utf-8")).get("revision", [])):
+            commit = r.get("commit", "")
+            if len(commit) != 40 or any(c not in "0123456789abcdef" for c in commit):
+                raise RepoError(f"{path.name}: [[revision]] #{i + 1}: commit must be 40 lowercase hex digits")
+            out.append(Repo("heliar-k/flowgate", commit, (), {}, {}, r.get("note", ""),
+                            directory / "labels" / f"{commit[:12]}.toml", True))
+    return out
+
+
 # ---------------------------------------------------------------------------------------------- mirrors
 
 def _git(*args: str, cwd: Path | None = None, git_dir: Path | None = None, binary: bool = False):
@@ -121,6 +138,12 @@ def mirror_problem(repo: Repo, mirrors: Path) -> str | None:
         return (f"{repo.name}: commit {repo.commit} is not in {git_dir}; the mirror is older or newer than the pin: "
                 f"fetch github:{repo.name} again, or re-pin in eval/public/repos.toml")
     return None
+
+
+def tree_paths(repo: Repo, mirrors: Path) -> tuple[str, ...]:
+    """Every regular file of the pinned commit (whole-tree repositories)."""
+    out = _git("ls-tree", "-r", repo.commit, git_dir=repo.mirror(mirrors)).stdout.splitlines()
+    return tuple(line.split("\t", 1)[1] for line in out if line.split()[0] in ("100644", "100755"))
 
 
 def materialise(repo: Repo, mirrors: Path, dest: Path) -> Path:
@@ -153,7 +176,7 @@ def materialise(repo: Repo, mirrors: Path, dest: Path) -> Path:
 def _cli(python: str, root: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_COLOR="1")
     env.pop("FORCE_COLOR", None)
-    return subprocess.run([python, "-m", "flowgate_lint", "--no-cache", *args, "."], cwd=root,
+    return subprocess.run([python, "-m", "flowgate_lint", "--no-cache", *PREVIEW, *args, "."], cwd=root,
                           capture_output=True, text=True, env=env)
 
 
@@ -167,6 +190,8 @@ def _tree(root: Path, repo: Repo) -> dict[str, str]:
 
 def run_repo(repo: Repo, labels, mirrors: Path, python: str, fix: bool = True):
     """(CaseResult, label problems) for one repository."""
+    if repo.tree:
+        repo = repo._replace(paths=tree_paths(repo, mirrors))
     back = {v: k for k, v in repo.rename.items()}
     with tempfile.TemporaryDirectory(prefix="flowgate-public-eval-") as tmp:
         lint_root = materialise(repo, mirrors, Path(tmp) / "lint" / repo.slug)
@@ -192,7 +217,7 @@ def run_repo(repo: Repo, labels, mirrors: Path, python: str, fix: bool = True):
             after = _tree(fix_root, repo)
             all_changes = [c for p in repo.paths for c in S.changed_lines(p, before[p], after[p])]
             changes = S.unlabelled(all_changes, labels)
-    result = S.CaseResult(repo.name, S.score(findings, labels), res.returncode, fix_rc, stderr, tuple(changes), findings)
+    result = S.CaseResult(repo.name + (f"@{repo.commit[:7]}" if repo.tree else ""), S.score(findings, labels), res.returncode, fix_rc, stderr, tuple(changes), findings)
     return result, problems
 
 
@@ -223,12 +248,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--details", action="store_true", help="list false positives, misses and bad fixes")
     parser.add_argument("--findings", action="store_true", help="list every finding with its verdict")
     parser.add_argument("--no-fix", action="store_true", help="skip the --fix check")
+    parser.add_argument("--repos", type=Path, action="append", metavar="FILE",
+                        help="repository list (repeatable; default: public/repos.toml), e.g. public/batches/b1.toml")
+    parser.add_argument("--flowgate", action="store_true",
+                        help="score heliar-k/flowgate's labelled revisions (whole tree, no settings) instead")
     parser.add_argument("--python", default=sys.executable,
                         help="interpreter whose flowgate_lint is run (default: this one)")
+    parser.add_argument("--preview", action="store_true", help="run the preview rules too (default: the stable set)")
     args = parser.parse_args(argv)
+    if args.preview:
+        PREVIEW.append("--preview")
 
     try:
-        repos = load_repos()
+        repos = load_flowgate() if args.flowgate else [r for f in (args.repos or [REPOS]) for r in load_repos(f)]
     except (RepoError, tomllib.TOMLDecodeError) as exc:
         print(f"public_eval: {exc}", file=sys.stderr)
         return 1
@@ -245,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     results, bad_labels = [], []
     for repo in repos:
-        label_file = LABELS / f"{repo.slug}.toml"
+        label_file = repo.labels or LABELS / f"{repo.slug}.toml"
         try:
             labels = S.load_labels(label_file)
         except (OSError, S.LabelError) as exc:

@@ -12,11 +12,10 @@ import sys
 TYPE_CHECKING = False  # typing costs ~7 ms of start-up; type checkers special-case this name
 
 from flowgate_lint import __version__
-from flowgate_lint.errors import EXIT_ERROR, FlowgateError
+from flowgate_lint.plumbing.errors import EXIT_ERROR, FlowgateError
 
 if TYPE_CHECKING:  # argparse and pathlib are imported lazily: the fast path needs neither
     import argparse
-    from pathlib import Path
     from typing import Sequence
 
 # subcommand -> module under flowgate_lint.commands
@@ -31,43 +30,6 @@ COMMANDS: dict[str, str] = {
 LINT_MODULE = "lint"
 
 PROG = "flowgate-lint"
-
-
-def add_spec_arguments(parser: argparse.ArgumentParser, lint: bool = False, writes_cache: bool = True) -> None:
-    """Options every spec-using command shares, worded for the command: ``lint`` also has the result
-    cache and paths to find settings from; a command that never ``writes_cache`` says so."""
-    group = parser.add_argument_group("spec and settings")
-    group.add_argument("--spec", metavar="PATH", help="gateway config to derive the spec from (default: the 'spec' setting, "
-                       "else config/flowgate.yaml, config/examples/flowgate.yaml, then common LiteLLM config names)")
-    above = "the paths" if lint else "the current directory"
-    group.add_argument("--config", metavar="FILE", help=f"settings file (pyproject.toml or flowgate-lint.toml; default: the closest one above {above})")
-    group.add_argument("--isolated", action="store_true", help="ignore settings files")
-    if lint:
-        no_cache = "derive the spec afresh and lint every file, instead of using the spec and result caches"
-    elif writes_cache:
-        no_cache = "derive the spec afresh instead of using the spec cache"
-    else:
-        no_cache = "derive the spec afresh without reading the spec cache (this command never writes it)"
-    group.add_argument("--no-cache", action="store_true", help=f"{no_cache} (also: FLOWGATE_LINT_NO_CACHE=1)")
-    group.add_argument("-v", "--verbose", action="store_true", help="say which settings and gateway config were used (on stderr)")
-
-
-def load_spec_for(args: argparse.Namespace, start: Path, write_cache: bool = True):
-    """Settings and spec for a command, reporting the sources with --verbose. With ``write_cache``
-    False the spec cache is only read (read-only commands)."""
-    from flowgate_lint import cachefile
-    from flowgate_lint.speccache import load_settings_cached, load_spec_cached
-
-    cachefile.VERBOSE, cachefile._noted = bool(getattr(args, "verbose", False)), False  # one note per run
-    use_cache = not getattr(args, "no_cache", False)
-    settings = load_settings_cached(getattr(args, "config", None), start, getattr(args, "isolated", False), use_cache,
-                                    write_cache)
-    spec = load_spec_cached(settings, getattr(args, "spec", None), use_cache, write_cache)
-    if getattr(args, "verbose", False):
-        print(f"{PROG}: spec from {spec.source}", file=sys.stderr)
-        for note in spec.notes:
-            print(f"{PROG}: spec: {note}", file=sys.stderr)
-    return settings, spec
 
 
 def _parser_for(name: str, module) -> argparse.ArgumentParser:
@@ -126,7 +88,8 @@ def _top_epilog() -> str:
 
 def missing_dependency(exc: ModuleNotFoundError) -> str | None:
     """The one-line message for a runtime dependency that is not installed (None: not one of ours)."""
-    from flowgate_lint import DEPENDENCIES, needed_dependencies
+    from flowgate_lint import DEPENDENCIES
+    from flowgate_lint import needed_dependencies
 
     top = (exc.name or "").partition(".")[0]
     if top not in {module for _, module in DEPENDENCIES}:
@@ -174,7 +137,7 @@ def _main(args_list: list[str], program: bool = False) -> int:
         import gc
 
         gc.set_threshold(GC_THRESHOLD)
-    from flowgate_lint.redact import SafeStream
+    from flowgate_lint.plumbing.redact import SafeStream
 
     # Every line any command prints goes through the one redaction and escaping path.
     saved = sys.stdout, sys.stderr

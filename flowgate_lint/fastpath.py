@@ -29,8 +29,8 @@ SCAN_MAX_FILES = 8  # up to this many files, substring scans beat importing and 
 
 
 def _pattern(n_files: int = SCAN_MAX_FILES + 1):
-    from flowgate_lint._triggers import TRIGGERS
-    from flowgate_lint.prefilter import compile_prefilter
+    from flowgate_lint.plumbing._triggers import TRIGGERS
+    from flowgate_lint.plumbing.prefilter import compile_prefilter
 
     return compile_prefilter((*TRIGGERS, *GENERIC), scan=n_files <= SCAN_MAX_FILES)
 

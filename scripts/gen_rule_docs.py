@@ -21,8 +21,8 @@ def pages() -> dict[str, str]:
     rules = all_rules()
     out = {f"{r.code}.md": rule_page(r) for r in rules}
     rows = ["# Rules", "", "Generated from the rules' docstrings by `scripts/gen_rule_docs.py`; "
-            "`flowgate-lint rule CODE` prints the same text.", "", "| code | name | summary | fix |", "|---|---|---|---|"]
-    rows += [f"| [{r.code}]({r.code}.md) | {r.name} | {r.summary} | {'yes' if r.fixable else ''} |" for r in rules]
+            "`flowgate-lint rule CODE` prints the same text.", "", "| code | name | summary | fix | preview |", "|---|---|---|---|---|"]
+    rows += [f"| [{r.code}]({r.code}.md) | {r.name} | {r.summary} | {'yes' if r.fixable else ''} | {'preview' if r.preview else ''} |" for r in rules]
     out["README.md"] = "\n".join(rows) + "\n"
     return out
 

@@ -10,6 +10,9 @@ import tempfile  # noqa: E402
 
 # The spec cache of every run under test (in-process and subprocesses) lives in a throw-away directory.
 os.environ["FLOWGATE_LINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="flowgate-lint-cache-")
+# The suite checks every rule, the preview rules included (tests/test_preview.py checks the default
+# selection with this unset).
+os.environ["FLOWGATE_LINT_PREVIEW"] = "1"
 
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flowgate_lint.discover import kind_of
-from flowgate_lint.engine import Context, decode_host, lint_host
+from flowgate_lint.lint.discover import kind_of
+from flowgate_lint.lint.engine import Context, decode_host, lint_host
 from flowgate_lint.rules import select
-from flowgate_lint.settings import Settings
-from flowgate_lint.spec import load_spec
+from flowgate_lint.spec.settings import Settings
+from flowgate_lint.spec.load import load_spec
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RULE_FIXTURES = FIXTURES / "rules"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import tomlkit
 
-from flowgate_lint.clientconfig import apply_claude, apply_codex
+from flowgate_lint.clients.config import apply_claude, apply_codex
 from rulekit import SPEC_PATH, fixture_spec
 
 TOKEN = "sk-planted-SECRET-token-0123456789abcdef"
@@ -179,7 +179,7 @@ def test_dry_run_writes_nothing_and_never_shows_the_token(tmp_path):
 
 
 def test_backups_are_unique_within_one_second(tmp_path):
-    from flowgate_lint import safewrite
+    from flowgate_lint.clients import safewrite
 
     target = tmp_path / "f"
     names = {safewrite.backup(target, b"x").name for _ in range(50)}
@@ -212,7 +212,7 @@ def test_concurrent_applies_never_lose_an_update(tmp_path):
 
 
 def test_a_change_made_while_apply_waits_for_the_lock_is_kept(tmp_path):
-    from flowgate_lint import safewrite
+    from flowgate_lint.clients import safewrite
 
     target = tmp_path / "settings.json"
     target.write_text('{"env": {}}\n')

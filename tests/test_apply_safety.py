@@ -176,7 +176,7 @@ def test_restore_refuses_a_marker_that_is_not_empty(tmp_path):
 
 
 def test_backups_are_0600_and_never_written_over_or_through_a_symlink(tmp_path, monkeypatch):
-    from flowgate_lint import safewrite
+    from flowgate_lint.clients import safewrite
 
     target = tmp_path / "settings.json"
     victim = tmp_path / "victim"

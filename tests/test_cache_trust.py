@@ -11,17 +11,17 @@ from pathlib import Path
 
 import pytest
 
-import flowgate_lint.cachefile as cachefile
-import flowgate_lint.engine as engine
-import flowgate_lint.resultcache as resultcache
-import flowgate_lint.speccache as speccache
+import flowgate_lint.plumbing.cachefile as cachefile
+import flowgate_lint.lint.engine as engine
+import flowgate_lint.lint.resultcache as resultcache
+import flowgate_lint.spec.cache as speccache
 from flowgate_lint.cli import main
-from flowgate_lint.settings import load_settings
+from flowgate_lint.spec.settings import load_settings
 from test_speccache import FLOWGATE, settle
 
 DRIFT = "Claude Code: `export ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1`\n"
 # A run with the racy window closed, so files written by the test are cached at once.
-RUN = ("import sys\nimport flowgate_lint.resultcache as r, flowgate_lint.speccache as s\nr.RACY_NS = s.RACY_NS = 0\n"
+RUN = ("import sys\nimport flowgate_lint.lint.resultcache as r, flowgate_lint.spec.cache as s\nr.RACY_NS = s.RACY_NS = 0\n"
        "from flowgate_lint.cli import main\nsys.exit(main(sys.argv[1:]))")
 
 
@@ -184,7 +184,7 @@ def test_the_spec_round_trips_through_the_json_cache(tmp_path, monkeypatch):
     decoded = speccache.decode(json.loads(json.dumps(speccache.encode(fresh))))
     assert decoded == fresh and repr(decoded) == repr(fresh)  # same values, same types (Path, tuples, NamedTuples)
     speccache.load_spec_cached(settings)
-    import flowgate_lint.spec as spec_module
+    import flowgate_lint.spec.load as spec_module
 
     monkeypatch.setattr(spec_module, "load_spec", lambda *a, **k: pytest.fail("derived again"))
     cached = speccache.load_spec_cached(settings)
@@ -212,7 +212,7 @@ def test_forged_result_entries_are_a_miss(tmp_path):
     class Cand:
         rel, sig = "a.md", (1, 2, 3, 4)
 
-    from flowgate_lint.findings import Edit, Finding, Fix
+    from flowgate_lint.documents.findings import Edit, Finding, Fix
 
     f = Finding("FG302", "n", "a.md", 1, 1, 1, 5, "m", "error", Fix((Edit(0, 4, "x", 1, 1, 1, 5),), "safe", "fix"), 0, 4, "ab")
     good.put(Cand, [f])

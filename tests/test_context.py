@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from flowgate_lint import context as cm
-from flowgate_lint.engine import decode_host, sources_of
-from flowgate_lint.discover import kind_of
-from flowgate_lint.settings import Settings
-from flowgate_lint.spec import load_spec
+from flowgate_lint import judgement as cm
+from flowgate_lint.lint.engine import decode_host, sources_of
+from flowgate_lint.lint.discover import kind_of
+from flowgate_lint.spec.settings import Settings
+from flowgate_lint.spec.load import load_spec
 from rulekit import context, fixture_spec, lint_text
 
 

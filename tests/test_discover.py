@@ -108,7 +108,7 @@ def test_fifo_is_reported_not_waited_on_and_deleted_tracked_files_are_skipped(tm
 def test_directory_scans_and_per_file_stats_find_the_same_files(tmp_path):
     """Without signatures a directory with many listed files is scanned once; the answers must be the ones
     a stat per file gives: symlinks in and out, a FIFO, a directory, deleted and ignored files, leftovers."""
-    from flowgate_lint.discover import DEFAULT_EXCLUDE, OUT_THROUGH_DIR, SCAN_MIN_FILES, discover
+    from flowgate_lint.lint.discover import DEFAULT_EXCLUDE, OUT_THROUGH_DIR, SCAN_MIN_FILES, discover
 
     root = repo(tmp_path)
     outside = tmp_path / "outside"

@@ -8,7 +8,7 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 
-from flowgate_lint.discover import DEFAULT_EXCLUDE, Excluder, kind_of, name_kind
+from flowgate_lint.lint.discover import DEFAULT_EXCLUDE, Excluder, kind_of, name_kind
 
 SETTINGS = settings(suppress_health_check=list(HealthCheck), deadline=None)
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from flowgate_lint import DEPENDENCIES, needed_dependencies
+from flowgate_lint import DEPENDENCIES
+from flowgate_lint import needed_dependencies
 from flowgate_lint.cli import COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flowgate_lint import fixes
+from flowgate_lint.lint import fixes
 from flowgate_lint.cli import main
 from rulekit import SPEC_PATH
 
@@ -122,7 +122,7 @@ def _swap_for_symlink(directory: Path, out: Path) -> None:
 
 
 def test_a_directory_swapped_for_a_symlink_after_discovery_is_not_read_for_fixing(tmp_path, monkeypatch, capsys):
-    from flowgate_lint import engine
+    from flowgate_lint.lint import engine
 
     repo = project(tmp_path)
     (repo / "sub").mkdir()
@@ -337,7 +337,7 @@ def test_utf16_without_a_bom_and_utf32_are_one_line_errors_not_a_clean_run(tmp_p
 
 SLOW_WRITES = '''
 import time
-from flowgate_lint import fsutil
+from flowgate_lint.plumbing import fsutil
 
 def _slowed(write):
     def slow(*args, **kwargs):
@@ -350,7 +350,7 @@ for _name in ("replace_checked", "atomic_write"):
         setattr(fsutil, _name, _slowed(getattr(fsutil, _name)))
 
 if {no_death_signal}:  # workers that only check their parent themselves
-    from flowgate_lint import engine
+    from flowgate_lint.lint import engine
 
     def _init(parent):
         engine._PARENT_PID = parent
@@ -401,7 +401,7 @@ def test_pool_workers_stop_writing_when_a_fix_run_is_killed(tmp_path, no_death_s
     import sys
     import time
 
-    from flowgate_lint.engine import PARALLEL_MIN_FILES
+    from flowgate_lint.lint.engine import PARALLEL_MIN_FILES
 
     repo = project(tmp_path)
     docs = [repo / f"doc{i:03d}.md" for i in range(PARALLEL_MIN_FILES + 20)]
@@ -443,7 +443,7 @@ def test_pool_workers_stop_writing_when_a_fix_run_is_killed(tmp_path, no_death_s
 
 
 def test_a_fix_that_grows_toml_past_what_can_be_checked_is_a_one_line_error(tmp_path):
-    from flowgate_lint.source import TOMLKIT_MAX_CHARS
+    from flowgate_lint.documents.toml_spans import TOMLKIT_MAX_CHARS
 
     repo = project(tmp_path)
     head = '[model_providers.flowgate]\nname = "FlowGate Local"\nbase_url = "http://127.0.0.1:4001"\n'

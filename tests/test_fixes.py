@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from flowgate_lint.cli import main
-from flowgate_lint.discover import kind_of
-from flowgate_lint.engine import decode_host
-from flowgate_lint.fixes import apply_fixes, eligible_filter, fix_host
+from flowgate_lint.lint.discover import kind_of
+from flowgate_lint.lint.engine import decode_host
+from flowgate_lint.lint.fixes import apply_fixes, eligible_filter, fix_host
 from flowgate_lint.rules import all_rules
 from rulekit import RULE_FIXTURES, SPEC_PATH, context, lint_path, variant_spec
 
@@ -56,7 +56,7 @@ def test_fix_gives_the_expected_bytes_and_is_idempotent(code, path, eol):
 
 
 def test_apply_fixes_keeps_bytes_outside_edits_and_skips_overlaps():
-    from flowgate_lint.findings import Edit, Finding, Fix
+    from flowgate_lint.documents.findings import Edit, Finding, Fix
 
     def finding(start, end, content):
         return Finding("FG999", "t", "x", 1, 1, 1, 1, "m", fix=Fix((Edit(start, end, content),), "safe", "m"))
@@ -146,8 +146,8 @@ def test_check_exits_1_on_fixable_drift_and_says_how_to_repair(tmp_path, monkeyp
 
 
 def test_fix_loop_cap_is_an_error_naming_the_file(tmp_path, monkeypatch, capsys):
-    from flowgate_lint import fixes
-    from flowgate_lint.findings import Edit, Finding, Fix
+    from flowgate_lint.lint import fixes
+    from flowgate_lint.documents.findings import Edit, Finding, Fix
 
     host = decode_host(b"abc\n", "loop.md", "markdown")
 
@@ -155,7 +155,7 @@ def test_fix_loop_cap_is_an_error_naming_the_file(tmp_path, monkeypatch, capsys)
         content = "x" if h.text.startswith("a") else "a"
         return [Finding("FG302", "t", "loop.md", 1, 1, 1, 2, "m", fix=Fix((Edit(0, 1, content),), "safe", "m"))]
 
-    monkeypatch.setattr("flowgate_lint.engine.lint_host", flapping)
+    monkeypatch.setattr("flowgate_lint.lint.engine.lint_host", flapping)
     with pytest.raises(fixes.FixError) as err:
         fixes.fix_host(host, context(), eligible_filter(False))
     assert "loop.md" in str(err.value) and "did not converge" in str(err.value)
@@ -165,8 +165,8 @@ def test_fix_loop_cap_is_an_error_naming_the_file(tmp_path, monkeypatch, capsys)
 
 def _reference_apply(text, findings):
     """The pairwise definition the sweep must agree with (quadratic; small inputs only)."""
-    from flowgate_lint.findings import Edit
-    from flowgate_lint.fixes import _overlaps
+    from flowgate_lint.documents.findings import Edit
+    from flowgate_lint.lint.fixes import _overlaps
 
     accepted, applied = [], 0
     for f in sorted(findings, key=lambda f: (min(e.start for e in f.fix.edits), f.code)):
@@ -187,7 +187,7 @@ def _reference_apply(text, findings):
 
 
 def _edit_findings(spans):
-    from flowgate_lint.findings import Edit, Finding, Fix
+    from flowgate_lint.documents.findings import Edit, Finding, Fix
 
     return [Finding(code, "t", "x", 1, 1, 1, 1, "m", fix=Fix(tuple(Edit(s, e, c) for s, e, c in edits), "safe", "m"))
             for code, edits in spans]

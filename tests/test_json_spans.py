@@ -8,7 +8,7 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 from json_source_map import calculate
 
-from flowgate_lint.source import _json_leaves, _json_spans
+from flowgate_lint.documents.json_spans import _json_leaves, _json_spans
 
 SETTINGS = settings(suppress_health_check=list(HealthCheck), deadline=None, max_examples=300)
 spaces = st.sampled_from(["", " ", "\n  ", "\t", "\r\n"])

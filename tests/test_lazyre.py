@@ -6,10 +6,13 @@ import re
 import subprocess
 import sys
 
-from flowgate_lint.lazyre import lazy
+from flowgate_lint.plumbing.lazyre import lazy
 
 # Modules on the lint path whose patterns are lazy: importing them compiles nothing.
-LAZY_MODULES = ("context", "redact", "source", "markdown", "scan", "suppress", "spec", "report.full", "rules.urls",
+LAZY_MODULES = ("judgement.values", "judgement.urls", "judgement.services", "judgement.sections", "judgement.blocks",
+                "judgement.judge", "judgement.clientmodels", "plumbing.redact", "documents.source", "documents.json_spans",
+                "documents.yaml_spans", "documents.toml_spans", "documents.markdown", "documents.scan", "lint.suppress",
+                "spec.model", "spec.derive", "spec.load", "spec.flowgate", "report.full", "report.fixview", "rules.urls",
                 "rules.smoke", "rules.claims", "rules.codex", "rules.models", "rules.secrets", "rules.snippets",
                 "rules.excerpts", "rules.engine_rules")
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from flowgate_lint import markdown, mdtokens
-from flowgate_lint.source import HostFile
+from flowgate_lint.documents import markdown
+from flowgate_lint.documents import mdtokens
+from flowgate_lint.documents.source import HostFile
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIRS = ("tests", "examples", "docs", "tests/realworld")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from flowgate_lint.findings import Finding
-from flowgate_lint.fixes import resolved_findings
+from flowgate_lint.documents.findings import Finding
+from flowgate_lint.lint.fixes import resolved_findings
 from rulekit import SPEC_PATH
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from flowgate_lint.engine import PARALLEL_MIN_FILES
+from flowgate_lint.lint.engine import PARALLEL_MIN_FILES
 from rulekit import SPEC_PATH
 
 

@@ -9,10 +9,10 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from flowgate_lint._triggers import TRIGGERS
+from flowgate_lint.plumbing._triggers import TRIGGERS
 from gateway import unavailable
 from flowgate_lint.fastpath import GENERIC
-from flowgate_lint.prefilter import compile_prefilter, needles_for
+from flowgate_lint.plumbing.prefilter import compile_prefilter, needles_for
 
 FRAGMENTS = (*TRIGGERS, *GENERIC)
 SETTINGS = settings(suppress_health_check=list(HealthCheck), deadline=None)
@@ -79,7 +79,7 @@ def test_leftover_regex_keeps_its_case_classes():
     assert not check(b" :80")
 
 
-from flowgate_lint.prefilter import fold, required_groups  # noqa: E402
+from flowgate_lint.plumbing.prefilter import fold, required_groups  # noqa: E402
 from flowgate_lint.rules.claims import phrase_tables  # noqa: E402
 
 PHRASES = [p for phrases in phrase_tables().values() for p in phrases]
@@ -151,11 +151,12 @@ def _gated_patterns() -> list:
     """Every module-level lazy pattern of the lint path: the literal gates may stand before any of them."""
     import importlib
 
-    from flowgate_lint.lazyre import LazyPattern
+    from flowgate_lint.plumbing.lazyre import LazyPattern
 
     out = []
-    for name in ("context", "rules.claims", "rules.urls", "rules.models", "rules.codex", "rules.secrets", "rules.smoke",
-                 "rules.excerpts", "scan"):
+    for name in ("judgement.urls", "judgement.services", "judgement.sections", "judgement.blocks", "judgement.judge",
+                 "judgement.clientmodels", "rules.claims", "rules.urls", "rules.models", "rules.codex", "rules.secrets",
+                 "rules.smoke", "rules.excerpts", "documents.scan"):
         module = importlib.import_module(f"flowgate_lint.{name}")
         out += [(f"{name}.{k}", v) for k, v in vars(module).items() if isinstance(v, LazyPattern)]
     return out
@@ -173,7 +174,7 @@ gate_words = st.sampled_from(["history", "HİSTORY", "İncorrect", "ıncorrect",
 def test_a_literal_gate_never_hides_a_match(text):
     """A gate (context._gate_of) says False only for text the pattern cannot match, whatever the case folding:
     re.I matches İ and ı to i, which casefold alone does not."""
-    from flowgate_lint.context import _gate_of
+    from flowgate_lint.plumbing.gates import _gate_of
 
     for where, lazy_rx in GATED:
         rx = lazy_rx.compiled()
@@ -183,7 +184,7 @@ def test_a_literal_gate_never_hides_a_match(text):
 
 
 def test_a_dotted_capital_i_does_not_hide_a_history_heading():
-    from flowgate_lint.context import _gate_of
+    from flowgate_lint.plumbing.gates import _gate_of
 
     text = "## HİSTORY"
     rx = re.compile(r"\bhistory\b", re.I)

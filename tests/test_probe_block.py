@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from flowgate_lint.render import claude_probe_sh
+from flowgate_lint.clients.render import claude_probe_sh
 from rulekit import fixture_spec
 
 

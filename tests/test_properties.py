@@ -14,9 +14,9 @@ import hypothesis.strategies as st
 import tomlkit
 from hypothesis import HealthCheck, given, settings
 
-from flowgate_lint.clientconfig import apply_claude, apply_codex
-from flowgate_lint.engine import decode_host, lint_host
-from flowgate_lint.fixes import eligible_filter, fix_host
+from flowgate_lint.clients.config import apply_claude, apply_codex
+from flowgate_lint.lint.engine import decode_host, lint_host
+from flowgate_lint.lint.fixes import eligible_filter, fix_host
 from rulekit import context, fixture_spec
 
 CTX = context()
@@ -202,7 +202,7 @@ def test_fix_reparses_is_idempotent_and_touches_only_fixable_lines(doc, crlf, bo
 @SETTINGS
 @given(st.one_of(json_docs(), st.just(""), st.just("{}"), st.just('{"env": {}}')), st.booleans())
 def test_apply_then_restore_returns_the_original_bytes(text, crlf):
-    from flowgate_lint import safewrite
+    from flowgate_lint.clients import safewrite
 
     data = _variants(text, crlf, False)
     with tempfile.TemporaryDirectory() as tmp:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from flowgate_lint.redact import SafeStream, clean, clean_block, neutralise, redact
+from flowgate_lint.plumbing.redact import SafeStream, clean, clean_block, neutralise, redact
 
 HIDDEN = [  # (text, the secret that must disappear)
     ("ANTHROPIC_BASE_URL http://alice:hunter2@127.0.0.1:4000/v1 ends in /v1", "hunter2"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flowgate_lint.findings import Edit, FileError, Finding, Fix
+from flowgate_lint.documents.findings import Edit, FileError, Finding, Fix
 from flowgate_lint.report import Report, render
 
 FINDINGS = [

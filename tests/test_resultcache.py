@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 import pytest
 
-import flowgate_lint.engine as engine
-import flowgate_lint.resultcache as resultcache
+import flowgate_lint.lint.engine as engine
+import flowgate_lint.lint.resultcache as resultcache
 from flowgate_lint.cli import main
 from test_speccache import FLOWGATE as SPEC  # a gateway config with a PORT placeholder
 
@@ -175,14 +175,14 @@ def test_unwritable_cache_location(repo, capsys, tmp_path):
 
 def test_warm_run_imports_no_parser(repo):
     root, cache = repo
-    code = ("import sys\nimport flowgate_lint.resultcache as r, flowgate_lint.speccache as s\n"
+    code = ("import sys\nimport flowgate_lint.lint.resultcache as r, flowgate_lint.spec.cache as s\n"
             "r.RACY_NS = s.RACY_NS = 0\nfrom flowgate_lint.cli import main\n"
             "rc = main(['docs/drift.md'])\n"
             "print(sorted(m for m in ('markdown_it', 'pyromark', 'tomlkit', 'ruamel.yaml') if m in sys.modules), rc)")
     env = {**os.environ, "FLOWGATE_LINT_CACHE_DIR": str(cache)}
     runs = [subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, env=env)
             for _ in range(2)]
-    from flowgate_lint.mdtokens import available
+    from flowgate_lint.documents.mdtokens import available
 
     markdown_parser = "pyromark" if available() else "markdown_it"  # markdown_it only where pyromark is missing
     assert runs[0].stdout.splitlines()[-1] == f"['{markdown_parser}', 'ruamel.yaml'] 1", runs[0].stderr

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import tomlkit
 
-from flowgate_lint.render import claude_env, claude_json, codex_json, codex_toml
-from flowgate_lint.settings import Settings, load_settings
-from flowgate_lint.spec import load_spec
+from flowgate_lint.clients.render import claude_env, claude_json, codex_json, codex_toml
+from flowgate_lint.spec.settings import Settings, load_settings
+from flowgate_lint.spec.load import load_spec
 
 V2 = """config_version: 2
 services:
@@ -315,7 +315,7 @@ def test_v2_config_with_only_cliproxyapi_plus_uses_it_as_the_gateway(tmp_path):
 
 
 def test_model_served_reads_variant_suffixes_and_wildcards():
-    from flowgate_lint.spec import model_served
+    from flowgate_lint.spec.model import model_served
 
     assert model_served("claude-sonnet-4-5[1m]", ("claude-sonnet-4-5",))
     assert model_served(" gpt-5 ", ("gpt-5",))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import flowgate_lint.spec as spec_module
-from flowgate_lint.settings import load_settings
-from flowgate_lint.speccache import load_spec_cached
+import flowgate_lint.spec.load as spec_module
+from flowgate_lint.spec.settings import load_settings
+from flowgate_lint.spec.cache import load_spec_cached
 
 FLOWGATE = """config_version: 2
 services:
@@ -137,8 +137,8 @@ def test_cli_warm_run_skips_the_yaml_parser(project):
 
 def load_settings_twice(start: Path, monkeypatch) -> tuple:
     """Settings uncached, then through the cache twice (the second must not parse TOML)."""
-    import flowgate_lint.settings as settings_module
-    from flowgate_lint.speccache import load_settings_cached
+    import flowgate_lint.spec.settings as settings_module
+    from flowgate_lint.spec.cache import load_settings_cached
 
     plain = load_settings(None, start)
     first = load_settings_cached(None, start)
@@ -149,7 +149,7 @@ def load_settings_twice(start: Path, monkeypatch) -> tuple:
 
 
 def test_settings_are_answered_from_the_cache_until_a_settings_file_changes(project, monkeypatch):
-    from flowgate_lint.speccache import load_settings_cached
+    from flowgate_lint.spec.cache import load_settings_cached
 
     root, cache = project
     sub = root / "docs" / "deep"
@@ -172,7 +172,7 @@ def test_settings_are_answered_from_the_cache_until_a_settings_file_changes(proj
 
 
 def test_without_settings_the_cached_root_follows_git(project, monkeypatch):
-    from flowgate_lint.speccache import load_settings_cached
+    from flowgate_lint.spec.cache import load_settings_cached
 
     root, cache = project
     sub = root / "pkg"
@@ -188,7 +188,7 @@ def test_a_planted_entry_cannot_move_the_root_of_a_project_without_settings(proj
     restored from elsewhere must not decide where paths resolve."""
     import json
 
-    from flowgate_lint.speccache import load_settings_cached
+    from flowgate_lint.spec.cache import load_settings_cached
 
     root, cache = project
     sub = root / "pkg"
@@ -203,8 +203,8 @@ def test_a_planted_entry_cannot_move_the_root_of_a_project_without_settings(proj
 
 
 def test_settings_errors_secrets_and_opt_outs_are_not_cached(project, monkeypatch):
-    from flowgate_lint.errors import SettingsError
-    from flowgate_lint.speccache import load_settings_cached
+    from flowgate_lint.plumbing.errors import SettingsError
+    from flowgate_lint.spec.cache import load_settings_cached
 
     root, cache = project
     (root / "flowgate-lint.toml").write_text("gateway-port = [\n")

@@ -10,16 +10,18 @@ import pytest
 import tomlkit
 from hypothesis import HealthCheck, given, settings
 
-from flowgate_lint import source as S
+from flowgate_lint.documents import toml_spans as S
+from flowgate_lint.documents.leaves import Leaf, ParseError
+from flowgate_lint.documents.source import HostFile, Source
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def by_tomlkit(text: str) -> list[S.Leaf]:
+def by_tomlkit(text: str) -> list[Leaf]:
     return sorted(S._toml_leaves(text, S._tomlkit_parse(text)), key=lambda leaf: leaf.start)
 
 
-def plain(text: str) -> list[S.Leaf] | None:
+def plain(text: str) -> list[Leaf] | None:
     parsed = S._toml_parse(text)
     assert parsed.doc is None
     leaves = S._toml_plain_leaves(text, parsed.data)
@@ -41,7 +43,7 @@ def test_every_toml_text_in_the_repo_gets_tomlkits_spans():
     for where, text in repo_toml_texts():
         try:
             parsed = S._toml_parse(text)
-        except S.ParseError:
+        except ParseError:
             continue
         if parsed.doc is not None:
             continue
@@ -127,7 +129,7 @@ def test_plain_spans_equal_tomlkit_spans_whenever_given(text):
 
 # ----------------------------------------------------------------------------- the tomlkit path, linear
 
-def reference_tomlkit_leaves(text: str) -> list[S.Leaf]:
+def reference_tomlkit_leaves(text: str) -> list[Leaf]:
     """Spans the way they were found one value at a time (a deep copy and a render per value): the
     definition the batched locator must agree with. Quadratic, so small texts only."""
     import copy
@@ -181,7 +183,7 @@ def reference_tomlkit_leaves(text: str) -> list[S.Leaf]:
             if m is not None:
                 key_start = line_start + m.start()
                 key_end = key_start + len(m.group(0).split("=")[0].rstrip())
-        leaves.append(S.Leaf(path, item.unwrap() if hasattr(item, "unwrap") else item, *span, key_start, key_end))
+        leaves.append(Leaf(path, item.unwrap() if hasattr(item, "unwrap") else item, *span, key_start, key_end))
     return sorted(leaves, key=lambda leaf: leaf.start)
 
 
@@ -199,7 +201,7 @@ def test_the_batched_tomlkit_spans_equal_one_value_at_a_time():
     for text in texts:
         try:
             S._tomlkit_parse(text)
-        except S.ParseError:
+        except ParseError:
             continue
         assert by_tomlkit(text) == reference_tomlkit_leaves(text), text
         compared += 1
@@ -240,7 +242,7 @@ def test_plain_spans_are_linear_in_the_number_of_keys():
     leaves = S._toml_plain_leaves(text, parsed.data)
     elapsed = time.process_time() - started
     assert leaves is not None and len(leaves) == 100_001
-    assert leaves[-1] == S.Leaf(("model_providers", "flowgate", "k99999"), 99999, len(text) - 6, len(text) - 1,
+    assert leaves[-1] == Leaf(("model_providers", "flowgate", "k99999"), 99999, len(text) - 6, len(text) - 1,
                                 len(text) - 15, len(text) - 9)
     assert elapsed < 30, f"{elapsed:.1f} s of CPU"  # generous: about 1 s; one search per key took over 300 s
 
@@ -252,7 +254,7 @@ def test_tomlkit_spans_are_linear_in_the_number_of_values():
         f'[projects."/p{i}"]\ntrust_level = "trusted"\nweight = {i}.5\n' for i in range(1000))  # 60 KiB
     assert len(text) <= S.TOMLKIT_MAX_CHARS
     started = time.process_time()
-    leaves = S.Source(S.HostFile("c.toml", text, "toml"), "toml", text).leaves()
+    leaves = Source(HostFile("c.toml", text, "toml"), "toml", text).leaves()
     elapsed = time.process_time() - started
     assert len(leaves) == 2001
     trust = [leaf for leaf in leaves if leaf.key == "trust_level"]

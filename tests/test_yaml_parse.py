@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowgate_lint import source
-from flowgate_lint.source import ParseError
+from flowgate_lint.documents import yaml_spans as source
+from flowgate_lint.documents.leaves import ParseError
 
 docinfo = pytest.importorskip("ruamel.yaml.docinfo")
 

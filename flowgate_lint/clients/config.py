@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any, NamedTuple
 
-from flowgate_lint.errors import FlowgateError
+from flowgate_lint.plumbing.errors import FlowgateError
 
 # Model overrides a previous provider may have left behind (the list cc-switch clears), plus
 # the deprecated small/fast slot. Removed unless the spec sets them.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from flowgate_lint.spec import Spec
+from flowgate_lint.spec.model import Spec
 
 
 def codex_table(spec: Spec) -> dict:

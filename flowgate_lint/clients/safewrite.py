@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
-from flowgate_lint.errors import FlowgateError
-from flowgate_lint.fsutil import atomic_write, fsync_dir, read_all
+from flowgate_lint.plumbing.errors import FlowgateError
+from flowgate_lint.plumbing.fsutil import atomic_write, fsync_dir, read_all
 
 BACKUP_TAG = ".flowgate-backup."
 ABSENT = ".absent"
@@ -173,7 +173,7 @@ def _write_new(target: Path, data: bytes) -> None:
 
 def _temp(directory: Path, name: str) -> tuple[int, str]:
     """A new 0600 temp file in ``directory`` (never through a symlink), named as ``atomic_write`` names its own."""
-    from flowgate_lint.fsutil import tmp_name
+    from flowgate_lint.plumbing.fsutil import tmp_name
 
     for _ in range(100):
         tmp = os.path.join(directory, tmp_name(name))
@@ -244,7 +244,7 @@ def update_file(path: Path, compute: Callable[[bytes | None], bytes | None], ret
 def _tidy(path: Path) -> None:
     """Remove the temp files a killed run left beside ``path`` (and beside a symlinked config's target).
     Under the directory's lock no other run is writing there; only names of ours whose writer is gone go."""
-    from flowgate_lint.fsutil import remove_leftovers
+    from flowgate_lint.plumbing.fsutil import remove_leftovers
 
     for directory in {path.parent, Path(os.path.realpath(path)).parent}:
         if directory.is_dir():

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from flowgate_lint.errors import UsageError
+from flowgate_lint.plumbing.errors import UsageError
 
 HELP = "write the spec's settings into ~/.codex/config.toml or ~/.claude/settings.json (backup first)"
 EPILOG = """Only managed keys change. Codex: model_provider, model and [model_providers.<id>] name, base_url,
@@ -28,7 +28,7 @@ def default_target(client: str) -> Path:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from flowgate_lint.cli import add_spec_arguments
+    from flowgate_lint.commands.specargs import add_spec_arguments
 
     parser.add_argument("client", choices=["codex", "claude-code"])
     parser.add_argument("--target", metavar="PATH", help="the config file (default: $CODEX_HOME/config.toml or "
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def compute(client: str, spec, token: str | None, where: str):
     """A function old bytes -> new bytes (or None when nothing changes), and the list it fills with changes."""
-    from flowgate_lint.clientconfig import ConfigError, apply_claude, apply_codex
+    from flowgate_lint.clients.config import ConfigError, apply_claude, apply_codex
 
     changes: list[str] = []
 
@@ -66,9 +66,9 @@ def masked(text: str, token: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowgate_lint import safewrite
-    from flowgate_lint.cli import load_spec_for
-    from flowgate_lint.fixes import unified_diff
+    from flowgate_lint.clients import safewrite
+    from flowgate_lint.commands.specargs import load_spec_for
+    from flowgate_lint.lint.fixes import unified_diff
 
     if args.token_env and args.client != "claude-code":
         raise UsageError("--token-env applies to claude-code only (Codex reads the key from env_key at run time)")
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         token = os.environ.get(args.token_env)
         if not token:
             raise UsageError(f"--token-env {args.token_env}: the variable is not set or empty")
-    from flowgate_lint.spec import missing_model_error
+    from flowgate_lint.spec.derive import missing_model_error
 
     _, spec = load_spec_for(args, Path.cwd())
     missing = missing_model_error(spec, args.client)
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{shown}: already matches the spec; nothing to change")
             return 0
         old_text = (old or b"").decode("utf-8", "replace")
-        from flowgate_lint.redact import clean_block
+        from flowgate_lint.plumbing.redact import clean_block
 
         diff = unified_diff(shown, old_text, new.decode("utf-8"), (f"{shown} (current)", f"{shown} (after apply)"))
         sys.stdout.write(clean_block(masked(diff, token)))

@@ -11,7 +11,7 @@ HELP = "check your own Codex and Claude Code configs and environment against the
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from flowgate_lint.cli import add_spec_arguments
+    from flowgate_lint.commands.specargs import add_spec_arguments
 
     parser.add_argument("--codex-target", metavar="PATH", help="Codex config (default as for apply: $CODEX_HOME/config.toml "
                         "or ~/.codex/config.toml)")
@@ -22,9 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def checks(spec, codex_path: Path, claude_path: Path) -> list[tuple[str, str, str, str]]:
     """(check, status, detail, fix) rows; status is ok, drift, missing or warn. Never includes a secret."""
-    from flowgate_lint import safewrite
-    from flowgate_lint.clientconfig import apply_claude, apply_codex
-    from flowgate_lint.errors import FlowgateError
+    from flowgate_lint.clients import safewrite
+    from flowgate_lint.clients.config import apply_claude, apply_codex
+    from flowgate_lint.plumbing.errors import FlowgateError
 
     rows = []
     claude_settings: dict = {}  # what Claude Code's settings.json provides (its "env" and apiKeyHelper)
@@ -110,7 +110,7 @@ def _default(client: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowgate_lint.cli import load_spec_for
+    from flowgate_lint.commands.specargs import load_spec_for
 
     _, spec = load_spec_for(args, Path.cwd(), write_cache=False)
     codex = Path(args.codex_target).expanduser() if args.codex_target else _default("codex")

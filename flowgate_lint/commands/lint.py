@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from flowgate_lint.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FlowgateError, UsageError
+from flowgate_lint.plumbing.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FlowgateError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # argparse is imported only when the command line needs the parser (see fast_namespace)
@@ -24,7 +24,7 @@ def _codes(value: str) -> list[str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from flowgate_lint.cli import add_spec_arguments
+    from flowgate_lint.commands.specargs import add_spec_arguments
     from flowgate_lint.report import FORMATS
 
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: .); "
@@ -35,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sel = parser.add_argument_group("rule selection")
     sel.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated codes or prefixes to enable (FG1, FG203, ALL)")
     sel.add_argument("--extend-select", type=_codes, default=[], metavar="CODES", help="codes added to the selection")
+    sel.add_argument("--preview", action="store_true", default=None,
+                     help="also run the preview rules (first-contact precision below 0.95; see 'flowgate-lint rule --all')")
+    sel.add_argument("--no-preview", dest="preview", action="store_false", help="run the stable rules only (overrides the setting)")
     sel.add_argument("--ignore", type=_codes, default=[], metavar="CODES", help="codes or prefixes to disable")
     sel.add_argument("--per-file-ignores", action="append", default=[], metavar="GLOB:CODES",
                      help="ignore CODES in files matching GLOB (repeatable)")
@@ -73,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 # What the parser gives with no arguments (tests/test_fastpath.py checks it against the parser).
 DEFAULTS = {
-    "paths": [], "stdin_filename": None, "select": None, "extend_select": [], "ignore": [], "per_file_ignores": [],
+    "paths": [], "stdin_filename": None, "select": None, "extend_select": [], "preview": None, "ignore": [], "per_file_ignores": [],
     "exclude": None, "extend_exclude": [], "force_exclude": False, "output_format": None, "output_file": None,
     "color": "auto", "quiet": False, "statistics": False, "show_fixes": False, "exit_zero": False, "fix": False,
     "unsafe_fixes": False, "diff": False, "check": False, "fixable": None, "unfixable": [],
@@ -124,9 +127,9 @@ def _use_color(choice: str, stream) -> bool:
 
 def build_context(args: argparse.Namespace):
     """Settings, spec, root and the engine context for a lint/fix run."""
-    from flowgate_lint.cli import load_spec_for
-    from flowgate_lint.discover import find_root
-    from flowgate_lint.engine import Context
+    from flowgate_lint.commands.specargs import load_spec_for
+    from flowgate_lint.lint.discover import find_root
+    from flowgate_lint.lint.engine import Context
     from flowgate_lint.rules import check_selectors, select_codes
 
     paths = args.paths or ["."]
@@ -149,6 +152,7 @@ def build_context(args: argparse.Namespace):
         args.select if args.select is not None else settings.get("select"),
         list(settings.get("extend-select", [])) + args.extend_select,
         list(settings.get("ignore", [])) + args.ignore,
+        preview=_preview(args, settings),
     )
     per_file = {g: list(c) for g, c in (settings.get("per-file-ignores") or {}).items()}
     for item in args.per_file_ignores:
@@ -161,15 +165,15 @@ def build_context(args: argparse.Namespace):
 
 
 def excludes(args: argparse.Namespace, settings) -> list[str]:
-    from flowgate_lint.discover import DEFAULT_EXCLUDE
+    from flowgate_lint.lint.discover import DEFAULT_EXCLUDE
 
     base = args.exclude if args.exclude is not None else settings.get("exclude", list(DEFAULT_EXCLUDE))
     return list(base) + list(settings.get("extend-exclude", [])) + list(args.extend_exclude)
 
 
 def discover_files(args: argparse.Namespace, ctx, settings, paths: list[str]):
-    from flowgate_lint.discover import discover
-    from flowgate_lint.findings import FileError
+    from flowgate_lint.lint.discover import discover
+    from flowgate_lint.documents.findings import FileError
 
     problems: list[tuple[str, str]] = []
     candidates = discover(paths, ctx.root, excludes(args, settings), args.force_exclude, problems, ctx.leftovers,
@@ -195,8 +199,8 @@ def output_format(args: argparse.Namespace) -> str:
 def reader(candidates, ctx):
     """repository-relative path -> the file's decoded text, for the source lines of the full format
     (only files this run checked; read on demand, once)."""
-    from flowgate_lint.engine import decode_host, read_raw
-    from flowgate_lint.findings import FileError
+    from flowgate_lint.lint.engine import decode_host, read_raw
+    from flowgate_lint.documents.findings import FileError
 
     paths: dict[str, tuple[str, str]] = {}  # filled on the first call: a clean run never asks
     seen: dict[str, str | None] = {}
@@ -261,7 +265,7 @@ def write_file(path: str, text: str, what: str, escape: str) -> None:
     reads back as the same name, for files flowgate-lint reads itself)."""
     import re
 
-    from flowgate_lint.fsutil import atomic_write
+    from flowgate_lint.plumbing.fsutil import atomic_write
 
     def escaped(m: re.Match) -> str:
         code = ord(m.group(0))
@@ -304,13 +308,13 @@ def widen_for_spec(paths: list[str], ctx) -> list[str]:
 def apply_baseline(args: argparse.Namespace, findings: list, candidates: list) -> list:
     """--write-baseline records the findings; --baseline drops recorded ones and reports stale entries."""
     if getattr(args, "write_baseline", None):
-        from flowgate_lint import baseline
+        from flowgate_lint.lint import baseline
 
         write_file(args.write_baseline, baseline.dumps(baseline.build(findings)), "baseline", "exact")
         print(f"flowgate-lint: wrote {len(findings)} finding(s) to baseline {args.write_baseline}", file=sys.stderr)
         return []
     if getattr(args, "baseline", None):
-        from flowgate_lint import baseline
+        from flowgate_lint.lint import baseline
 
         recorded = baseline.load(args.baseline)
         findings, stale = baseline.apply(findings, recorded, {c.rel for c in candidates})
@@ -336,9 +340,9 @@ class quiet_gc:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowgate_lint.engine import run as run_engine
+    from flowgate_lint.lint.engine import run as run_engine
     from flowgate_lint.report import Report
-    from flowgate_lint.resultcache import open_cache
+    from flowgate_lint.lint.resultcache import open_cache
 
     if "-" in args.paths or (args.stdin_filename and not args.paths):
         if args.paths not in ([], ["-"]):
@@ -378,7 +382,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _eligible(args: argparse.Namespace, settings):
-    from flowgate_lint.fixes import eligible_filter
+    from flowgate_lint.lint.fixes import eligible_filter
 
     fixable = args.fixable if args.fixable is not None else settings.get("fixable")
     return eligible_filter(args.unsafe_fixes, fixable, list(settings.get("unfixable", [])) + args.unfixable)
@@ -386,12 +390,12 @@ def _eligible(args: argparse.Namespace, settings):
 
 def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> int:
     """--fix (write) or --diff (print, write nothing)."""
-    from flowgate_lint.fixes import fix_candidates, unified_diff
+    from flowgate_lint.lint.fixes import fix_candidates, unified_diff
     from flowgate_lint.report import Report
 
     result = fix_candidates(candidates, ctx, _eligible(args, settings), write=args.fix and not args.diff)
     if args.diff:
-        from flowgate_lint.redact import clean_block, redact
+        from flowgate_lint.plumbing.redact import clean_block, redact
 
         diff = "".join(unified_diff(rel, old, new) for rel, old, new, _ in result.changed)
         hidden = redact(diff)[1]
@@ -418,10 +422,10 @@ def run_stdin(args: argparse.Namespace) -> int:
     """``--stdin-filename PATH -``: lint the text on standard input as the file PATH (editors, formatter
     plugins). With --fix the fixed text (or the input unchanged) goes to stdout and the report to stderr;
     with --diff the diff goes to stdout. Nothing is read from or written to PATH itself."""
-    from flowgate_lint.discover import Candidate, Excluder, _rel, kind_of
-    from flowgate_lint.engine import decode_host, lint_checked
-    from flowgate_lint.findings import FileError
-    from flowgate_lint.fixes import FixError, fix_host, unified_diff
+    from flowgate_lint.lint.discover import Candidate, Excluder, _rel, kind_of
+    from flowgate_lint.lint.engine import decode_host, lint_checked
+    from flowgate_lint.documents.findings import FileError
+    from flowgate_lint.lint.fixes import FixError, fix_host, unified_diff
     from flowgate_lint.report import Report
 
     raw = sys.stdin.buffer.read()
@@ -450,7 +454,7 @@ def run_stdin(args: argparse.Namespace) -> int:
             findings, error = lint_checked(host, ctx)
             errors = [error] if error is not None else []
     if args.diff:
-        from flowgate_lint.redact import clean_block
+        from flowgate_lint.plumbing.redact import clean_block
 
         diff = unified_diff(rel, host.text, outcome.text) if host is not None and new != raw else ""
         sys.stdout.write(clean_block(diff))
@@ -472,3 +476,13 @@ def run_stdin(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS if args.exit_non_zero_on_fix and new != raw and code == EXIT_OK else code
     emit(args, report)
     return exit_code(args, report)
+
+
+def _preview(args: argparse.Namespace, settings) -> bool:
+    """Whether the preview rules run: --preview / --no-preview, else the ``preview`` setting, else
+    ``FLOWGATE_LINT_PREVIEW=1`` in the environment (a CI job that wants them everywhere)."""
+    if args.preview is not None:
+        return args.preview
+    if settings.get("preview") is not None:
+        return bool(settings.get("preview"))
+    return os.environ.get("FLOWGATE_LINT_PREVIEW", "") == "1"

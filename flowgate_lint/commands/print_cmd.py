@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flowgate_lint.errors import UsageError
+from flowgate_lint.plumbing.errors import UsageError
 
 HELP = "print a client config (Codex config.toml, Claude Code settings.json or env exports) derived from the spec"
 EPILOG = """formats:
@@ -17,7 +17,7 @@ The gateway token is never printed: env output references it as "$VAR"."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from flowgate_lint.cli import add_spec_arguments
+    from flowgate_lint.commands.specargs import add_spec_arguments
 
     parser.add_argument("client", choices=["codex", "claude-code"], help="which client's config to print")
     parser.add_argument("--format", dest="fmt", choices=["toml", "json", "env"], help="output format (default per client)")
@@ -25,13 +25,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowgate_lint.cli import load_spec_for
-    from flowgate_lint.render import RENDERERS, render
+    from flowgate_lint.commands.specargs import load_spec_for
+    from flowgate_lint.clients.render import RENDERERS, render
 
     formats = RENDERERS[args.client]
     if args.fmt and args.fmt not in formats:
         raise UsageError(f"{args.client} has no '{args.fmt}' format (choose: {', '.join(formats)})")
-    from flowgate_lint.spec import missing_model_error
+    from flowgate_lint.spec.derive import missing_model_error
 
     _, spec = load_spec_for(args, Path.cwd())
     missing = missing_model_error(spec, args.client)

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from flowgate_lint.errors import UsageError
+from flowgate_lint.plumbing.errors import UsageError
 
 HELP = "probe a running gateway: /v1/models, /v1/messages/count_tokens, /v1/messages, /v1/responses"
 EPILOG = """Exit 0 only when every required endpoint answers 2xx (and /v1/models lists the spec's models).
@@ -17,7 +17,7 @@ This is the only flowgate-lint command that uses the network, and only toward th
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from flowgate_lint.cli import add_spec_arguments
+    from flowgate_lint.commands.specargs import add_spec_arguments
 
     parser.add_argument("--url", help="gateway root URL (default: from the spec)")
     parser.add_argument("--token-env", metavar="VAR", help="environment variable holding the gateway token")
@@ -28,8 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowgate_lint.cli import load_spec_for
-    from flowgate_lint.probe import judge, plan, send
+    from flowgate_lint.commands.specargs import load_spec_for
+    from flowgate_lint.clients.probe import judge, plan, send
 
     _, spec = load_spec_for(args, Path.cwd())
     base = (args.url or spec.gateway.root_url).rstrip("/")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from flowgate_lint.errors import UsageError
+from flowgate_lint.plumbing.errors import UsageError
 
 HELP = "list or restore the backups `apply` made of a client config"
 
@@ -23,8 +23,8 @@ def run(args: argparse.Namespace) -> int:
     import os
     import stat
 
-    from flowgate_lint import safewrite
-    from flowgate_lint.clientconfig import check_config
+    from flowgate_lint.clients import safewrite
+    from flowgate_lint.clients.config import check_config
     from flowgate_lint.commands.apply_cmd import default_target
 
     target = Path(args.target).expanduser() if args.target else default_target(args.client)

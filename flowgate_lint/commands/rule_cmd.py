@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from flowgate_lint.errors import UsageError
+from flowgate_lint.plumbing.errors import UsageError
 
 HELP = "explain a rule (its documentation), or list every rule with --all"
 

@@ -11,8 +11,8 @@ import re
 from bisect import bisect_right
 from typing import Any, NamedTuple
 
-from flowgate_lint.lazyre import lazy
-from flowgate_lint.source import HostFile, Source
+from flowgate_lint.plumbing.lazyre import lazy
+from flowgate_lint.documents.source import HostFile, Source
 
 # fence info word -> source kind
 FENCE_KINDS = {
@@ -100,7 +100,7 @@ def _tokens(host: HostFile) -> Any:
     """The token stream: rebuilt from pyromark's events when that is exact (no markdown-it-py import),
     else markdown-it-py's own (the reference). FLOWGATE_LINT_MARKDOWN=markdown-it-py forces the reference."""
     if USE_PYROMARK:
-        from flowgate_lint.mdtokens import tokens
+        from flowgate_lint.documents.mdtokens import tokens
 
         rebuilt = tokens(host.text, host.line_starts)
         if rebuilt is not None:
@@ -267,3 +267,11 @@ def _fence(tok: Any, host: HostFile, host_line: Any, starts: list[int], quoted: 
             line_map = [(0, content_start)]
         source = Source(host, kind, "".join(pieces), line_map, lang=lang)
     return Fence(info, lang, a + 1, close_line, content_start, content_end, source, quoted)
+
+
+def markdown_doc(src: Source) -> MarkdownDoc:
+    """The parsed Markdown document of a markdown source (kept on the source: parsed once)."""
+    cache = src._cache
+    if "markdown" not in cache:
+        cache["markdown"] = parse_markdown(src.host)
+    return cache["markdown"]

@@ -9,8 +9,9 @@ Markdown prose or inline code.
 import re
 from typing import Any, Iterator, NamedTuple
 
-from flowgate_lint.lazyre import lazy
-from flowgate_lint.source import Source, iter_lines
+from flowgate_lint.plumbing.lazyre import lazy
+from flowgate_lint.documents.source import Source, iter_lines
+from flowgate_lint.documents.markdown import markdown_doc
 
 ENV_NAME = lazy(r"^[A-Z][A-Z0-9_]*$")
 _PLACEHOLDER_URL = lazy(r"://[A-Z][A-Z_-]*\b(?::[A-Z][A-Z_]*\b)?")
@@ -67,7 +68,7 @@ def assignments(src: Source) -> list[Assignment]:
                 continue
             out.extend(scan_text(line, offset))
     elif src.kind == "markdown":
-        doc = src.markdown()
+        doc = markdown_doc(src)
         for seg in doc.segments:
             for a in scan_text(seg.text, 0, keyed=True):
                 out.append(_shift_segment(a, seg))
@@ -103,7 +104,7 @@ def may_name(src: Source, name: str, any_case: bool = False) -> bool:
         return True
     if not any_case:
         return False
-    from flowgate_lint.prefilter import fold
+    from flowgate_lint.plumbing.prefilter import fold
 
     return fold(name) in fold(text)
 
@@ -112,7 +113,7 @@ def text_pieces(src: Source) -> Iterator[tuple[str, Any]]:
     """(text, to_host or None) to scan: a Markdown file's prose segments (fences are sources of their
     own), else the whole source."""
     if src.kind == "markdown":
-        for seg in src.markdown().segments:
+        for seg in markdown_doc(src).segments:
             yield seg.text, seg.to_host
     else:
         yield src.text, None

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
-from flowgate_lint.errors import FlowgateError
+from flowgate_lint.plumbing.errors import FlowgateError
 
 VERSION = 1
 
@@ -49,7 +49,7 @@ def build(findings: Iterable) -> Baseline:
 
 
 def dumps(baseline: Baseline) -> str:
-    from flowgate_lint.redact import redact
+    from flowgate_lint.plumbing.redact import redact
 
     entries = [
         {"path": k.path, "code": k.code, "fingerprint": k.fingerprint, "count": n,

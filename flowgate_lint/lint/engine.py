@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
-from flowgate_lint.findings import FileError, Finding
-from flowgate_lint.fsutil import read_all
+from flowgate_lint.documents.findings import FileError, Finding
+from flowgate_lint.plumbing.fsutil import read_all
 from flowgate_lint.rules import Rule
 
 if TYPE_CHECKING:  # imported where a file is decoded: a run answered from the result cache needs none
-    from flowgate_lint.source import HostFile, Source
+    from flowgate_lint.documents.source import HostFile, Source
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 
@@ -29,7 +29,7 @@ class Context:
                  codes: Iterable[str] = ()) -> None:
         """``rules``: the rule classes; or None and their ``codes``, imported when a file is first linted
         (a run answered from the result cache imports no rule module)."""
-        from flowgate_lint.discover import glob_regex
+        from flowgate_lint.plumbing.globs import glob_regex
 
         self.spec = spec
         self.root = root
@@ -93,7 +93,7 @@ class Context:
         if self.spec is not None:
             fragments.append(re.escape(self.spec.gateway.host))
         fragments.append(r"flowgate-lint")
-        from flowgate_lint.prefilter import compile_prefilter
+        from flowgate_lint.plumbing.prefilter import compile_prefilter
 
         return compile_prefilter(fragments, scan=self.prefilter_scan)
 
@@ -159,7 +159,7 @@ def read_host(path: str | Path, rel: str, kind: str, is_spec: bool = False) -> "
 
 def decode_host(raw: bytes, rel: str, kind: str, abspath: str = "", is_spec: bool = False) -> "HostFile | FileError":
     """Decode one file: UTF-8 (a BOM is kept aside), or UTF-16 when it starts with a BOM; else a FileError."""
-    from flowgate_lint.source import HostFile
+    from flowgate_lint.documents.source import HostFile
 
     wide = _utf16_bom(raw)
     if wide is not None:
@@ -187,7 +187,7 @@ def _utf16_bom(raw: bytes) -> str | None:
 
 
 def _decode_wide(raw: bytes, rel: str, kind: str, abspath: str, is_spec: bool, encoding: str) -> "HostFile | FileError":
-    from flowgate_lint.source import HostFile
+    from flowgate_lint.documents.source import HostFile
 
     if encoding == "utf-32":
         return FileError(rel, "UTF-32 text is not supported (not UTF-8 or UTF-16), skipped")
@@ -219,17 +219,20 @@ def sources_of(host: "HostFile") -> "list[Source]":
     main = host.whole()
     out = [main]
     if host.kind == "markdown":
-        out.extend(f.source for f in main.markdown().fences if f.source is not None)
+        from flowgate_lint.documents.markdown import markdown_doc
+
+        out.extend(f.source for f in markdown_doc(main).fences if f.source is not None)
     return out
 
 
 def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
     """All findings for one decoded file (pure: no I/O)."""
     from flowgate_lint.rules.engine_rules import InvalidSyntax, UnusedSuppression
-    from flowgate_lint.suppress import Suppressions, parse_directives
+    from flowgate_lint.lint.suppress import Suppressions, parse_directives
 
-    from flowgate_lint.context import counter_example, is_history, section_at
-    from flowgate_lint.source import ParseError
+    from flowgate_lint.judgement.judge import counter_example
+    from flowgate_lint.judgement.sections import is_history, section_at
+    from flowgate_lint.documents.leaves import ParseError
 
     sources = sources_of(host)
     findings: list[Finding] = []
@@ -260,7 +263,9 @@ def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
             findings.extend(found)
     comments = spans = None
     if host.kind == "markdown":
-        doc = sources[0].markdown()
+        from flowgate_lint.documents.markdown import markdown_doc
+
+        doc = markdown_doc(sources[0])
         comments = doc.comments
         spans = [(f.content_start, f.content_end) for f in doc.fences if f.source is not None and f.source.kind != "json"]
     directives = parse_directives(host, comments, spans)
@@ -289,7 +294,7 @@ def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | 
 
 def lint_checked(host: "HostFile", ctx: Context) -> tuple[list[Finding], FileError | None]:
     """``lint_host``, with a file too large or too deeply nested to check as a FileError."""
-    from flowgate_lint.source import SourceTooLarge
+    from flowgate_lint.documents.leaves import SourceTooLarge
 
     try:
         return lint_host(host, ctx), None

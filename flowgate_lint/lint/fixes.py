@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, NamedTuple
 
-from flowgate_lint.errors import FlowgateError
-from flowgate_lint.findings import SAFE, Edit, FileError, Finding
-from flowgate_lint.source import HostFile, SourceTooLarge
+from flowgate_lint.plumbing.errors import FlowgateError
+from flowgate_lint.documents.findings import SAFE, Edit, FileError, Finding
+from flowgate_lint.documents.source import HostFile
+from flowgate_lint.documents.leaves import SourceTooLarge
 
 MAX_PASSES = 10
 
@@ -153,7 +154,7 @@ def apply_fixes(text: str, findings: list[Finding]) -> tuple[str, int]:
 
 def fix_host(host: HostFile, ctx: Any, eligible: Callable[[Finding], bool]) -> FixOutcome:
     """Fix one decoded file to a fixpoint (pure: no I/O)."""
-    from flowgate_lint.engine import lint_host
+    from flowgate_lint.lint.engine import lint_host
 
     text = host.text
     fixed = 0
@@ -192,8 +193,8 @@ def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: b
 
     The fixed text is computed from one read and written only if the file is still what was read
     (``fsutil.replace_checked``); a file that cannot be written safely keeps its findings."""
-    from flowgate_lint.engine import decode_host, exit_if_orphaned, lint_candidate, read_stat
-    from flowgate_lint.fsutil import Refused, inside, replace_checked, snapshot
+    from flowgate_lint.lint.engine import decode_host, exit_if_orphaned, lint_candidate, read_stat
+    from flowgate_lint.plumbing.fsutil import Refused, inside, replace_checked, snapshot
 
     if found is None:
         found, error = lint_candidate(cand, ctx)
@@ -231,7 +232,7 @@ def _fix_file(cand: Any, ctx: Any, eligible: Callable[[Finding], bool], write: b
 
 def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding], bool], write: bool) -> FixRun:
     """Fix every candidate file (over the cores for large runs); write changed ones atomically when ``write``."""
-    from flowgate_lint.engine import cached_split, map_files
+    from flowgate_lint.lint.engine import cached_split, map_files
 
     findings: list[Finding] = []
     errors: list[FileError] = []
@@ -255,7 +256,7 @@ def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding]
     if write:
         import os
 
-        from flowgate_lint.fsutil import remove_leftovers
+        from flowgate_lint.plumbing.fsutil import remove_leftovers
 
         dirs = {os.path.dirname(c[3].abspath) for c in changed} | {os.path.dirname(p) for p in ctx.leftovers}
         remove_leftovers(ctx.root, dirs)

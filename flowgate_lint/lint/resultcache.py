@@ -21,7 +21,7 @@ import os
 import sys
 from typing import Any
 
-from flowgate_lint.findings import Edit, Finding, Fix
+from flowgate_lint.documents.findings import Edit, Finding, Fix
 
 FORMAT = 2  # 1 was a pickle: never read again
 RACY_NS = 2_000_000_000
@@ -50,7 +50,7 @@ def _package_signature() -> list:
 def fingerprint(ctx: Any) -> str:
     """Everything besides the file's own bytes that its findings depend on (compared in full, not hashed)."""
     from flowgate_lint import __version__
-    from flowgate_lint.discover import stat_signature
+    from flowgate_lint.lint.discover import stat_signature
 
     spec = ctx.spec
     inputs = []
@@ -130,7 +130,7 @@ class ResultCache:
         """Write the new entries (merged with any a concurrent run saved meanwhile); silent on failure."""
         if not self.fresh:
             return
-        from flowgate_lint.cachefile import write_json
+        from flowgate_lint.plumbing.cachefile import write_json
 
         merged = _load(self.directory, self.name, self.fingerprint) or self.entries
         if len(merged) + len(self.fresh) > MAX_ENTRIES:
@@ -141,7 +141,7 @@ class ResultCache:
 
 
 def _load(directory: str, name: str, fp: str) -> dict:
-    from flowgate_lint.cachefile import read_json
+    from flowgate_lint.plumbing.cachefile import read_json
 
     data = read_json(directory, name)
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("fingerprint") != fp:
@@ -154,7 +154,7 @@ def _load(directory: str, name: str, fp: str) -> dict:
 # message]. Decoding accepts exactly those shapes, with str and int fields only.
 
 def _holds_secret(f: Finding) -> bool:
-    from flowgate_lint.redact import has_secret
+    from flowgate_lint.plumbing.redact import has_secret
 
     return has_secret(f.message) or has_secret(f.path) or (
         f.fix is not None and (has_secret(f.fix.message) or any(has_secret(e.content) for e in f.fix.edits)))
@@ -192,7 +192,7 @@ def open_cache(ctx: Any, use_cache: bool = True) -> ResultCache | None:
     """The project's result cache, or None when caching is off."""
     if not use_cache:
         return None
-    from flowgate_lint.speccache import cache_dir
+    from flowgate_lint.spec.cache import cache_dir
 
     directory = cache_dir()
     if directory is None:

@@ -19,9 +19,9 @@ JSON has no comments: use ``per-file-ignores``.
 import re
 from typing import NamedTuple
 
-from flowgate_lint.findings import Finding
-from flowgate_lint.lazyre import lazy
-from flowgate_lint.source import HostFile
+from flowgate_lint.documents.findings import Finding
+from flowgate_lint.plumbing.lazyre import lazy
+from flowgate_lint.documents.source import HostFile
 
 _MD = lazy(
     r"<!--\s*flowgate-lint:\s*(disable-next-line|disable-line|disable-file|disable|enable)\b"

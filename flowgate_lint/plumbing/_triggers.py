@@ -35,6 +35,15 @@ CODES = (
     'FG702',
 )
 
+# the preview rules: run only with --preview (setting preview = true)
+PREVIEW = (
+    'FG201',
+    'FG202',
+    'FG301',
+    'FG402',
+    'FG601',
+)
+
 TRIGGERS = (
     'flowgate-lint:snippet',
     'claude',

@@ -24,7 +24,7 @@ import stat
 import sys
 from typing import Any
 
-from flowgate_lint.fsutil import read_all
+from flowgate_lint.plumbing.fsutil import read_all
 
 VERBOSE = False  # set by the command line for --verbose
 _noted = False

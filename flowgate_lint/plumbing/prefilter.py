@@ -97,7 +97,7 @@ def needles_for(fragment: str) -> list[bytes] | None:
 
     The rules' triggers are looked up in the table ``scripts/gen_triggers.py`` writes (parsing
     them costs ~10 ms at start-up); anything else is derived."""
-    from flowgate_lint._triggers import NEEDLES
+    from flowgate_lint.plumbing._triggers import NEEDLES
 
     if fragment in NEEDLES:
         known = NEEDLES[fragment]

@@ -25,7 +25,7 @@ import functools
 import re
 from typing import Any
 
-from flowgate_lint.lazyre import lazy
+from flowgate_lint.plumbing.lazyre import lazy
 
 REDACTED = "<redacted>"
 

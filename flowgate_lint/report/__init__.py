@@ -47,7 +47,7 @@ def sanitize(report: Report, human: bool = True) -> Report:
     """``report`` with every string redacted (and, for people, control characters escaped).
 
     The findings' paths are cleaned too; ``text_of`` still finds a file by its cleaned path."""
-    from flowgate_lint import redact
+    from flowgate_lint.plumbing import redact
 
     def plain(s):
         return redact.redact(s)[0] if isinstance(s, str) else s

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flowgate_lint.redact import neutralise
+from flowgate_lint.plumbing.redact import neutralise
 from flowgate_lint.report import Report
 from flowgate_lint.report import text as text_report
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 
-from flowgate_lint import DOCS_URL, __version__
+from flowgate_lint import DOCS_URL
+from flowgate_lint import __version__
 from flowgate_lint.report import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flowgate_lint.errors import UsageError
+from flowgate_lint.plumbing.errors import UsageError
 from flowgate_lint.report import HUMAN, Report
 
 

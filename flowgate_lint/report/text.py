@@ -77,7 +77,7 @@ def render(report: Report) -> str:
     for f in report.findings:
         out.append(line(f, report.color, report.shown(f.path)))
         if report.show_fixes == "diff" and f.fix is not None:
-            from flowgate_lint.report.full import fix_block
+            from flowgate_lint.report.fixview import fix_block
 
             out.extend(fix_block(f, report))
     out.extend(fixes_summary(report))

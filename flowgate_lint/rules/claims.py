@@ -8,10 +8,11 @@ import re
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
-from flowgate_lint.findings import Finding
-from flowgate_lint.lazyre import lazy
+from flowgate_lint.documents.findings import Finding
+from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.rules import Rule, register
-from flowgate_lint.source import Source
+from flowgate_lint.documents.source import Source
+from flowgate_lint.documents.markdown import markdown_doc
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "claims"
 HISTORY_FILES = lazy(r"(?:^|/)(?:changelog|changes|history|news|release[-_ ]?notes|releases)[^/]*$", re.I)
@@ -37,13 +38,13 @@ class Phrase:
     __slots__ = ("source", "groups", "where", "_rx")
 
     def __init__(self, source: str, where: str = "") -> None:
-        from flowgate_lint._phrases import GROUPS
+        from flowgate_lint.rules._phrases import GROUPS
 
         self.source = source
         self.where = where  # "en.txt:12", for the error a pattern that does not compile raises
         known = GROUPS.get(source)
         if known is None:
-            from flowgate_lint.prefilter import required_groups
+            from flowgate_lint.plumbing.prefilter import required_groups
 
             known = _checked(lambda: required_groups(source), where)
         self.groups = known
@@ -516,10 +517,10 @@ class StaleClaudeCodeClaim(Rule):
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         if src.embedded or HISTORY_FILES.search(src.path):
             return
-        from flowgate_lint.prefilter import fold
+        from flowgate_lint.plumbing.prefilter import fold
 
         tables = phrase_tables()
-        segments = src.markdown().segments
+        segments = markdown_doc(src).segments
         reader = None  # its term patterns are compiled only for a document where some phrasing can match
         for i, seg in enumerate(segments):
             if not _usable(seg):

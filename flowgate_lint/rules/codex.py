@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from flowgate_lint.findings import SAFE, UNSAFE, Finding, Fix
-from flowgate_lint.lazyre import lazy
+from flowgate_lint.documents.findings import SAFE, UNSAFE, Finding, Fix
+from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.rules import Rule, register
-from flowgate_lint.scan import assignments
-from flowgate_lint.source import Leaf, Source
+from flowgate_lint.documents.scan import assignments
+from flowgate_lint.documents.leaves import Leaf
+from flowgate_lint.documents.source import Source
+from flowgate_lint.documents.markdown import markdown_doc
 
 BUILT_IN = ("openai", "ollama", "lmstudio", "amazon-bedrock")
 RESERVED = ("openai", "ollama", "lmstudio")
@@ -435,7 +437,7 @@ class CodexProfileWithoutFile(Rule):
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         if "codex" not in src.text:
             return  # every _PROFILE_FLAG match holds it, and the prose and blocks are the file's text
-        doc = src.markdown()
+        doc = markdown_doc(src)
         pieces = [(seg.text, seg.to_host) for seg in doc.segments]
         pieces += [(f.source.text, f.source.to_host) for f in doc.fences if f.source is not None and f.source.kind == "shell"]
         tables: set[str] = set()
@@ -463,7 +465,7 @@ _VAR_NAME = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def _not_a_variable(value: str) -> bool:
     """An env_key value that cannot be a variable name, or is shaped like a generated key."""
-    from flowgate_lint.redact import KEY_SHAPES, looks_random
+    from flowgate_lint.plumbing.redact import KEY_SHAPES, looks_random
 
     if _PLACEHOLDER.search(value):
         return False
@@ -525,7 +527,7 @@ class CodexEnvKeyMismatch(Rule):
         if src.kind == "toml":
             yield from self._pinned_mismatch(src, ctx)
             return
-        doc = src.markdown()
+        doc = markdown_doc(src)
         exported: set[str] = {a.name for a in assignments(src)}
         for f in doc.fences:
             if f.source is not None and f.source.kind in ("shell", "dotenv"):
@@ -570,7 +572,7 @@ class CodexEnvKeyMismatch(Rule):
         base = leaf_at(src, ("model_providers", pid, "base_url"))
         if base is None or not isinstance(base.value, str):
             return None
-        from flowgate_lint import context
+        from flowgate_lint import judgement as context
 
         if not context.judge(src, ctx, base.start, base.end, key="base_url").is_gateway:
             return None  # a provider for an upstream or another local service

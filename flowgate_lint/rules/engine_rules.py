@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from flowgate_lint.findings import Finding
-from flowgate_lint.lazyre import lazy
+from flowgate_lint.documents.findings import Finding
+from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.rules import Rule, register
-from flowgate_lint.source import HostFile, ParseError, Source
+from flowgate_lint.documents.source import HostFile, Source
+from flowgate_lint.documents.leaves import ParseError
 
 
 # Words that introduce a block as part of a file, not the whole of it.
@@ -75,7 +76,7 @@ class InvalidSyntax(Rule):
         """Files always; a fenced block only when the doc presents it as a complete file to copy."""
         if not src.embedded:
             return True
-        from flowgate_lint.context import block_facts
+        from flowgate_lint.judgement.blocks import block_facts
 
         facts = block_facts(src, ctx)
         if not facts.complete:

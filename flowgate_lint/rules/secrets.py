@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from flowgate_lint import context
-from flowgate_lint.findings import Finding
-from flowgate_lint.lazyre import lazy
-from flowgate_lint.redact import _SHAPE_NEEDLES, BEARER, KEY_SHAPES, PLACEHOLDER, looks_random, redact  # noqa: F401 (redact: re-exported)
+from flowgate_lint import judgement as context
+from flowgate_lint.documents.findings import Finding
+from flowgate_lint.plumbing.lazyre import lazy
+from flowgate_lint.plumbing.redact import _SHAPE_NEEDLES, BEARER, KEY_SHAPES, PLACEHOLDER, looks_random, redact  # noqa: F401 (redact: re-exported)
 from flowgate_lint.rules import Rule, register
-from flowgate_lint.scan import assignments, is_reference, text_pieces
-from flowgate_lint.source import Source
+from flowgate_lint.documents.scan import assignments, is_reference, text_pieces
+from flowgate_lint.documents.source import Source
+from flowgate_lint.documents.markdown import markdown_doc
 
 ALL_KINDS = frozenset({"markdown", "shell", "toml", "json", "yaml", "dotenv"})
 
@@ -212,7 +213,7 @@ class DualAnthropicAuth(Rule):
             return  # both names must be written out (or spelled with escapes, in a quoted key)
         found = [a for a in assignments(src) if a.value.strip() not in ("", '""', "''")]
         if src.kind == "markdown":
-            for f in src.markdown().fences:
+            for f in markdown_doc(src).fences:
                 if f.source is not None and f.source.kind in ("shell", "dotenv", "json", "yaml", "toml"):
                     try:
                         found += [a._replace(start=f.source.to_host(a.start), end=f.source.to_host(a.end),

@@ -9,10 +9,10 @@ name (smoke, acceptance, healthcheck, sanity, self-test, verify-gateway, check_p
 import re
 from typing import Any, Iterator, NamedTuple
 
-from flowgate_lint.findings import SAFE, UNSAFE, Finding, Fix
-from flowgate_lint.lazyre import lazy
+from flowgate_lint.documents.findings import SAFE, UNSAFE, Finding, Fix
+from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.rules import Rule, register
-from flowgate_lint.source import Source
+from flowgate_lint.documents.source import Source
 
 # A check of the gateway as a whole, by name. A feature's own test ("test_pii_detection.sh", "verify_function_call.sh",
 # "test_redact_mode_e2e.sh") is not: it probes what it tests, and need not probe every client endpoint.
@@ -109,7 +109,7 @@ def checks_the_gateway(src: Source, ctx: Any) -> bool:
     """Whether a script named like a smoke test checks this gateway: it calls a client API path, or one of
     its literal URLs targets the gateway (context model). A script whose only URLs are another
     service's ("http://localhost:8080/providers") is another service's smoke test."""
-    from flowgate_lint import context as cm
+    from flowgate_lint import judgement as cm
 
     urls = [u for u in cm.find_urls(src.text) if cm.host_class(u.host, ctx.spec) in ("loopback", "any", "spec")]
     if not urls:
@@ -145,7 +145,7 @@ def managed_block(src: Source) -> tuple[int, int] | None:
 
 def rendered_block(src: Source, ctx: Any) -> str | None:
     """The managed claude-probe block for this file, or None when the spec names no model to probe with."""
-    from flowgate_lint.render import claude_probe_sh
+    from flowgate_lint.clients.render import claude_probe_sh
 
     if not ctx.spec.claude.model:
         return None
@@ -258,6 +258,8 @@ class SmokeMissingCountTokens(_SmokeRule):
     code = "FG201"
     name = "smoke-missing-count-tokens-probe"
     summary = "A gateway smoke script never probes POST /v1/messages/count_tokens"
+    preview = True
+    first_contact = "0 of 5 findings right (0.00) on first contact: batch 1 and FlowGate's history (eval/README.md)"
     fixable = True
     path = "/v1/messages/count_tokens"
 
@@ -310,6 +312,8 @@ class SmokeMissingMessages(SmokeMissingCountTokens):
     code = "FG202"
     name = "smoke-missing-messages-probe"
     summary = "A gateway smoke script never probes POST /v1/messages"
+    preview = True
+    first_contact = "0 of 10 findings right (0.00) on first contact: batch 1 and FlowGate's history (eval/README.md)"
     path = "/v1/messages"
 
 

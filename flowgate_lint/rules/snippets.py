@@ -15,17 +15,18 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterator
 
-from flowgate_lint.findings import SAFE, Finding, Fix
-from flowgate_lint.lazyre import lazy
+from flowgate_lint.documents.findings import SAFE, Finding, Fix
+from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.rules import Rule, register
-from flowgate_lint.source import Source, host_edit
+from flowgate_lint.documents.source import Source, host_edit
+from flowgate_lint.documents.markdown import markdown_doc
 
 START = lazy(r"<!--\s*flowgate-lint:snippet\s+([A-Za-z0-9_.-]*)\s*-->")
 END = lazy(r"<!--\s*flowgate-lint:end(?:\s+sum=([0-9a-f]+))?\s*-->")
 
 
 def renderers() -> dict[str, Callable[[Any], str]]:
-    from flowgate_lint import render
+    from flowgate_lint.clients import render
 
     return {
         "codex-toml": render.codex_toml,
@@ -44,7 +45,7 @@ def checksum(content: str) -> str:
 
 def blocks(src: Source) -> Iterator[tuple[Any, Any, Any, str]]:
     """(start comment, fence or None, end comment or None, renderer name) for each snippet marker."""
-    doc = src.markdown()
+    doc = markdown_doc(src)
     comments = doc.comments
     for i, c in enumerate(comments):
         m = START.search(c.text)
@@ -119,7 +120,7 @@ class StaleManagedSnippet(Rule):
         for start, fence, end, name in blocks(src):
             if name not in table or fence is None or end is None or fence.close_line is None:
                 continue
-            from flowgate_lint.render import can_render
+            from flowgate_lint.clients.render import can_render
 
             if not can_render(ctx.spec, name):  # the spec lacks a value this snippet shows (e.g. no model)
                 continue

@@ -61,7 +61,7 @@ def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool
     stored only when ``write`` (read-only commands never create or change a cache file)."""
     directory = cache_dir() if use_cache else None
     if directory is None:
-        from flowgate_lint.spec import load_spec
+        from flowgate_lint.spec.load import load_spec
 
         return load_spec(settings, explicit)
     key = _key(settings, explicit)
@@ -69,7 +69,7 @@ def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool
     spec = _read(str(directory), name, key)
     if spec is not None:
         return spec
-    from flowgate_lint.spec import load_spec
+    from flowgate_lint.spec.load import load_spec
 
     probes: list[Path] = []
     spec = load_spec(settings, explicit, probes)
@@ -80,7 +80,7 @@ def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool
     # A file written within the last moments could change again within the same timestamp tick
     # and keep its signature (git's "racy clean" problem): do not cache until it has settled.
     if write and all(sig is None or sig[2] < racy for sig in deps.values()):
-        from flowgate_lint.cachefile import write_json
+        from flowgate_lint.plumbing.cachefile import write_json
 
         try:
             stored = encode(spec)
@@ -91,7 +91,7 @@ def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool
 
 
 def _read(directory: str, name: str, key: str) -> Any:
-    from flowgate_lint.cachefile import read_json
+    from flowgate_lint.plumbing.cachefile import read_json
 
     data = read_json(directory, name)
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
@@ -141,7 +141,7 @@ def _probe(path: str, what: str) -> Any:
 def load_settings_cached(config: str | None, start: Path, isolated: bool = False, use_cache: bool = True,
                          write: bool = True) -> Any:
     """``settings.load_settings``, answered from the cache when no file discovery looked at has changed."""
-    from flowgate_lint import settings as settings_module
+    from flowgate_lint.spec import settings as settings_module
 
     directory = cache_dir() if use_cache and not config and not isolated else None
     if directory is None:
@@ -167,8 +167,8 @@ def load_settings_cached(config: str | None, start: Path, isolated: bool = False
     found = None if settings.path is None else probes[-1][0]  # the settings file is the last name looked at
     entry = {"format": SETTINGS_FORMAT, "key": key, "probes": probes,
              "settings": {"path": found, "values": settings.values, "table": settings.table}}
-    from flowgate_lint.cachefile import write_json
-    from flowgate_lint.redact import has_secret
+    from flowgate_lint.plumbing.cachefile import write_json
+    from flowgate_lint.plumbing.redact import has_secret
 
     if found is not None and has_secret(repr(settings.values)):
         return settings
@@ -177,7 +177,7 @@ def load_settings_cached(config: str | None, start: Path, isolated: bool = False
 
 
 def _read_settings(directory: str, name: str, key: str, settings_module: Any, start_dir: Path) -> Any:
-    from flowgate_lint.cachefile import read_json
+    from flowgate_lint.plumbing.cachefile import read_json
 
     data = read_json(directory, name)
     if not isinstance(data, dict) or data.get("format") != SETTINGS_FORMAT or data.get("key") != key:
@@ -227,7 +227,7 @@ def encode(value: Any) -> Any:
 
 
 def _classes() -> dict[str, type]:
-    from flowgate_lint import spec as spec_module
+    from flowgate_lint.spec import model as spec_module
 
     return {cls.__name__: cls for cls in (spec_module.Spec, spec_module.Gateway, spec_module.CodexSpec,
                                           spec_module.ClaudeSpec, spec_module.Service)}

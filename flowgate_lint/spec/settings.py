@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
-from flowgate_lint.errors import SettingsError
+from flowgate_lint.plumbing.errors import SettingsError
 
 # key -> expected python type(s) and a short description (used by docs and errors).
 SPEC_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
@@ -39,6 +39,7 @@ SPEC_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
 LINT_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "select": ((list,), "rule codes or prefixes to enable (default: ALL)"),
     "extend-select": ((list,), "codes added to select"),
+    "preview": ((bool,), "also run the preview rules (first-contact precision below 0.95)"),
     "ignore": ((list,), "rule codes or prefixes to disable"),
     "per-file-ignores": ((dict,), "glob -> list of codes ignored in matching files"),
     "exclude": ((list,), "globs never linted (replaces the defaults)"),
@@ -144,7 +145,7 @@ def validate(settings: Settings) -> None:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise SettingsError(f"unknown setting '{key}'{hint}", where, settings.line_of(key))
         types, _ = KNOWN_KEYS[key]
-        if isinstance(value, bool) or not isinstance(value, types):
+        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
             want = " or ".join(_type_name(t) for t in types)
             raise SettingsError(f"setting '{key}' must be {want}, got {_type_name(type(value))}", where, settings.line_of(key))
         if key in INT_LISTS:

@@ -297,7 +297,8 @@ def prepare(case_dir: str | os.PathLike, dest: Path, labels: Labels) -> Path:
 def _cli(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_COLOR="1")
     env.pop("FORCE_COLOR", None)
-    return subprocess.run([sys.executable, "-m", "flowgate_lint", "--no-cache", *args, "."], cwd=root,
+    # The harness measures every rule, the preview rules included.
+    return subprocess.run([sys.executable, "-m", "flowgate_lint", "--no-cache", "--preview", *args, "."], cwd=root,
                           capture_output=True, text=True, env=env)
 
 

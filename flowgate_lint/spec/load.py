@@ -1,0 +1,94 @@
+"""Finding the gateway config (settings, an explicit path, well-known locations) and loading the spec."""
+
+from pathlib import Path
+from typing import Any
+
+from flowgate_lint.plumbing.errors import SpecError
+from flowgate_lint.spec.settings import Settings, display
+from flowgate_lint.spec.derive import derive_spec
+from flowgate_lint.spec.flowgate import is_flowgate, read_flowgate
+from flowgate_lint.spec.litellm import is_litellm, read_litellm
+from flowgate_lint.spec.model import FLOWGATE_PATHS, LITELLM_PATHS, Located, Spec
+from flowgate_lint.spec.yamlnodes import _yaml_load
+
+
+def find_spec_file(settings: Settings, explicit: str | None = None,
+                   probes: list[Path] | None = None) -> tuple[Path | None, Any]:
+    """The gateway config to use, and its parsed data (None if there is none).
+
+    Order: ``--spec``, the ``spec`` setting, then well-known paths under the
+    settings root (the current directory when there are no settings). Every path
+    looked at, present or not, is appended to ``probes`` (the spec cache's dependencies).
+    """
+    probes = [] if probes is None else probes
+    if explicit:
+        path = Path(explicit)
+        probes.append(path)
+        if not path.exists():
+            raise SpecError("gateway config not found (from --spec)", explicit)
+        return path, _yaml_load(path)
+    configured = settings.get("spec")
+    if configured:
+        path = settings.root / configured
+        probes.append(path)
+        if not path.exists():
+            raise SpecError(f"gateway config '{configured}' not found (setting 'spec')", settings.display_path(), settings.line_of("spec"))
+        return path, _yaml_load(path)
+    dirs = [settings.root]
+    if settings.path is None and settings.start is not None:
+        start = settings.start.resolve()
+        dirs = [start, *[p for p in start.parents if settings.root.resolve() in (p, *p.parents)]]
+    for directory in dirs:
+        for rel in FLOWGATE_PATHS + LITELLM_PATHS:
+            path = directory / rel
+            probes.append(path)
+            if path.is_file():
+                data = _yaml_load(path)
+                if rel in FLOWGATE_PATHS:
+                    return path, data  # a FlowGate path that holds something else is an error, not a skip
+                if is_litellm(data):
+                    return path, data
+    return None, None
+
+
+def load_spec(settings: Settings, explicit: str | None = None, probes: list[Path] | None = None) -> Spec:
+    """Load and validate the spec from its sources; settings override the config file.
+
+    ``probes`` collects every file path the result depends on (see ``find_spec_file``)."""
+    path, data = find_spec_file(settings, explicit, probes)
+    fields: dict[str, Located] = {}
+    services: dict[str, tuple[Located, Located, Located]] = {}
+    models: Located | None = None
+    kind = "settings"
+    if path is not None:
+        if is_flowgate(data):
+            fields, services, models, kind = read_flowgate(path, data)
+        elif is_litellm(data):
+            models = read_litellm(path, data)
+            kind = "litellm"
+        else:
+            raise SpecError(
+                "not a FlowGate config (services/integration) or a LiteLLM config (model_list)", display(path), 1
+            )
+    elif not any(k in settings.values for k in ("gateway-port", "default-model", "models")):
+        where = settings.display_path() or "."
+        raise SpecError(
+            "no gateway config found: pass --spec PATH, set 'spec' in [tool.flowgate-lint], "
+            f"or add config/flowgate.yaml (looked under {display(settings.root)})",
+            where,
+        )
+    setting_path = settings.display_path()
+    for key in (
+        "gateway-service", "gateway-host", "gateway-port", "gateway-ports", "gateway-routes", "default-model", "fast-model", "claude-model",
+        "opus-model", "sonnet-model", "haiku-model", "subagent-model", "codex-model", "codex-provider-id",
+        "codex-provider-name", "codex-env-key", "token-env",
+    ):
+        if key in settings.values:
+            fields[key] = Located(settings.values[key], setting_path, settings.line_of(key))
+    if "models" in settings.values:
+        models = Located(settings.values["models"], setting_path, settings.line_of("models"))
+    spec = derive_spec(fields, services, models, kind, path.resolve() if path else None, settings.path)
+    inputs = [p for p in (spec.source_path, settings.path) if p is not None]
+    if "cliproxyapi-config" in fields:
+        inputs.append(Path(fields["cliproxyapi-config"].value))
+    return spec._replace(inputs=tuple(inputs))
