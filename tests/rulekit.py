@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flowgate_lint.lint.discover import kind_of
 from flowgate_lint.lint.engine import Context, decode_host, lint_host
-from flowgate_lint.rules import select
+from flowgate_lint.rules import rule_classes, select_codes
 from flowgate_lint.spec.settings import Settings
 from flowgate_lint.spec.load import load_spec
 
@@ -20,7 +20,8 @@ def fixture_spec():
 
 
 def context(codes: list[str] | None = None, spec=None) -> Context:
-    return Context(spec or fixture_spec(), select(codes or ["ALL"]), RULE_FIXTURES)
+    # Rule tests check every rule, the preview rules included.
+    return Context(spec or fixture_spec(), rule_classes(select_codes(codes or ["ALL"], preview=True)), RULE_FIXTURES)
 
 
 def lint_text(text: str, name: str, codes: list[str] | None = None, spec=None) -> list:
