@@ -289,11 +289,19 @@ def test_unknown_default_model_lints_but_print_and_apply_name_the_setting(tmp_pa
     res = cli(tmp_path, "--verbose", ".")
     assert res.returncode == 0, res.stdout + res.stderr
     assert "default model: unknown" in res.stderr and res.stderr.count("FG401 skips the model slots") == 1
-    for args in (("print", "codex"), ("print", "claude-code"), ("apply", "codex", "--dry-run", "--target", str(tmp_path / "c.toml"))):
+    res = cli(tmp_path, "apply", "codex", "--dry-run", "--target", str(tmp_path / "c.toml"))
+    assert res.returncode == 2 and res.stdout == "" and "Traceback" not in res.stderr
+    assert res.stderr.strip() == ("config/flowgate.yaml:1: names no default model for the clients: "
+                                  "add integration.default_model (or the default-model setting)")
+    # print leaves the model out, with a comment saying how to set it; it never invents one
+    for args in (("print", "codex"), ("print", "claude-code", "--format", "env"), ("print", "codex", "--format", "json")):
         res = cli(tmp_path, *args)
-        assert res.returncode == 2 and res.stdout == "" and "Traceback" not in res.stderr
-        assert res.stderr.strip() == ("config/flowgate.yaml:1: names no default model for the clients: "
-                                      "add integration.default_model (or the default-model setting)")
+        assert res.returncode == 0 and "gpt-5" not in res.stdout and "router-default" not in res.stdout, res.stdout
+        assert res.stderr.strip().endswith("the model is left out") and res.stderr.count("\n") == 1
+        if args[-1] != "json":
+            assert "set integration.default_model in config/flowgate.yaml" in res.stdout
+    assert "model" not in json.loads(cli(tmp_path, "print", "codex", "--format", "json").stdout)
+    assert "ANTHROPIC_MODEL" not in json.loads(cli(tmp_path, "print", "claude-code").stdout)["env"]
     res = cli(tmp_path, "probe", "--url", "http://127.0.0.1:9")
     assert res.returncode == 2 and "pass --model" in res.stderr and res.stderr.count("\n") == 1
 
@@ -311,7 +319,9 @@ def test_settings_pin_slots_and_fill_unknown_models(tmp_path):
 def test_v2_config_with_only_cliproxyapi_plus_uses_it_as_the_gateway(tmp_path):
     spec = spec_from(tmp_path, "config_version: 2\nservices:\n  cliproxyapi_plus: {host: 127.0.0.1, port: 8317}\n")
     assert spec.gateway.service == "cliproxyapi_plus" and spec.gateway.port == 8317
-    assert spec.codex.model == "router-default" and spec.models is None
+    assert spec.codex.model is None and spec.models is None  # no model list names FlowGate's default
+    res = cli(tmp_path, "print", "codex")
+    assert res.returncode == 0 and "model =" not in res.stdout and "# model: the gateway config names no model" in res.stdout
 
 
 def test_model_served_reads_variant_suffixes_and_wildcards():
@@ -322,3 +332,10 @@ def test_model_served_reads_variant_suffixes_and_wildcards():
     assert not model_served("claude-sonnet-4-5[1m]", ("claude-opus-4-1",))
     assert model_served("anthropic/claude-3", ("anthropic/*",)) and model_served("anything", ("*",))
     assert not model_served("openai/gpt-5", ("anthropic/*",))
+
+
+def test_flowgate_comment_keys_beside_the_services_are_skipped(tmp_path):
+    # FlowGate's own loader drops "_comment*" keys; a JSON-style note beside the services is no error
+    text = V2.replace("services:\n", "services:\n  _comment_litellm: \"Note: the gateway\"\n", 1)
+    spec = spec_from(tmp_path, text)
+    assert spec.gateway.port == 4000 and "_comment_litellm" not in spec.services

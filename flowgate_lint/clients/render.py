@@ -9,24 +9,25 @@ from __future__ import annotations
 import json
 import shlex
 
+from flowgate_lint.spec.derive import model_hint
 from flowgate_lint.spec.model import Spec
 
 
 def codex_table(spec: Spec) -> dict:
     """The Codex config as plain data: top-level keys plus the provider table."""
     c = spec.codex
-    return {
-        "model_provider": c.provider_id,
-        "model": c.model,
-        "model_providers": {
+    table: dict = {"model_provider": c.provider_id}
+    if c.model:  # never invented: left out when the config names no model
+        table["model"] = c.model
+    table["model_providers"] = {
             c.provider_id: {
                 "name": c.provider_name,
                 "base_url": c.base_url,
                 "env_key": c.env_key,
                 "wire_api": c.wire_api,
             }
-        },
-    }
+        }
+    return table
 
 
 def codex_toml(spec: Spec) -> str:
@@ -36,7 +37,10 @@ def codex_toml(spec: Spec) -> str:
     c = spec.codex
     doc = tomlkit.document()
     doc.add("model_provider", c.provider_id)
-    doc.add("model", c.model)
+    if c.model:
+        doc.add("model", c.model)
+    else:
+        doc.add(tomlkit.comment(f"model: the gateway config names no model; {model_hint(spec)}"))
     doc.add(tomlkit.nl())
     provider = tomlkit.table()
     provider.add("name", c.provider_name)
@@ -67,6 +71,8 @@ def claude_env(spec: Spec) -> str:
     lines = [f"export ANTHROPIC_BASE_URL={shlex.quote(spec.claude.base_url)}"]
     lines.append(f'export ANTHROPIC_AUTH_TOKEN="${{{spec.claude.token_env}}}"')
     lines += [f"export {var}={shlex.quote(value)}" for var, value in spec.claude.slots().items()]
+    if not spec.claude.complete:
+        lines.append(f"# model slots: the gateway config names no model; {model_hint(spec)}")
     return "\n".join(lines) + "\n"
 
 

@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     _, spec = load_spec_for(args, Path.cwd())
     missing = missing_model_error(spec, args.client)
     if missing is not None:
-        raise missing
+        # Printing is advice, so print what is known and leave the model out rather than invent one
+        # (``apply`` refuses instead: it would write a config that names no served model).
+        sys.stderr.write(f"flowgate-lint print: {missing}; the model is left out\n")
     sys.stdout.write(render(spec, args.client, args.fmt))
     return 0

@@ -94,13 +94,16 @@ def derive_spec(
 
     default_model = text("default-model")
     if default_model is None and source_kind.startswith("flowgate"):
-        if model_names is None or FLOWGATE_DEFAULT_MODEL in model_names:
+        # FlowGate's integration default counts only when the config's own model list names it: a model
+        # nothing in the repository names would be an invention (v3 configs have no model list at all).
+        if model_names is not None and FLOWGATE_DEFAULT_MODEL in model_names:
             default_model = FLOWGATE_DEFAULT_MODEL
             notes.append(f"default model: '{FLOWGATE_DEFAULT_MODEL}', FlowGate's integration default "
                          "(the config sets no integration.default_model)")
         else:
-            notes.append(f"default model: unknown (FlowGate's default '{FLOWGATE_DEFAULT_MODEL}' is not in the "
-                         "config's model_list; set integration.default_model)")
+            notes.append(f"default model: unknown (FlowGate's default '{FLOWGATE_DEFAULT_MODEL}' is not in a "
+                         "model_list of the config; set " + ("integration.default_model)" if source_kind == "flowgate-v2"
+                                                             else "the default-model setting)"))
     elif default_model is None:
         notes.append("default model: unknown (the config names none; set the default-model setting)")
     fast_model = text("fast-model") or default_model
@@ -130,7 +133,7 @@ def derive_spec(
     )
     if default_model is None:
         notes.append("without it FG401 skips the model slots, FG010 skips snippets that show a model, FG201/FG205 "
-                     "offer no claude-probe block, and print and apply need a model")
+                     "offer no claude-probe block, print leaves the model out and apply needs one")
 
     if model_names is not None:
         for key in ("default-model", "fast-model", "codex-model", "claude-model", "opus-model", "sonnet-model", "haiku-model", "subagent-model"):
@@ -152,6 +155,13 @@ _PINNING_KEYS = {
     "fast-model": "ANTHROPIC_DEFAULT_HAIKU_MODEL",
     "subagent-model": SUBAGENT_VAR,
 }
+
+
+def model_hint(spec: Spec) -> str:
+    """How to name the clients' default model, for the comment ``print`` leaves where the model would be."""
+    if spec.source_kind == "flowgate-v2" and spec.source_path is not None:
+        return f"set integration.default_model in {display(spec.source_path)} (or the default-model setting)"
+    return "set default-model in [tool.flowgate-lint] (pyproject.toml or .flowgate-lint.toml)"
 
 
 def missing_model_error(spec: Spec, client: str) -> SpecError | None:

@@ -23,6 +23,8 @@ def read_flowgate(path: Path, data: Any) -> tuple[dict[str, Located], dict[str, 
     svc_node = data.get("services", {}) or {}
     _expect_mapping(svc_node, "services", shown, _key_line(data, "services"))
     for name, node in svc_node.items():
+        if str(name).startswith("_comment"):  # FlowGate's own loader drops these comment keys
+            continue
         if not isinstance(node, dict):
             raise SpecError(f"services.{name} must be a mapping, got {_show(_plain(node))}", shown, _key_line(svc_node, name))
         host = _located(node, "host", shown) or Located(DEFAULT_HOST, shown, _key_line(svc_node, name))
