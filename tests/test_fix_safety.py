@@ -14,7 +14,7 @@ from flowgate_lint.lint import fixes
 from flowgate_lint.cli import main
 from rulekit import SPEC_PATH
 
-DRIFT = "# Doc\n\nUse `ANTHROPIC_BASE_URL=http://127.0.0.1:4001/v1` here.\n"
+DRIFT = "# Doc\n\nUse `ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1` here.\n"
 FIXED = "# Doc\n\nUse `ANTHROPIC_BASE_URL=http://127.0.0.1:4000` here.\n"
 
 
@@ -446,7 +446,7 @@ def test_a_fix_that_grows_toml_past_what_can_be_checked_is_a_one_line_error(tmp_
     from flowgate_lint.documents.toml_spans import TOMLKIT_MAX_CHARS
 
     repo = project(tmp_path)
-    head = '[model_providers.flowgate]\nname = "FlowGate Local"\nbase_url = "http://127.0.0.1:4001"\n'
+    head = '[model_providers.flowgate]\nname = "FlowGate Local"\nbase_url = "http://127.0.0.1:4000"\n'
     tables = "".join(f'[t{i}]\nk = "v"\nf = 1.5\n' for i in range(4000))  # not plain pairs: tomlkit locates values
     text = (head + tables)[:TOMLKIT_MAX_CHARS - 1]
     text = text[:text.rindex("\n") + 1]

@@ -427,6 +427,8 @@ class CodexProfileWithoutFile(Rule):
     """
 
     code = "FG507"
+    preview = True
+    first_contact = "5 of 8 findings right (0.63) on first contact: batches 1-3 and FlowGate's history (eval/README.md)"
     name = "codex-profile-without-file"
     summary = "A doc runs codex --profile X but never shows X.config.toml"
     severity = "warning"

@@ -295,6 +295,8 @@ class SmallFastModelDeprecated(Rule):
     """
 
     code = "FG403"
+    preview = True
+    first_contact = "1 of 2 findings right (0.50) on first contact: batches 1-3 and FlowGate's history (eval/README.md)"
     name = "small-fast-model-deprecated"
     summary = "ANTHROPIC_SMALL_FAST_MODEL is deprecated; use ANTHROPIC_DEFAULT_HAIKU_MODEL"
     severity = "warning"

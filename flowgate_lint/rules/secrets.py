@@ -106,6 +106,8 @@ class LiteralSecret(Rule):
     """
 
     code = "FG701"
+    preview = True
+    first_contact = "0 of 1 findings right (0.00) on first contact: batches 1-3 and FlowGate's history (eval/README.md)"
     name = "literal-secret"
     summary = "A literal credential instead of a placeholder or an environment reference"
     kinds = ALL_KINDS

@@ -527,8 +527,9 @@ class ClaudeBaseUrl(Rule):
     ## Fix
     The mistaken suffix is dropped and, for the gateway, the port set; the scheme, the host as
     spelled and any route prefix stay. Safe when the context makes the finding certain (the
-    gateway, outside provider guides); unsafe for other hosts, probable targets, and URLs that
-    carry credentials (`http://user:<password>@host`), which the fixed URL drops.
+    gateway, outside provider guides) and the port stays; unsafe for a port change (another server,
+    a second proxy or a validation setup, may own that port), other hosts, probable targets, and URLs
+    that carry credentials (`http://user:<password>@host`), which the fixed URL drops.
 
     ## References
     - Claude Code LLM gateway docs: the base URL is the root, Claude Code adds `/v1/messages`.
@@ -536,6 +537,8 @@ class ClaudeBaseUrl(Rule):
     """
 
     code = "FG302"
+    preview = True
+    first_contact = "0 of 7 findings right (0.00) on first contact: batches 1-3 and FlowGate's history (eval/README.md); all seven gave another gateway's port the gateway's"
     name = "claude-base-url-not-gateway-root"
     summary = "ANTHROPIC_BASE_URL ends in /v1 or /v1/messages, or targets the gateway on another port"
     kinds = ALL_KINDS
@@ -591,7 +594,9 @@ class ClaudeBaseUrl(Rule):
             if not problems:
                 continue
             new = _rebuild(value, u, port, path)
-            safe = t.certain and not has_userinfo(value)  # credentials: a human looks first
+            # Credentials: a human looks first. Another port: another server may own it (a second proxy,
+            # a validation setup), which the text cannot rule out, so the port change is never certain.
+            safe = t.certain and not has_userinfo(value) and port == u.port
             fix = Fix((replace_value(src, a, new),), SAFE if safe else UNSAFE, f"Set ANTHROPIC_BASE_URL to {new}")
             yield src.finding(self, a.start, a.end,
                               f"ANTHROPIC_BASE_URL {value} " + "; ".join(problems) + f"; use {new}{_because(t) if t.is_gateway else ''}",
@@ -680,10 +685,13 @@ class CodexBaseUrl(Rule):
     ## Fix
     The endpoint suffix is dropped, `/v1` added for the gateway's root and the port set; the host
     keeps its spelling; credentials (`user:<password>@`) are dropped. Safe when the context makes the finding
-    certain and the URL carries no credentials; unsafe otherwise.
+    certain, the port stays and the URL carries no credentials; unsafe otherwise (another server may own
+    another port).
     """
 
     code = "FG303"
+    preview = True
+    first_contact = "0 of 2 findings right (0.00) on first contact: batches 1-3 and FlowGate's history (eval/README.md); both asked for /v1 on a gateway that serves /responses at its root"
     name = "codex-base-url-mismatch"
     summary = "Codex base_url ends in an endpoint, or targets the gateway without /v1 or on another port"
     kinds = frozenset({"toml", "shell", "markdown"})
@@ -751,7 +759,8 @@ class CodexBaseUrl(Rule):
             edit = src.edit(start, end, new)
         yield src.finding(self, start, end,
                           f"Codex base_url {value} " + "; ".join(problems) + f"; use {new}{_because(t) if t.is_gateway else ''}",
-                          Fix((edit,), SAFE if t.certain and not has_userinfo(value) else UNSAFE, f"Set base_url to {new}"))
+                          Fix((edit,), SAFE if t.certain and not has_userinfo(value) and port == u.port else UNSAFE,
+                              f"Set base_url to {new}"))
 
 
 _CODEX_WORD = lazy(r"\bcodex\b", re.I)
