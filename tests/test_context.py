@@ -215,7 +215,7 @@ def test_client_models_follow_the_block_the_section_and_its_own_config():
     ("# 修改前\nbase_url: \"http://localhost:4001\"\n", True),
 ])
 def test_a_before_comment_in_a_migration_block_quotes_the_old_value(block, quoted):
-    target = judge_first(f"# Migrate\n\n```yaml\n{block}```\n", "http://localhost:4001")
+    target = judge_first(f"# Setup\n\n```yaml\n{block}```\n", "http://localhost:4001")
     assert target.quoted == quoted, target
 
 

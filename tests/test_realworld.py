@@ -159,8 +159,8 @@ def test_run_case_reports_exit_2_and_fixes_outside_the_defect_lines(tmp_path):
     case = tmp_path / "tiny"
     (case / "docs").mkdir(parents=True)
     (case / "pyproject.toml").write_text('[tool.flowgate-lint]\ngateway-port = 4000\n')
-    (case / "docs" / "a.md").write_text("# A\n\n```sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4001\n```\n")
-    labelled = _labels(defects=[("docs/a.md", 4, ["FG302", "FG301"])])
+    (case / "docs" / "a.md").write_text("# A\n\n```sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1\n```\n")
+    labelled = _labels(defects=[("docs/a.md", 4, ["FG302"])])
     r = rw.run_case(case, labelled)
     assert r.exit_code == 1 and r.fix_exit_code in (0, 1) and r.stderr == ""
     assert (r.score.tp, r.score.fp, r.score.recalled) == (1, 0, 1)
@@ -171,3 +171,13 @@ def test_run_case_reports_exit_2_and_fixes_outside_the_defect_lines(tmp_path):
     (case / "pyproject.toml").write_text('[tool.flowgate-lint]\ngateway-port = "four thousand"\n')
     r = rw.run_case(case, labelled, fix=False)
     assert r.exit_code == 2 and "gateway-port" in r.stderr and r.score.findings == 0
+
+
+def test_a_file_level_finding_matches_its_code_anywhere_in_the_file_once():
+    labels = _labels(defects=[("smoke.sh", 1, ["FG202"]), ("smoke.sh", 9, ["FG204"])])
+    s = rw.score([rw.Finding("FG202", "smoke.sh", 12)], labels)
+    assert (s.tp, s.fp, s.recalled) == (1, 0, 1)
+    # a per-line rule still needs the line; a second file-level finding has no defect left to match
+    s = rw.score([rw.Finding("FG204", "smoke.sh", 12), rw.Finding("FG202", "smoke.sh", 3), rw.Finding("FG202", "smoke.sh", 4)], labels)
+    assert (s.tp, s.fp) == (1, 2)
+    assert rw.score([rw.Finding("FG202", "other.sh", 1)], labels).fp == 1

@@ -6,7 +6,6 @@ in a JSON ``env`` block, a YAML ``environment:`` map, a TOML table, or written i
 Markdown prose or inline code.
 """
 
-import re
 from typing import Any, Iterator, NamedTuple
 
 from flowgate_lint.plumbing.lazyre import lazy

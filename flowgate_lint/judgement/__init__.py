@@ -86,6 +86,11 @@ API (stable; rules import these names):
     ``text``-like and client-code fences (``PROSE_FENCES``) and indented code blocks (diagrams,
     console transcripts; a unified diff's removed lines blanked); else the whole source.
 
+``frame_at(src, ctx, offset) -> Frame``
+    What the value at ``offset`` is about (``frames.TABLE``): ``LIVE`` (checked against the spec),
+    ``EXAMPLE`` (its section's own config), ``CHOICE``, or quoted on purpose (``HISTORY``, ``COUNTER``,
+    ``MIGRATION``, ``TROUBLESHOOTING``, ``CONTAINER``). ``Frame.kind``, ``.evidence``, ``.live``, ``.quoted``.
+
 ``counter_example(src, ctx, offset) -> bool``, ``PAST_OR_WRONG``, ``client_arrow(before)``,
 ``gateway_label(spec)``
     A fenced block the sentence before presents as what not to do; the regex of lines that quote
@@ -140,6 +145,7 @@ from flowgate_lint.judgement.services import (  # noqa: F401
     mentions,
     service_near,
     upstream_ports,
+    real_config,
 )
 from flowgate_lint.judgement.sections import (  # noqa: F401
     HISTORY_DEFAULT,
@@ -151,20 +157,25 @@ from flowgate_lint.judgement.sections import (  # noqa: F401
 )
 from flowgate_lint.judgement.blocks import (  # noqa: F401
     FILE_NAME,
+    ILLUSTRATIVE,
     names_spec,
     block_facts,
     PROSE_FENCES,
     prose_pieces,
     prose_urls,
 )
+from flowgate_lint.judgement.frames import (  # noqa: F401
+    Frame,
+    frame_at,
+    PAST_OR_WRONG,
+    block_intro,
+    counter_example,
+)
 from flowgate_lint.judgement.judge import (  # noqa: F401
     key_at,
     similar_port,
     judge,
-    PAST_OR_WRONG,
     gateway_label,
-    block_intro,
-    counter_example,
     _line_of,
 )
 from flowgate_lint.judgement.clientmodels import (  # noqa: F401

@@ -4,9 +4,10 @@ and what is read as prose."""
 import re
 from typing import Any, Iterator
 
-from flowgate_lint.judgement.services import _real_config, service_by_port
+from flowgate_lint.judgement.services import real_config, service_by_port
 from flowgate_lint.judgement.urls import find_urls
 from flowgate_lint.judgement.values import Block, LocalConfig, Url, _file_cache, _main_markdown, _run_cache
+from flowgate_lint.plumbing.gates import search
 from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.documents.markdown import markdown_doc
 
@@ -31,6 +32,11 @@ def _local_config_of(text: str, kind: str, ctx: Any, line: int) -> LocalConfig |
             names = tuple(str(e["model_name"]) for e in data.get("model_list") or () if isinstance(e, dict) and "model_name" in e)
             port = data.get("port") if isinstance(data.get("port"), int) else None
             return LocalConfig("litellm", port, names or None, line)
+        base = data.get("litellm_base")
+        if not isinstance(data.get("services"), dict) and isinstance(base, dict) and isinstance(base.get("model_list"), list):
+            # A FlowGate config shown only by its litellm_base (and integration): an example with its own models
+            names = tuple(str(e["model_name"]) for e in base["model_list"] if isinstance(e, dict) and "model_name" in e)
+            return LocalConfig("flowgate", None, names or None, line)
         services = data.get("services")
         if isinstance(services, dict) and ("config_version" in data or "litellm_base" in data):
             gw = services.get(ctx.spec.gateway.service)
@@ -139,10 +145,32 @@ def names_spec(name: str, ctx: Any) -> bool:
     return name == spec_rel or spec_rel.endswith("/" + name) and (name != base or base not in _GENERIC_NAMES)
 
 
+# Words that introduce a block as an illustration rather than the repository's own file.
+ILLUSTRATIVE = lazy(r"\b(?:looks? like|for example|for instance|e\.g\.|such as|examples?|samples?|like this|something like|"
+                    r"minimal|template|a config with|hypothetical)\b|例如|示例|比如|类似|样例|模板", re.I)
+
+
+def _own_models(data: Any, ctx: Any) -> bool:
+    """Whether a block's model list names models and none of them is one the gateway serves."""
+    served = ctx.spec.models
+    if not isinstance(data, dict) or served is None:
+        return False
+    base = data.get("litellm_base")
+    lists = [data.get("model_list"), base.get("model_list") if isinstance(base, dict) else None]
+    names = [str(e["model_name"]) for ml in lists if isinstance(ml, list) for e in ml if isinstance(e, dict) and "model_name" in e]
+    return bool(names) and not set(names) & set(served)
+
+
 def _presents_repo_config(fence: Any, ctx: Any) -> bool:
     src = fence.source
     spec_rel = getattr(ctx, "spec_rel", None)
     intro = _intro(src.host, fence)
+    if search(ILLUSTRATIVE, intro):
+        try:
+            if _own_models(_load_data(src.text, src.kind, ctx), ctx):
+                return False  # "`config/flowgate.yaml` excerpt (example)" with models of its own: an example setup
+        except Exception:  # noqa: BLE001 - a block that does not parse is read below as before
+            pass
     if spec_rel:
         base = spec_rel.rsplit("/", 1)[-1]
         if spec_rel in intro or (base not in _GENERIC_NAMES and base in intro
@@ -157,7 +185,7 @@ def _presents_repo_config(fence: Any, ctx: Any) -> bool:
     keys = set(data)
     if not {"config_version", "services", "litellm_base"} & keys:
         return False  # decided without loading the real config (which imports ruamel.yaml)
-    real = _real_config(ctx)
+    real = real_config(ctx)
     return isinstance(real, dict) and keys <= set(real)
 
 

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from flowgate_lint.judgement.judge import _selected_provider, counter_example, judge
+from flowgate_lint.judgement.frames import frame_at
+from flowgate_lint.judgement.judge import _selected_provider, judge
 from flowgate_lint.judgement.sections import section_at
 from flowgate_lint.judgement.values import LOCAL, LocalConfig, SERVICE, Section, Target, UPSTREAM, _file_cache, _main_markdown
 from flowgate_lint.plumbing.lazyre import lazy
@@ -58,7 +59,7 @@ def client_models(src: Any, ctx: Any, offset: int, client: str) -> tuple[str, ..
     unknown, or when the value is not sent to the gateway: its block or section points the client at an upstream
     provider or another service, or the section is history, a provider guide or about another service."""
     section = section_at(src, ctx, offset)
-    if section.history or counter_example(src, ctx, offset):
+    if frame_at(src, ctx, offset).quoted:
         return None
     verdict = None
     if src.kind != "markdown" or src.embedded:

@@ -4,13 +4,13 @@ doc presents as old, wrong or a counter-example."""
 import re
 from typing import Any
 
+from flowgate_lint.judgement.frames import CHOICE, HISTORY, frame_at
 from flowgate_lint.judgement.sections import section_at
 from flowgate_lint.judgement.services import client_arrow, mentions, service_by_name, service_by_port, service_near, upstream_ports
 from flowgate_lint.judgement.urls import API_SERVICES, OTHER_KEYS, OTHER_PORTS, UPSTREAM_KEYS, _GATEWAY_PATHS, _bare_host, client_key, host_class, is_client_path, parse_url
-from flowgate_lint.judgement.values import CERTAIN, GATEWAY, LOCAL, Mention, PROBABLE, SERVICE, Target, UNKNOWN, UPSTREAM, Url, _file_cache, _main_markdown
+from flowgate_lint.judgement.values import CERTAIN, GATEWAY, LOCAL, Mention, PROBABLE, SERVICE, Target, UNKNOWN, UPSTREAM, Url, _file_cache
 from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.plumbing.gates import search
-from flowgate_lint.documents.markdown import markdown_doc
 
 
 # ---------------------------------------------------------------------------- the judgement
@@ -120,7 +120,8 @@ def _judge(src: Any, ctx: Any, start: int, end: int, key: str | None, url: Url) 
     def target(kind: str, certainty: str, service: str | None, reason: str) -> Target:
         return Target(kind, certainty, service, reason, expected, is_local, hc)
 
-    if section.history:
+    frame = frame_at(src, ctx, start)
+    if frame.kind == HISTORY:
         return target(UNKNOWN, "", None, "a history section")._replace(quoted=True)
     if hc == "remote":
         return target(UPSTREAM, "", _bare_host(url.host), "a remote host (a provider or a remote gateway)")
@@ -139,14 +140,10 @@ def _judge(src: Any, ctx: Any, start: int, end: int, key: str | None, url: Url) 
         return Target(GATEWAY, CERTAIN, gw.service, f"port {url.port} is one of the gateway's ports", url.port,
                       False, hc)
     line_text, at, at_end = _line_of(src, start, end)
-    if search(PAST_OR_WRONG, line_text):
-        return target(UNKNOWN, "", None, "the line describes the past or a wrong example")._replace(quoted=True)
-    if counter_example(src, ctx, start):
-        return target(UNKNOWN, "", None, "the block is introduced as what not to do")._replace(quoted=True)
-    if search(_CUSTOM_PORT, line_text) or _custom_port_intro(src, ctx, start):
+    if frame.quoted:
+        return target(UNKNOWN, "", None, frame.evidence)._replace(quoted=True)
+    if frame.kind == CHOICE:
         return target(UNKNOWN, "", None, "the text offers it as a port of the reader's choosing")
-    if src.embedded and _under_before_comment(src.text, start):
-        return target(UNKNOWN, "", None, "the block's comment above it says it is the old setting")._replace(quoted=True)
     near = service_near(line_text, at, at_end, ctx) or _path_mention(src, start, ctx) or _block_mention(src, ctx, start, line_text)
     if expected is not None and url.port == expected:
         if near is not None and near.kind == "declared" and not is_local:
@@ -216,14 +213,6 @@ def _judge(src: Any, ctx: Any, start: int, end: int, key: str | None, url: Url) 
     return target(UNKNOWN, "", None, "a local address with nothing saying it is the gateway")
 
 
-# A line that tells the reader a value is old or wrong is quoting it on purpose.
-PAST_OR_WRONG = lazy(
-    r"\b(?:instead of|(?:do not|don't|never) use|wrong|incorrect|old(?:er)?|previous(?:ly)?|former(?:ly)?|legacy|used to"
-    r"|no longer|deprecated|obsolete|outdated|still (?:has|have|says|uses|use|contains|shows|points? (?:to|at))"
-    r"|change (?:it|them|this|that|these) to|update (?:it|them) to)\b|❌|✗|不要用|错误|旧的?|以前|原来|之前|弃用|不再|过时"
-    r"|改为|改成|仍然是", re.I)
-
-
 def gateway_label(spec: Any) -> str:
     """"the gateway (litellm)", naming the service only when a gateway config says which it is."""
     if getattr(spec, "source_kind", "settings") == "settings":
@@ -231,91 +220,7 @@ def gateway_label(spec: Any) -> str:
     return f"the gateway ({spec.gateway.service})"
 
 
-_INTRO_WRONG = lazy(
-    r"\b(?:do not|don't|never)\s+(?:add|append|put|include|end|set|write|use|point)\b|\bnot like this\b|\bbad\b|\bwrong\b"
-    r"|\bincorrect\b|\bbroken\b|不要|错误|(?<![区特分类识级个告差性派辨鉴])别(?![的人名处样称致具])", re.I)  # 别 "don't", not 别的 "other"
 _LISTEN = lazy(r"\b(?:listen(?:ing|s)?|serving|running|started|bound|available)\s+(?:on|at)\b|监听|运行在", re.I)
-
-
-def _fences(src: Any, ctx: Any) -> list:
-    fc = _file_cache(src, ctx)
-    if "fences" not in fc:
-        fc["fences"] = list(markdown_doc(_main_markdown(src)).fences) if src.host.kind == "markdown" else []
-    return fc["fences"]
-
-
-def _fence_at(src: Any, ctx: Any, start: int) -> Any:
-    hs = src.to_host(start)
-    fc = _file_cache(src, ctx)
-    key = ("fence_at", hs)
-    if key not in fc:
-        fc[key] = next((f for f in _fences(src, ctx) if f.content_start <= hs < max(f.content_end, f.content_start + 1)), None)
-    return fc[key]
-
-
-_COMMENT_LINE = lazy(r"^\s*(?:#|//|--|;)\s*(.*)$")
-_BEFORE = lazy(r"\b(?:before|old|previous(?:ly)?|legacy|was)\b|❌|之前|以前|旧|修改前|原来", re.I)
-_AFTER = lazy(r"\b(?:after|new|now|instead)\b|✅|之后|修改后|新", re.I)
-
-
-def _under_before_comment(text: str, start: int) -> bool:
-    """Whether the nearest comment line above ``text[start]`` in a block labels what follows as the old setting
-    ("# Before (LiteLLM):" in a before/after migration block)."""
-    end = text.rfind("\n", 0, start)
-    while end > 0:
-        begin = text.rfind("\n", 0, end) + 1
-        m = _COMMENT_LINE.match(text[begin:end])
-        if m:
-            label = m.group(1)
-            return bool(_BEFORE.search(label)) and not _AFTER.search(label)
-        end = begin - 1
-    return False
-
-
-# "If running the gateway on a different port:", "on a custom port, e.g. ...": the reader's own choice.
-_CUSTOM_PORT = lazy(r"\b(?:a |another |any )?(?:different|custom|other|non-default|your own)\s+port\b"
-                    r"|其他端口|自定义端口|别的端口|不同的?端口", re.I)
-
-
-def _custom_port_intro(src: Any, ctx: Any, start: int) -> bool:
-    """Whether the text line before the fenced block holding ``src.text[start]`` offers a port of the reader's choosing."""
-    fence = _fence_at(src, ctx, start)
-    if fence is None:
-        return search(_CUSTOM_PORT, "") is not None
-    fc = _file_cache(src, ctx)
-    key = ("custom-port", fence.open_line)
-    if key not in fc:
-        fc[key] = search(_CUSTOM_PORT, _text_line_before(src.host, fence.open_line)) is not None
-    return fc[key]
-
-
-def _text_line_before(host: Any, line: int) -> str:
-    """The nearest non-blank host line above ``line`` ("" when none)."""
-    n = line - 1
-    while n >= 1 and not host.line_text(n).strip():
-        n -= 1
-    return host.line_text(n) if n >= 1 else ""
-
-
-def block_intro(src: Any) -> str:
-    """The text line just before the fenced block ``src`` ("" for a file)."""
-    if not src.embedded:
-        return ""
-    return _text_line_before(src.host, src.host.position(src.to_host(0))[0] - 1)  # above the opening fence
-
-
-def counter_example(src: Any, ctx: Any, start: int) -> bool:
-    """Whether ``src.text[start]`` is in a fenced block the text before it presents as old or wrong
-    ("Do not add /v1:", "Previously:", "❌ Wrong")."""
-    fence = _fence_at(src, ctx, start)
-    if fence is None:
-        return False
-    fc = _file_cache(src, ctx)
-    key = ("counter", fence.open_line)
-    if key not in fc:
-        intro = _text_line_before(src.host, fence.open_line) + " " + fence.info
-        fc[key] = bool(search(_INTRO_WRONG, intro) or search(PAST_OR_WRONG, intro))
-    return fc[key]
 
 
 def _block_mention(src: Any, ctx: Any, start: int, line: str) -> Mention | None:

@@ -166,7 +166,7 @@ def upstream_ports(ctx: Any) -> frozenset[int]:
     cache = _run_cache(ctx)
     if "upstream_ports" not in cache:
         ports: set[int] = set()
-        data = _real_config(ctx)
+        data = real_config(ctx)
 
         def walk(node: Any) -> None:
             if isinstance(node, dict):
@@ -186,7 +186,8 @@ def upstream_ports(ctx: Any) -> frozenset[int]:
     return cache["upstream_ports"]
 
 
-def _real_config(ctx: Any) -> Any:
+def real_config(ctx: Any) -> Any:
+    """The gateway config as plain data, loaded once per run (None when the spec has no file)."""
     cache = _run_cache(ctx)
     if "real" not in cache:
         path = getattr(ctx.spec, "source_path", None)

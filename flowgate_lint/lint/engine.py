@@ -230,7 +230,7 @@ def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
     from flowgate_lint.rules.engine_rules import InvalidSyntax, UnusedSuppression
     from flowgate_lint.lint.suppress import Suppressions, parse_directives
 
-    from flowgate_lint.judgement.judge import counter_example
+    from flowgate_lint.judgement.frames import counter_example
     from flowgate_lint.judgement.sections import is_history, section_at
     from flowgate_lint.documents.leaves import ParseError
 

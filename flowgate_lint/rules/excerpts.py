@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Iterator
 
 from flowgate_lint.documents.findings import SAFE, Finding, Fix
@@ -13,25 +12,13 @@ from flowgate_lint.documents.scan import is_reference
 from flowgate_lint.documents.source import Source
 from flowgate_lint.spec.model import model_served
 
+# Filesystem paths in a config are relative to a base the doc may not share (the repository root, the
+# config's directory, a runtime directory): a different spelling is not a different value.
+_PATH_KEY = lazy(r"^(?:cwd|paths|args|file|secret_files|secrets)$|_(?:dir|file|files|path)$")
+_FS_KEYS_EXEMPT = frozenset({"readiness_path", "health_path", "url_path", "base_path"})  # URL paths
+
 CONFIG_KEYS = ("services", "model_list", "integration", "litellm_base", "general_settings", "config_version", "litellm_settings")
 _MISSING = object()
-
-
-def real_config(ctx: Any) -> Any:
-    """The gateway config as plain data, loaded once per run (None when the spec has no file)."""
-    cache = ctx.__dict__.setdefault("_flowgate_real_config", {})
-    if "data" not in cache:
-        path = getattr(ctx.spec, "source_path", None)
-        data = None
-        if path is not None:
-            from ruamel.yaml import YAML
-
-            try:
-                data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8-sig"))
-            except Exception:  # noqa: BLE001 - the spec loaded, so this only fails on a race
-                data = None
-        cache["data"] = data
-    return cache["data"]
 
 
 def lookup(data: Any, path: tuple) -> Any:
@@ -55,11 +42,6 @@ def _render(value: Any, token: str, kind: str) -> str:
     return str(value)
 
 
-# Words that introduce a block as an illustration rather than the repository's own file.
-ILLUSTRATIVE = lazy(r"\b(?:looks? like|for example|for instance|e\.g\.|such as|examples?|samples?|like this|something like|"
-                    r"minimal|template|a config with|hypothetical)\b|例如|示例|比如|类似|样例|模板", re.I)
-
-
 def presented_as_repo_config(src: Source, ctx: Any, data: dict, real: dict) -> bool:
     """Whether a reader takes the block for the repository's own gateway config: the doc names that file
     (or the block has its top-level structure), or the block is a ``model_list`` that names models the real
@@ -68,7 +50,7 @@ def presented_as_repo_config(src: Source, ctx: Any, data: dict, real: dict) -> b
 
     open_line = src.position(0)[0] - 1
     intro = " ".join(src.host.line_text(n) for n in range(max(1, open_line - 2), open_line + 1))
-    if ILLUSTRATIVE.search(intro):
+    if context.ILLUSTRATIVE.search(intro):
         return False  # "Create litellm_config.yaml, with GitHub Copilot as the examples:"
     facts = context.block_facts(src, ctx)
     if facts.repo_config:
@@ -86,6 +68,14 @@ def presented_as_repo_config(src: Source, ctx: Any, data: dict, real: dict) -> b
         return False
     base = real.get("litellm_base") if isinstance(real.get("litellm_base"), dict) else {}
     return set(data) <= set(real) | set(base)
+
+
+def _shares_a_model(data: dict, served: tuple[str, ...] | None) -> bool:
+    if served is None:
+        return False
+    lists = [data.get("model_list"), (data.get("litellm_base") or {}).get("model_list") if isinstance(data.get("litellm_base"), dict) else None]
+    names = [e.get("model_name") for ml in lists if isinstance(ml, list) for e in ml if isinstance(e, dict)]
+    return any(isinstance(n, str) and model_served(n, served) for n in names)
 
 
 @register
@@ -142,22 +132,33 @@ class ConfigExcerptDrift(Rule):
     triggers = CONFIG_KEYS
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        from flowgate_lint import judgement as context
+
         if not src.embedded:
             return
         data = src.data()
         if not isinstance(data, dict) or not any(k in data for k in CONFIG_KEYS):
             return
-        real = real_config(ctx)
+        real = context.real_config(ctx)
         if not isinstance(real, dict) or not presented_as_repo_config(src, ctx, data, real):
             return
+        if context.frame_at(src, ctx, 0).quoted:
+            return  # a migration's before/after, a troubleshooting change: shown on purpose
         where = ctx.spec_rel or "the gateway config"
+        renamed = _shares_a_model(data, ctx.spec.models)
         for leaf in src.leaves():
             value = leaf.value
             if isinstance(value, str) and (is_reference(value) or value.strip() in ("...", "…")):
                 continue
+            if any(isinstance(p, str) and p not in _FS_KEYS_EXEMPT and _PATH_KEY.search(p) for p in leaf.path):
+                continue
+            if context.frame_at(src, ctx, leaf.start).quoted:
+                continue  # "# Before:" above it, "old" on its line
             path = self._real_path(leaf.path, data, real)
             if path is None:
-                if leaf.key == "model_name" and ctx.spec.models is not None and isinstance(value, str) \
+                # A model list that shares no name with the real one illustrates the shape; one that shares
+                # some and lists others has drifted (a rename).
+                if leaf.key == "model_name" and renamed and isinstance(value, str) \
                         and not model_served(value, ctx.spec.models):
                     yield src.finding(self, leaf.start, leaf.end,
                                       f"excerpt lists model '{value}', which is not in {where}'s model_list "

@@ -30,6 +30,7 @@ class Probe(NamedTuple):
     end: int
     text: str
     path: str  # "/v1/messages", "/v1/messages/count_tokens", ...
+    route_at: int = -1  # where the path is written: the command, or the variable assignment it uses
 
 
 def _commands(text: str) -> Iterator[tuple[int, int, str]]:
@@ -59,16 +60,31 @@ _CLIENT_CMD = lazy(r"(?<![\w/.:-])(?:curl|wget|http|https|xh)(?=\s)")
 _ECHO = lazy(r"\s*(?:echo|printf|:)\s")
 
 
+_ROUTE = lazy(r"/v1/messages(?:/count_tokens)?\b")
+# ``probe_url="$base/v1/messages/count_tokens"``: a variable holding a probe's route, used by a later curl.
+_ROUTE_VAR = lazy(r"^\s*(?:(?:local|export|readonly|declare(?:\s+-\w+)*)\s+)?([A-Za-z_]\w*)=")
+_VAR_USE = lazy(r"\$\{?([A-Za-z_]\w*)")
+
+
 def probes(src: Source) -> list[Probe]:
     out = []
+    routes: dict[str, tuple[str, int]] = {}  # variable -> (route, offset of its assignment)
     for start, end, cmd in _commands(src.text):
         # The client as a command word (HTTPie's "http POST ..."), not "http" inside a URL or an echoed message.
         if not _CLIENT_CMD.search(cmd) or _ECHO.match(cmd):
+            assigned = _ROUTE_VAR.match(cmd)
+            route = _ROUTE.search(cmd) if assigned else None
+            if assigned and route:
+                routes[assigned.group(1)] = (route.group(0), start)
             continue
-        for m in re.finditer(r"/v1/messages(?:/count_tokens)?\b", cmd):
-            path = m.group(0)
-            out.append(Probe(start, end, cmd, path))
-            break
+        m = _ROUTE.search(cmd)
+        if m is not None:
+            at = src.text.find(m.group(0), start, end)  # on its own continuation line, maybe
+            out.append(Probe(start, end, cmd, m.group(0), at if at >= 0 else start))
+            continue
+        used = next((routes[v.group(1)] for v in _VAR_USE.finditer(cmd) if v.group(1) in routes), None)
+        if used is not None:
+            out.append(Probe(start, end, cmd, used[0], used[1]))
     return out
 
 
@@ -182,6 +198,15 @@ def _anchor(src: Source, found: list[Probe]) -> tuple[int, int]:
     return at, end if end > at else at
 
 
+def _line_span(text: str, at: int) -> tuple[int, int]:
+    """The line holding ``text[at]``, without its indentation and line break."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    end = len(text) if end < 0 else end
+    line = text[start:end]
+    return start + len(line) - len(line.lstrip()), start + len(line.rstrip("\r"))
+
+
 def insert_fix(src: Source, ctx: Any) -> Fix | None:
     at = insertion_point(src)
     block = rendered_block(src, ctx)
@@ -269,7 +294,9 @@ class SmokeMissingCountTokens(_SmokeRule):
         found = probes(src)
         if any(p.path == self.path for p in found):
             return
-        a, b = _anchor(src, found)
+        # Reported where the script probes the other route (the probe this one should stand beside), else where
+        # the fix would insert it.
+        a, b = _anchor(src, found) if not found else _line_span(src.text, min(p.route_at for p in found))
         others_missing = [c for c in (SmokeMissingCountTokens, SmokeMissingMessages) if c.code < self.code
                           and not any(p.path == c.path for p in found)]
         fix = None if others_missing else insert_fix(src, ctx)

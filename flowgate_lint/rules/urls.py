@@ -139,9 +139,7 @@ class _ServicePorts:
         return svc.port
 
     def _skip(self, src: Source, ctx: Any, at: int) -> bool:
-        sec = cm.section_at(src, ctx, at)
-        line = src.host.line_text(src.position(at)[0])
-        return sec.history or bool(search(cm.PAST_OR_WRONG, line)) or cm.counter_example(src, ctx, at)
+        return cm.frame_at(src, ctx, at).quoted
 
     def _finding(self, src: Source, ctx: Any, start: int, end: int, name: str, port: int, want: int,
                  shown: str, safe: bool) -> Finding:
@@ -215,6 +213,8 @@ class _ServicePorts:
                 want = self._expected(src, ctx, near.name, at)
                 if want is None or _fine(ctx, near.name, port, want) or self._skip(src, ctx, at):
                     continue
+                if _named_owner(cm._line_of(src, at, conv(end))[0], port, ctx):
+                    continue  # "CLIProxyAPIPlus ... gateway on :8317": the line names the service that owns the port
                 name = near.name if near.kind == "declared" or ctx.spec.source_kind != "settings" else "the gateway"
                 ps = conv(start + shown.rfind(str(port)))
                 yield self._finding(src, ctx, ps, ps + len(str(port)), name, port, want, shown, False)
@@ -450,10 +450,9 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
                 if found and found[0].kind != "gateway":
                     continue  # another service's hop: its own port (or not ours to judge)
                 at = conv(m.start(1))
-                sec = cm.section_at(src, ctx, at)
-                line = src.host.line_text(src.position(at)[0])
-                if sec.history or search(cm.PAST_OR_WRONG, line) or cm.counter_example(src, ctx, at):
+                if cm.frame_at(src, ctx, at).quoted:
                     continue
+                sec = cm.section_at(src, ctx, at)
                 want = sec.local.port if sec.local is not None else ctx.spec.gateway.port
                 port = int(m.group(1))
                 if want is None or port == want or sec.local is None and port in ctx.spec.gateway.also:
@@ -611,6 +610,13 @@ _CLAUDE_WORD = lazy(r"\banthropic\b(?![-_][a-z])|\bclaude(?:[ -]code)?\b(?![-_.]
 _CLAUDE_TABLE = lazy(r"""["']?(?:anthropic|claude)["']?\s*:\s*\{""", re.I)
 _KEY_LABEL = lazy(r"""["']?base_?url["']?\s*[:=]\s*["']\Z""", re.I)
 _OTHER_CLIENT = lazy(r"codex|openai|gemini|cursor|aider|continue\b", re.I)
+
+
+def _named_owner(line: str, port: int, ctx: Any) -> bool:
+    """Whether ``line`` names a declared service whose configured port is ``port``: the value is that service's,
+    whichever service word stands nearer to it."""
+    return any(m.kind == "declared" and getattr(cm.service_by_name(ctx, m.name), "port", None) == port
+               for m in cm.mentions(line, ctx))
 
 
 def _claude_context(src: Source, ctx: Any, line: str, at: int, start: int) -> bool:
@@ -835,9 +841,7 @@ class OpenAIBaseUrlEnv(Rule):
         for a in env_assignments(src):
             if a.name != "OPENAI_BASE_URL" or not _mentions_codex(src, ctx, a.start):
                 continue
-            sec = cm.section_at(src, ctx, a.start)
-            line = src.host.line_text(src.position(a.start)[0])
-            if sec.history or search(cm.PAST_OR_WRONG, line):
+            if cm.frame_at(src, ctx, a.start).quoted:
                 continue
             cmd = _PREFIXED_CMD.match(src.text, a.token_end)
             if cmd is not None and cmd.group(1) != "codex":

@@ -186,6 +186,10 @@ def _entry(e: dict, kind: str, index: int, source: str) -> Label:
 
 # ---------------------------------------------------------------------------------------------- scoring
 
+# Rules whose finding is about a whole file (a smoke script that never probes a route): matched by file and code.
+FILE_LEVEL = frozenset({"FG201", "FG202"})
+
+
 def score(findings: Iterable[Finding], labels: Labels) -> Score:
     """Score findings against labels (pure).
 
@@ -200,9 +204,14 @@ def score(findings: Iterable[Finding], labels: Labels) -> Score:
     recalled: set[tuple[str, int]] = set()
     for f in findings:
         defect = by_place.get((f.path, f.line))
+        if (defect is None or f.code not in defect.codes) and f.code in FILE_LEVEL:
+            # A file-level finding ("this script never probes X") is about the file: its line is an anchor, so
+            # it matches a defect of its code anywhere in the file (labellers mark the shebang, a probe, ...).
+            defect = next((d for d in labels.defects if d.path == f.path and f.code in d.codes
+                           and (d.path, d.line) not in recalled), None)
         if defect is not None and f.code in defect.codes:
             tp += 1
-            recalled.add((f.path, f.line))
+            recalled.add((defect.path, defect.line))
         else:
             false_positives.append(f)
     in_scope = [d for d in labels.defects if d.in_scope]

@@ -1,0 +1,210 @@
+"""Frames: what a block or line is about, decided once, from explicit evidence, for every rule.
+
+A value in a doc is checked against the repository's gateway config only when it is about the live
+gateway. Before that, ``frame_at`` reads the evidence around it (the history file or heading, the text
+that introduces its fenced block, the block's own comments and keys, the line itself) and the first row
+of ``TABLE`` whose evidence is there decides its frame:
+
+- ``LIVE``: the repository's own gateway (the default): checked against the spec;
+- ``EXAMPLE``: a section that brings its own gateway config: checked against that config, for
+  internal consistency, never against the repository's;
+- ``CHOICE``: a port of the reader's choosing ("on a different port:"): nobody can say;
+- ``HISTORY``, ``COUNTER`` (presented as old or wrong), ``MIGRATION`` (either half of a before/after),
+  ``TROUBLESHOOTING`` (a block showing a changed value), ``CONTAINER`` (a check run inside a container,
+  where the gateway listens on its container port): quoted on purpose, never drift.
+"""
+
+import re
+from typing import Any, Callable, NamedTuple
+
+from flowgate_lint.documents.markdown import markdown_doc
+from flowgate_lint.judgement.sections import section_at
+from flowgate_lint.judgement.values import Section, _file_cache, _main_markdown
+from flowgate_lint.plumbing.gates import search
+from flowgate_lint.plumbing.lazyre import lazy
+
+LIVE = "live"
+EXAMPLE = "example"
+CHOICE = "choice"
+HISTORY = "history"
+COUNTER = "counter-example"
+MIGRATION = "migration"
+TROUBLESHOOTING = "troubleshooting"
+CONTAINER = "container"
+
+QUOTED = frozenset({HISTORY, COUNTER, MIGRATION, TROUBLESHOOTING, CONTAINER})
+
+
+class Frame(NamedTuple):
+    kind: str
+    evidence: str  # what decided it, for messages and --verbose
+
+    @property
+    def live(self) -> bool:
+        """About the repository's own gateway: checked against the spec."""
+        return self.kind == LIVE
+
+    @property
+    def quoted(self) -> bool:
+        """Shown on purpose (the past, a wrong example, a migration, a changed value, a container's view)."""
+        return self.kind in QUOTED
+
+
+class Evidence(NamedTuple):
+    section: Section
+    line: str  # the host line holding the value
+    intro: str  # the text line before the value's fenced block, and the fence info ("" outside a block)
+    heading: str  # the innermost heading
+    block: str  # the fenced block's text ("" outside a block)
+    before_comment: bool  # the comment line above the value, in its block, labels it the old setting
+    counter: bool  # the block's intro presents it as old or wrong
+
+
+# A line that tells the reader a value is old or wrong is quoting it on purpose.
+PAST_OR_WRONG = lazy(
+    r"\b(?:instead of|(?:do not|don't|never) use|wrong|incorrect|old(?:er)?|previous(?:ly)?|former(?:ly)?|legacy|used to"
+    r"|no longer|deprecated|obsolete|outdated|still (?:has|have|says|uses|use|contains|shows|points? (?:to|at))"
+    r"|change (?:it|them|this|that|these) to|update (?:it|them) to)\b|❌|✗|不要用|错误|旧的?|以前|原来|之前|弃用|不再|过时"
+    r"|改为|改成|仍然是", re.I)
+
+
+
+_INTRO_WRONG = lazy(
+    r"\b(?:do not|don't|never)\s+(?:add|append|put|include|end|set|write|use|point)\b|\bnot like this\b|\bbad\b|\bwrong\b"
+    r"|\bincorrect\b|\bbroken\b|不要|错误|(?<![区特分类识级个告差性派辨鉴])别(?![的人名处样称致具])", re.I)  # 别 "don't", not 别的 "other"
+
+def _fences(src: Any, ctx: Any) -> list:
+    fc = _file_cache(src, ctx)
+    if "fences" not in fc:
+        fc["fences"] = list(markdown_doc(_main_markdown(src)).fences) if src.host.kind == "markdown" else []
+    return fc["fences"]
+
+
+def _fence_at(src: Any, ctx: Any, start: int) -> Any:
+    hs = src.to_host(start)
+    fc = _file_cache(src, ctx)
+    key = ("fence_at", hs)
+    if key not in fc:
+        fc[key] = next((f for f in _fences(src, ctx) if f.content_start <= hs < max(f.content_end, f.content_start + 1)), None)
+    return fc[key]
+
+
+_COMMENT_LINE = lazy(r"^\s*(?:#|//|--|;)\s*(.*)$")
+_BEFORE = lazy(r"\b(?:before|old|previous(?:ly)?|legacy|was)\b|❌|之前|以前|旧|修改前|原来", re.I)
+_AFTER = lazy(r"\b(?:after|new|now|instead)\b|✅|之后|修改后|新", re.I)
+
+
+def _under_before_comment(text: str, start: int) -> bool:
+    """Whether the nearest comment line above ``text[start]`` in a block labels what follows as the old setting
+    ("# Before (LiteLLM):" in a before/after migration block)."""
+    end = text.rfind("\n", 0, start)
+    while end > 0:
+        begin = text.rfind("\n", 0, end) + 1
+        m = _COMMENT_LINE.match(text[begin:end])
+        if m:
+            label = m.group(1)
+            return bool(_BEFORE.search(label)) and not _AFTER.search(label)
+        end = begin - 1
+    return False
+
+
+# "If running the gateway on a different port:", "on a custom port, e.g. ...": the reader's own choice.
+_CUSTOM_PORT = lazy(r"\b(?:a |another |any )?(?:different|custom|other|non-default|your own)\s+port\b"
+                    r"|其他端口|自定义端口|别的端口|不同的?端口", re.I)
+
+
+def _custom_port_intro(src: Any, ctx: Any, start: int) -> bool:
+    """Whether the text line before the fenced block holding ``src.text[start]`` offers a port of the reader's choosing."""
+    fence = _fence_at(src, ctx, start)
+    if fence is None:
+        return search(_CUSTOM_PORT, "") is not None
+    fc = _file_cache(src, ctx)
+    key = ("custom-port", fence.open_line)
+    if key not in fc:
+        fc[key] = search(_CUSTOM_PORT, _text_line_before(src.host, fence.open_line)) is not None
+    return fc[key]
+
+
+def _text_line_before(host: Any, line: int) -> str:
+    """The nearest non-blank host line above ``line`` ("" when none)."""
+    n = line - 1
+    while n >= 1 and not host.line_text(n).strip():
+        n -= 1
+    return host.line_text(n) if n >= 1 else ""
+
+
+def block_intro(src: Any) -> str:
+    """The text line just before the fenced block ``src`` ("" for a file)."""
+    if not src.embedded:
+        return ""
+    return _text_line_before(src.host, src.host.position(src.to_host(0))[0] - 1)  # above the opening fence
+
+
+def counter_example(src: Any, ctx: Any, start: int) -> bool:
+    """Whether ``src.text[start]`` is in a fenced block the text before it presents as old or wrong
+    ("Do not add /v1:", "Previously:", "❌ Wrong")."""
+    fence = _fence_at(src, ctx, start)
+    if fence is None:
+        return False
+    fc = _file_cache(src, ctx)
+    key = ("counter", fence.open_line)
+    if key not in fc:
+        intro = _text_line_before(src.host, fence.open_line) + " " + fence.info
+        fc[key] = bool(search(_INTRO_WRONG, intro) or search(PAST_OR_WRONG, intro))
+    return fc[key]
+
+
+
+# Either half of a before/after ("**Before (Version 1):**", "After:", "修改前："), a migration heading.
+_HALF = lazy(r"^[\W_]*(?:before|after)(?:\s*\([^)\n]*\)|\s+[\w.-]+){0,3}\s*\**\s*[:：]|^[\W_]*(?:修改前|修改后|迁移前|迁移后)", re.I)
+_MIGRATION_HEADING = lazy(r"\bmigrat(?:e|es|ing|ion)\b|\bv?\d+(?:\.\d+)?\s*(?:→|->)\s*v?\d+|迁移", re.I)
+# A comment in the block that shows the value was changed ("port: 4001  # Changed from 4000").
+_CHANGED = lazy(r"(?:#|//)[^\n]*\b(?:changed?|was|previously)\b[^\n]*\d|(?:#|//)[^\n]*(?:改自|原为|原来是|修改为)", re.I)
+# A check run inside the gateway's container: there it listens on its container port.
+_CONTAINER = lazy(r"\b(?:docker(?:-compose| compose)?|podman|kubectl)\s+exec\b"
+                  r"|^\s*(?:healthcheck|livenessProbe|readinessProbe|startupProbe)\s*:|^\s*HEALTHCHECK\b", re.I | re.M)
+
+# The decision table: the first row whose evidence is there decides the frame.
+TABLE: tuple[tuple[str, str, Callable[[Evidence], bool]], ...] = (
+    (HISTORY, "a history file or section", lambda e: e.section.history),
+    (COUNTER, "the line says the value is old or wrong", lambda e: bool(search(PAST_OR_WRONG, e.line))),
+    (COUNTER, "the text before the block presents it as old or wrong", lambda e: e.counter),
+    (MIGRATION, "the block is one half of a before/after", lambda e: bool(e.block) and bool(search(_HALF, e.intro))),
+    (MIGRATION, "the comment above it labels it the old setting", lambda e: e.before_comment),
+    (MIGRATION, "a block in a migration section", lambda e: bool(e.block) and bool(search(_MIGRATION_HEADING, e.heading))),
+    (TROUBLESHOOTING, "the block shows a changed value", lambda e: bool(e.block) and bool(search(_CHANGED, e.block))),
+    (CONTAINER, "a check run inside a container", lambda e: bool(search(_CONTAINER, e.block or e.line))),
+    (CHOICE, "a port of the reader's choosing", lambda e: bool(search(_CUSTOM_PORT, e.line) or search(_CUSTOM_PORT, e.intro))),
+    (EXAMPLE, "the section brings its own gateway config", lambda e: e.section.local is not None),
+    (LIVE, "nothing says otherwise", lambda e: True),
+)
+
+
+def frame_at(src: Any, ctx: Any, start: int) -> Frame:
+    """The frame of ``src.text[start]`` (see the module docstring)."""
+    ev = _evidence(src, ctx, start)
+    for kind, evidence, holds in TABLE:
+        if holds(ev):
+            return Frame(kind, evidence)
+    return Frame(LIVE, "nothing says otherwise")  # pragma: no cover - the last row always holds
+
+
+def _evidence(src: Any, ctx: Any, start: int) -> Evidence:
+    host = src.host
+    hs = src.to_host(start)
+    n = host.position(hs)[0]
+    section = section_at(src, ctx, start)
+    fence = _fence_at(src, ctx, start)
+    if fence is None:
+        intro = block = ""
+        counter = False
+    else:
+        fc = _file_cache(src, ctx)
+        key = ("frame-block", fence.open_line)
+        if key not in fc:
+            text = host.text[fence.content_start:fence.content_end]
+            fc[key] = (_text_line_before(host, fence.open_line) + " " + fence.info, text)
+        intro, block = fc[key]
+        counter = counter_example(src, ctx, start)
+    before = src.embedded and _under_before_comment(src.text, start)
+    return Evidence(section, host.line_text(n), intro, section.title, block, before, counter)
