@@ -175,8 +175,9 @@ def _entry(e: dict, kind: str, index: int, source: str) -> Label:
     fixable = None
     if kind == "defect":
         raw = e.get("codes")
-        if not isinstance(raw, list) or not raw or not all(isinstance(c, str) and _CODE.match(c) for c in raw):
-            raise LabelError(f"{where}: codes must be a non-empty list of rule codes (FG301)")
+        # An out-of-scope defect (no rule claims it) may name no code.
+        if not isinstance(raw, list) or (not raw and in_scope) or not all(isinstance(c, str) and _CODE.match(c) for c in raw):
+            raise LabelError(f"{where}: codes must be a list of rule codes (FG301), non-empty for an in-scope defect")
         codes = tuple(raw)
         fixable = e.get("fixable")
         if fixable is not None and not isinstance(fixable, bool):
