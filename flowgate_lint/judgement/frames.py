@@ -58,14 +58,16 @@ class Evidence(NamedTuple):
     block: str  # the fenced block's text ("" outside a block)
     before_comment: bool  # the comment line above the value, in its block, labels it the old setting
     counter: bool  # the block's intro presents it as old or wrong
+    column: int  # the value's offset in ``line``
 
 
 # A line that tells the reader a value is old or wrong is quoting it on purpose.
 PAST_OR_WRONG = lazy(
     r"\b(?:instead of|(?:do not|don't|never) use|wrong|incorrect|old(?:er)?|previous(?:ly)?|former(?:ly)?|legacy|used to"
     r"|no longer|deprecated|obsolete|outdated|still (?:has|have|says|uses|use|contains|shows|points? (?:to|at))"
-    r"|change (?:it|them|this|that|these) to|update (?:it|them) to)\b|❌|✗|不要用|错误|旧的?|以前|原来|之前|弃用|不再|过时"
-    r"|改为|改成|仍然是", re.I)
+    r")\b|❌|✗|不要用|错误|旧的?|以前|原来|之前|弃用|不再|过时|仍然是", re.I)
+# Direction words: the value before them is the old one, the value after them the recommended one.
+DIRECTION = lazy(r"\b(?:change|update|switch|set)\s+(?:it|them|this|that|these)\s+to\b|改为|改成|修改为|更改为", re.I)
 
 
 
@@ -168,6 +170,7 @@ _CONTAINER = lazy(r"\b(?:docker(?:-compose| compose)?|podman|kubectl)\s+exec\b"
 TABLE: tuple[tuple[str, str, Callable[[Evidence], bool]], ...] = (
     (HISTORY, "a history file or section", lambda e: e.section.history),
     (COUNTER, "the line says the value is old or wrong", lambda e: bool(search(PAST_OR_WRONG, e.line))),
+    (COUNTER, "the value comes before 'change it to'", lambda e: _before_direction(e.line, e.column)),
     (COUNTER, "the text before the block presents it as old or wrong", lambda e: e.counter),
     (MIGRATION, "the block is one half of a before/after", lambda e: bool(e.block) and bool(search(_HALF, e.intro))),
     (MIGRATION, "the comment above it labels it the old setting", lambda e: e.before_comment),
@@ -207,4 +210,9 @@ def _evidence(src: Any, ctx: Any, start: int) -> Evidence:
         intro, block = fc[key]
         counter = counter_example(src, ctx, start)
     before = src.embedded and _under_before_comment(src.text, start)
-    return Evidence(section, host.line_text(n), intro, section.title, block, before, counter)
+    return Evidence(section, host.line_text(n), intro, section.title, block, before, counter, hs - host.line_starts[n - 1])
+
+
+def _before_direction(line: str, column: int) -> bool:
+    m = search(DIRECTION, line)
+    return m is not None and column < m.start()

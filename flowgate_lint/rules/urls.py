@@ -780,6 +780,34 @@ _GENERIC_CLIENTS = lazy(r"(?i)\bopenai[- ]?(?:compatible|sdk|python|node)|\b(?:c
                         r"|openai\s*兼容")
 
 
+# The clients that read OPENAI_BASE_URL themselves, and Codex.
+_CLIENT_NAME = lazy(r"(?i)\b(codex|opencode|open code|qwen(?:[ -]code)?|crush|aider|goose|continue|cline|roo(?:[ -]code)?|"
+                    r"kilo(?:[ -]code)?|droid|openhands|gemini(?:[ -]cli)?)\b")
+
+
+def _stanza_client(text: str, at: int) -> str | None:
+    """The client a setting at ``text[at]`` is given for, from its stanza (the lines up to a blank line): the label
+    comment above it ("# OpenCode") or, failing that, the client command after it ("opencode"). None when neither
+    names one."""
+    start = text.rfind("\n\n", 0, at)
+    start = 0 if start < 0 else start + 2
+    end = text.find("\n\n", at)
+    end = len(text) if end < 0 else end
+    lines = text[start:end].splitlines()
+    here = text.count("\n", start, at)
+    for line in reversed(lines[:here]):
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            m = _CLIENT_NAME.search(stripped)
+            if m:
+                return m.group(1).lower().split()[0].split("-")[0]
+    for line in lines[here + 1:]:
+        m = re.match(r"\s*([a-z][\w.-]*)\b", line)
+        if m and m.group(1) not in ("export", "set", "unset", "echo", "printf") and _CLIENT_NAME.fullmatch(m.group(1)):
+            return m.group(1).lower()
+    return None
+
+
 def _mentions_codex(src: Source, ctx: Any, offset: int) -> bool:
     """Whether the section around ``offset`` (a whole non-Markdown file) is about Codex."""
     if src.host.kind != "markdown":
@@ -848,6 +876,9 @@ class OpenAIBaseUrlEnv(Rule):
                 continue  # "OPENAI_BASE_URL=... claude": set for another program
             if src.embedded and _GENERIC_CLIENTS.search(cm.block_intro(src)) and not _CODEX_WORD.search(cm.block_intro(src)):
                 continue  # "For OpenAI-compatible clients:": the SDKs' variable, whatever route it names
+            owner = _stanza_client(src.text, a.start)
+            if owner is not None and owner != "codex":
+                continue  # "# OpenCode / export OPENAI_BASE_URL=... / opencode": set for another client
             yield src.finding(self, a.name_start, a.name_end,
                               "OPENAI_BASE_URL is deprecated in Codex (ignored when openai_base_url is set); configure "
                               f"a provider with base_url {ctx.spec.codex.base_url} (flowgate-lint print codex)")
