@@ -95,8 +95,13 @@ class ConfigExcerptDrift(Rule):
 
     ## When it deliberately does not fire
     Illustrative configs ("a config with a single model looks like this"), a section's own
-    gateway config for a second proxy or another setup, a `model_list` whose models are all
-    unknown to the real config, docker-compose `services`, and history files.
+    gateway config for a second proxy or another setup, a `model_list` that shares no model with
+    the real config (it shows the shape; one that shares some and lists others has drifted),
+    docker-compose `services`, and history files. Blocks whose frame (the judgement's one
+    decision table) is not the live gateway: either half of a migration's before/after, a
+    troubleshooting block that shows a changed value (`port: 4001  # Changed from 4000`), a value
+    under a "# Before" comment. Filesystem paths (`cwd`, `*_dir`, `*_file(s)`, `secret_files`):
+    a doc may write them relative to another base.
 
     ## Why is this bad?
     Readers copy config excerpts. An excerpt that still shows the old port or a model that was

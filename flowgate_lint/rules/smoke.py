@@ -244,7 +244,10 @@ class SmokeMissingCountTokens(_SmokeRule):
     A smoke script is a shell script file that probes the gateway and whose name (`smoke`,
     `acceptance`, `healthcheck`, `sanity`, `self-test`, `verify-gateway`, `check_proxy`, a bare
     `verify.sh` / `e2e.sh`, ...) or a "smoke test" comment marks it as a check of the gateway as
-    a whole.
+    a whole. A probe counts whether the route is written in the `curl` command or in a variable
+    it uses (`probe_url="$base/v1/messages/count_tokens"; curl -X POST "$probe_url"`). The finding
+    is about the whole script; it is reported where the script probes the other Messages route
+    (the probe this one belongs beside), or, with no probe at all, where the fix would insert it.
 
     ## When it deliberately does not fire
     - Curl examples inside docs.

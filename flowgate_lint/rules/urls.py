@@ -830,8 +830,9 @@ class OpenAIBaseUrlEnv(Rule):
     `OPENAI_BASE_URL` legitimately (a LiteLLM tutorial's `export OPENAI_BASE_URL=...` for the
     Python SDK), a block introduced for OpenAI-compatible clients or SDKs ("For OpenAI-compatible
     clients:") that does not name Codex, and an inline prefix for another program
-    (`OPENAI_BASE_URL=... claude`). Also
-    history files and sections, and lines that present the value as old.
+    (`OPENAI_BASE_URL=... claude`), a stanza given for another client (a `# OpenCode` comment
+    above it or an `opencode` command after it: OpenCode and Qwen Code read the variable). Also
+    history files and sections, and values whose frame is quoted (old, a migration's half).
 
     ## Why is this bad?
     Codex deprecated the `OPENAI_BASE_URL` environment variable: it warns
