@@ -56,6 +56,8 @@ class Evidence(NamedTuple):
     intro: str  # the text line before the value's fenced block, and the fence info ("" outside a block)
     heading: str  # the innermost heading
     block: str  # the fenced block's text ("" outside a block)
+    changed: bool  # a comment in the block shows a changed value
+    container: bool  # the block runs a check inside a container
     before_comment: bool  # the comment line above the value, in its block, labels it the old setting
     counter: bool  # the block's intro presents it as old or wrong
     column: int  # the value's offset in ``line``
@@ -175,8 +177,8 @@ TABLE: tuple[tuple[str, str, Callable[[Evidence], bool]], ...] = (
     (MIGRATION, "the block is one half of a before/after", lambda e: bool(e.block) and bool(search(_HALF, e.intro))),
     (MIGRATION, "the comment above it labels it the old setting", lambda e: e.before_comment),
     (MIGRATION, "a block in a migration section", lambda e: bool(e.block) and bool(search(_MIGRATION_HEADING, e.heading))),
-    (TROUBLESHOOTING, "the block shows a changed value", lambda e: bool(e.block) and bool(search(_CHANGED, e.block))),
-    (CONTAINER, "a check run inside a container", lambda e: bool(search(_CONTAINER, e.block or e.line))),
+    (TROUBLESHOOTING, "the block shows a changed value", lambda e: e.changed),
+    (CONTAINER, "a check run inside a container", lambda e: e.container or not e.block and bool(search(_CONTAINER, e.line))),
     (CHOICE, "a port of the reader's choosing", lambda e: bool(search(_CUSTOM_PORT, e.line) or search(_CUSTOM_PORT, e.intro))),
     (EXAMPLE, "the section brings its own gateway config", lambda e: e.section.local is not None),
     (LIVE, "nothing says otherwise", lambda e: True),
@@ -200,17 +202,19 @@ def _evidence(src: Any, ctx: Any, start: int) -> Evidence:
     fence = _fence_at(src, ctx, start)
     if fence is None:
         intro = block = ""
-        counter = False
+        counter = changed = container = False
     else:
         fc = _file_cache(src, ctx)
         key = ("frame-block", fence.open_line)
-        if key not in fc:
+        if key not in fc:  # the block's own evidence, read once per block (a block may hold many values)
             text = host.text[fence.content_start:fence.content_end]
-            fc[key] = (_text_line_before(host, fence.open_line) + " " + fence.info, text)
-        intro, block = fc[key]
+            fc[key] = (_text_line_before(host, fence.open_line) + " " + fence.info, text,
+                       search(_CHANGED, text) is not None, search(_CONTAINER, text) is not None)
+        intro, block, changed, container = fc[key]
         counter = counter_example(src, ctx, start)
     before = src.embedded and _under_before_comment(src.text, start)
-    return Evidence(section, host.line_text(n), intro, section.title, block, before, counter, hs - host.line_starts[n - 1])
+    return Evidence(section, host.line_text(n), intro, section.title, block, changed, container, before, counter,
+                    hs - host.line_starts[n - 1])
 
 
 def _before_direction(line: str, column: int) -> bool:
