@@ -859,6 +859,8 @@ class OpenAIBaseUrlEnv(Rule):
     """
 
     code = "FG304"
+    preview = True
+    first_contact = "5 of 6 findings right (0.83) on first contact: batches 1-5 and FlowGate's history (eval/README.md); the wrong one set OPENAI_BASE_URL for OpenCode beside Codex"
     name = "openai-base-url-env-deprecated"
     summary = "OPENAI_BASE_URL set for Codex, which deprecated it; use openai_base_url or a provider table"
     severity = "warning"
