@@ -35,7 +35,7 @@ def test_parallel_fix_equals_serial_fix(tmp_path):
         (root / "config").mkdir(parents=True)
         shutil.copy(SPEC_PATH, root / "config" / "flowgate.yaml")
         for i in range(PARALLEL_MIN_FILES + 20):
-            port = 4000 + (i % 3)
+            port = 4000  # a structural fix (/v1 dropped): a port change is never a safe fix
             text = f"# Doc {i}\r\n\r\nUse `ANTHROPIC_BASE_URL=http://127.0.0.1:{port}/v1`.\r\n" if i % 2 else f"# Doc {i}\n\nNo URL.\n"
             if i % 7 == 0:  # a finding no fix can repair: it must come back from the workers
                 text += "\nClaude Code cannot connect to the gateway directly.\n"

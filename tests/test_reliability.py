@@ -184,7 +184,7 @@ def _kill_trials(tmp_path: Path, trials: int, prepare, command, check) -> dict:
     return outcomes
 
 
-FIX_DOC = "# Doc\n\n" + "".join(f"Use `ANTHROPIC_BASE_URL=http://127.0.0.1:{4001 + i}/v1` here.\n" for i in range(40))
+FIX_DOC = "# Doc\n\n" + "".join(f"Use `ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1` here.\n" for _ in range(40))
 FIXED_DOC = "# Doc\n\n" + "".join("Use `ANTHROPIC_BASE_URL=http://127.0.0.1:4000` here.\n" for _ in range(40))
 
 
