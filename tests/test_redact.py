@@ -78,3 +78,19 @@ def test_the_stream_keeps_its_own_colours_and_knows_where_lines_start():
     stream.write("::at a line start http://u:pw@h\n")
     assert out.getvalue() == ("\x1b[1mbold\x1b[0m \\u001b[8mhidden\x1b[0m\nx ::not at a line start\n"
                               "./::at a line start http://u:<redacted>@h\n")
+
+
+def test_a_finding_message_that_names_a_key_variable_is_not_redacted(tmp_path):
+    # "... never OPENAI_API_KEY; Codex reads ..." must print whole: the message names variables, not values
+    import subprocess
+    import sys
+
+    (tmp_path / "codex.md").write_text("```toml\nmodel_provider = \"flowgate\"\n[model_providers.flowgate]\nname = \"F\"\n"
+                                       "base_url = \"http://127.0.0.1:4000/v1\"\nenv_key = \"OPENAI_API_KEY\"\n```\n\n"
+                                       "```sh\nexport FLOWGATE_API_KEY=<your-gateway-key>\ncodex\n```\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.flowgate-lint]\ngateway-port = 4000\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    res = subprocess.run([sys.executable, "-m", "flowgate_lint", "--no-cache", "--output-format", "concise", "codex.md"],
+                         cwd=tmp_path, capture_output=True, text=True)
+    line = next(x for x in res.stdout.splitlines() if "FG508" in x)
+    assert "<redacted>" not in line and "Codex reads the gateway key from OPENAI_API_KEY" in line, line

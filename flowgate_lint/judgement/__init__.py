@@ -158,6 +158,7 @@ from flowgate_lint.judgement.sections import (  # noqa: F401
 from flowgate_lint.judgement.blocks import (  # noqa: F401
     FILE_NAME,
     ILLUSTRATIVE,
+    model_names,
     names_spec,
     block_facts,
     PROSE_FENCES,

@@ -9,6 +9,7 @@ from flowgate_lint.judgement.urls import find_urls
 from flowgate_lint.judgement.values import Block, LocalConfig, Url, _file_cache, _main_markdown, _run_cache
 from flowgate_lint.plumbing.gates import search
 from flowgate_lint.plumbing.lazyre import lazy
+from flowgate_lint.spec.model import model_served
 from flowgate_lint.documents.markdown import markdown_doc
 
 
@@ -17,6 +18,16 @@ from flowgate_lint.documents.markdown import markdown_doc
 _PORT_FLAG = lazy(r"--port[ =](\d{2,5})\b")
 _DOCKER_PORT = lazy(r"(?:-p|--publish)[ =](?:[\d.]+:)?(\d{2,5}):(\d{2,5})\b")
 _GATEWAY_CMD = lazy(r"\blitellm\b(?![-_.])|cli-?proxy-?api|\bflowgate\b(?![-_.])", re.I)
+
+
+def model_names(data: Any) -> tuple[str, ...]:
+    """The ``model_name`` of every entry of a config's ``model_list`` (top level, or a FlowGate ``litellm_base``)."""
+    if not isinstance(data, dict):
+        return ()
+    base = data.get("litellm_base")
+    lists = (data.get("model_list"), base.get("model_list") if isinstance(base, dict) else None)
+    return tuple(str(e["model_name"]) for ml in lists if isinstance(ml, list) for e in ml
+                 if isinstance(e, dict) and "model_name" in e)
 
 
 def _local_config_of(text: str, kind: str, ctx: Any, line: int) -> LocalConfig | None:
@@ -29,22 +40,18 @@ def _local_config_of(text: str, kind: str, ctx: Any, line: int) -> LocalConfig |
         if not isinstance(data, dict):
             return None
         if isinstance(data.get("model_list"), list) or isinstance(data.get("litellm_settings"), dict):
-            names = tuple(str(e["model_name"]) for e in data.get("model_list") or () if isinstance(e, dict) and "model_name" in e)
+            names = model_names(data)
             port = data.get("port") if isinstance(data.get("port"), int) else None
             return LocalConfig("litellm", port, names or None, line)
         base = data.get("litellm_base")
         if not isinstance(data.get("services"), dict) and isinstance(base, dict) and isinstance(base.get("model_list"), list):
             # A FlowGate config shown only by its litellm_base (and integration): an example with its own models
-            names = tuple(str(e["model_name"]) for e in base["model_list"] if isinstance(e, dict) and "model_name" in e)
-            return LocalConfig("flowgate", None, names or None, line)
+            return LocalConfig("flowgate", None, model_names(data) or None, line)
         services = data.get("services")
         if isinstance(services, dict) and ("config_version" in data or "litellm_base" in data):
             gw = services.get(ctx.spec.gateway.service)
             port = gw.get("port") if isinstance(gw, dict) and isinstance(gw.get("port"), int) else None
-            base = data.get("litellm_base")
-            ml = base.get("model_list") if isinstance(base, dict) else None
-            names = tuple(str(e["model_name"]) for e in ml or () if isinstance(e, dict) and "model_name" in e)
-            return LocalConfig("flowgate", port, names or None, line)
+            return LocalConfig("flowgate", port, model_names(data) or None, line)
         if isinstance(data.get("port"), int) and any(k in data for k in ("api-keys", "auth-dir", "openai-compatibility", "remote-management")):
             return LocalConfig("cliproxyapi", data["port"], None, line)
         return None
@@ -153,12 +160,8 @@ ILLUSTRATIVE = lazy(r"\b(?:looks? like|for example|for instance|e\.g\.|such as|e
 def _own_models(data: Any, ctx: Any) -> bool:
     """Whether a block's model list names models and none of them is one the gateway serves."""
     served = ctx.spec.models
-    if not isinstance(data, dict) or served is None:
-        return False
-    base = data.get("litellm_base")
-    lists = [data.get("model_list"), base.get("model_list") if isinstance(base, dict) else None]
-    names = [str(e["model_name"]) for ml in lists if isinstance(ml, list) for e in ml if isinstance(e, dict) and "model_name" in e]
-    return bool(names) and not set(names) & set(served)
+    names = model_names(data)
+    return served is not None and bool(names) and not any(model_served(n, served) for n in names)
 
 
 def _presents_repo_config(fence: Any, ctx: Any) -> bool:

@@ -117,18 +117,6 @@ _CUSTOM_PORT = lazy(r"\b(?:a |another |any )?(?:different|custom|other|non-defau
                     r"|其他端口|自定义端口|别的端口|不同的?端口", re.I)
 
 
-def _custom_port_intro(src: Any, ctx: Any, start: int) -> bool:
-    """Whether the text line before the fenced block holding ``src.text[start]`` offers a port of the reader's choosing."""
-    fence = _fence_at(src, ctx, start)
-    if fence is None:
-        return search(_CUSTOM_PORT, "") is not None
-    fc = _file_cache(src, ctx)
-    key = ("custom-port", fence.open_line)
-    if key not in fc:
-        fc[key] = search(_CUSTOM_PORT, _text_line_before(src.host, fence.open_line)) is not None
-    return fc[key]
-
-
 def _text_line_before(host: Any, line: int) -> str:
     """The nearest non-blank host line above ``line`` ("" when none)."""
     n = line - 1

@@ -557,7 +557,7 @@ class CodexEnvKeyMismatch(Rule):
                           f"Set env_key = {keys[0]!r}")
             yield f.source.finding(self, leaf.start, leaf.end,
                                    f"env_key = {leaf.value!r}, but this document exports {', '.join(keys)} "
-                                   f"and never {leaf.value}: Codex reads the gateway key from {leaf.value}", fix)
+                                   f"and never {leaf.value}; Codex reads the gateway key from {leaf.value}", fix)
 
     def _gateway_env_key(self, src: Source, ctx: Any) -> Leaf | None:
         data = codex_data(src)

@@ -70,14 +70,6 @@ def presented_as_repo_config(src: Source, ctx: Any, data: dict, real: dict) -> b
     return set(data) <= set(real) | set(base)
 
 
-def _shares_a_model(data: dict, served: tuple[str, ...] | None) -> bool:
-    if served is None:
-        return False
-    lists = [data.get("model_list"), (data.get("litellm_base") or {}).get("model_list") if isinstance(data.get("litellm_base"), dict) else None]
-    names = [e.get("model_name") for ml in lists if isinstance(ml, list) for e in ml if isinstance(e, dict)]
-    return any(isinstance(n, str) and model_served(n, served) for n in names)
-
-
 @register
 class ConfigExcerptDrift(Rule):
     """## What it does
@@ -150,7 +142,8 @@ class ConfigExcerptDrift(Rule):
         if context.frame_at(src, ctx, 0).quoted:
             return  # a migration's before/after, a troubleshooting change: shown on purpose
         where = ctx.spec_rel or "the gateway config"
-        renamed = _shares_a_model(data, ctx.spec.models)
+        served = ctx.spec.models
+        renamed = served is not None and any(model_served(n, served) for n in context.model_names(data))
         for leaf in src.leaves():
             value = leaf.value
             if isinstance(value, str) and (is_reference(value) or value.strip() in ("...", "…")):
