@@ -32,6 +32,19 @@ CASES = [
      "# Appendix: a two-upstream example\n\n`config/flowgate.yaml` excerpt (example):\n\n```json\n{\"litellm_base\": "
      "{\"model_list\": [{\"model_name\": \"team-large\"}]}, \"integration\": {\"default_model\": \"team-large\"}}\n```\n\n"
      "```sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4000\nexport ANTHROPIC_MODEL=team-large\n```\n", set()),
+    # 2. client targets named in prose: the sentence says the URL is Claude Code's base URL
+    (2, "the variable's example value ends in /v1", "docs/claude.md",
+     "# Claude Code\n\n`ANTHROPIC_BASE_URL` must point at the gateway root (e.g. `http://127.0.0.1:4000/v1`).\n", {"FG302"}),
+    (2, "the variable's example value is another declared service's port (Chinese)", "docs/claude.md",
+     "# Claude Code\n\n- `ANTHROPIC_BASE_URL` 必须指向网关根地址（例如 `http://127.0.0.1:8317`），不要带 `/v1`。\n", {"FG302"}),
+    (2, "a Base URL table row in a Claude Code section", "docs/claude.md",
+     "# Claude Code\n\n| setting | value |\n|---|---|\n| Base URL | `http://127.0.0.1:4000/v1/messages` |\n", {"FG302"}),
+    (2, "point Claude Code at another service's port", "docs/claude.md",
+     "# Agents\n\nPoint Claude Code at http://127.0.0.1:8317.\n", {"FG302"}),
+    (2, "the variable's example value is the gateway root", "docs/claude.md",
+     "# Claude Code\n\n`ANTHROPIC_BASE_URL` must point at the gateway root (e.g. `http://127.0.0.1:4000`).\n", set()),
+    (2, "the sentence says what the value is not", "docs/claude.md",
+     "# Claude Code\n\n`ANTHROPIC_BASE_URL` is not `http://127.0.0.1:4000/v1`: Claude Code adds /v1 itself.\n", set()),
     # 3. direction words: the value before them is the old one, the value after them the recommended one
     (3, "the recommended value after 'change it to' is wrong", "docs/fix.md",
      "# Fix\n\nIf `ANTHROPIC_BASE_URL` is http://127.0.0.1:4000/v1/messages, change it to `ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1`.\n",
@@ -41,6 +54,15 @@ CASES = [
      set()),
     (3, "改成 in Chinese: the old value before it", "docs/fix.md",
      "# 修复\n\n把 `ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1` 改成 `ANTHROPIC_BASE_URL=http://127.0.0.1:4000`。\n", set()),
+    # 4. stale claims with the qualifiers real docs put between their words
+    (4, "a claim with a bold qualified object (Chinese)", "docs/claude.md",
+     "# 说明\n\nClaude Code 不能直接连接网关，需要额外提供 **Anthropic-compatible 适配层**。\n", {"FG101"}),
+    (4, "an adapter in front of the gateway with a long qualifier (Chinese)", "docs/claude.md",
+     "# 说明\n\n要使用 Claude Code，需要在 FlowGate 前增加 Anthropic-compatible 适配层。\n", {"FG101"}),
+    (4, "the claim said as no longer true", "docs/claude.md",
+     "# 说明\n\nClaude Code 不再需要在 FlowGate 前增加 Anthropic-compatible 适配层。\n", set()),
+    (4, "the current truth", "docs/claude.md",
+     "# Notes\n\nClaude Code talks to the gateway directly: it serves /v1/messages.\n", set()),
     # 5. right file, right message: a probe through a route variable is a probe
     (5, "a smoke script that probes count_tokens only, through a variable, and cannot fail", "scripts/smoke.sh",
      "#!/usr/bin/env bash\nset -euo pipefail\nbase=http://127.0.0.1:4000\nprobe_url=\"$base/v1/messages/count_tokens\"\n"

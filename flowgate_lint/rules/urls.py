@@ -491,9 +491,13 @@ class ClaudeBaseUrl(Rule):
     - When the context model says the value targets **this gateway** (a loopback host or the
       spec's host, outside a section about another service): its port must be the gateway's (the
       spec's, or the port of the gateway config the section brings itself).
-    - A Claude Code base URL given another way, for its structure only: "Point Claude Code to
-      URL", "将 Claude Code 指向 URL", a "Base URL:" label or a `baseURL` key where the line, the
-      lines above or the section are about Claude Code and no other client.
+    - A Claude Code base URL given another way: "Point Claude Code to URL", "将 Claude Code 指向
+      URL", a sentence that gives the URL as the variable's value ("`ANTHROPIC_BASE_URL` must point
+      at the gateway root (e.g. URL)", "必须指向网关根地址（例如 URL）"), a "Base URL:" label or table
+      row, or a `baseURL` key, where the line, the lines above or the section are about Claude Code
+      and no other client. The sentence makes it a client target, so its port is checked too, even
+      when that port belongs to another declared service (unsafe fix); a sentence that says what
+      the value is *not* is left alone.
 
     ## When it deliberately does not fire
     - Upstream providers: in a provider-switching guide, `https://api.anthropic.com`,
@@ -553,13 +557,13 @@ class ClaudeBaseUrl(Rule):
     def _described(self, src: Source, ctx: Any, owned: list[tuple[int, int]]) -> Iterator[Finding]:
         """Claude Code base URLs given another way: "Point Claude Code to URL", "将 Claude Code 指向 URL",
         a "Base URL:" label or a ``baseURL`` key in a Claude Code context. Only structural mistakes are
-        reported there (unsafe fix): the port of such a value is FG301's business."""
+        reported there, with an unsafe fix: the structure, and the port when the value targets the gateway."""
         for ref in refs(src):
             u = ref.url
             if any(a <= u.start < b for a, b in owned) or not u.scheme:
                 continue
             problem, path = _claude_structure(u.path)
-            if problem is None:
+            if problem is None and u.port is None:
                 continue
             line, at, _ = cm._line_of(src, u.start, u.end)
             if not _claude_context(src, ctx, line, at, u.start):
@@ -567,9 +571,19 @@ class ClaudeBaseUrl(Rule):
             t = cm.judge(src, ctx, u.start, u.end, key="ANTHROPIC_BASE_URL", url=u)
             if t.quoted:
                 continue
-            new = _rebuild(ref.text, u._replace(host_start=u.host_start - u.start, host_end=u.host_end - u.start), u.port, path)
+            # The sentence says this is Claude Code's base URL: a client target, on the port check too, even on
+            # the port of another declared service.
+            problems = [problem] if problem else []
+            port = u.port
+            if t.is_gateway and t.expected_port is not None and u.port != t.expected_port:
+                problems.append(f"port {u.port} is not the gateway's {t.expected_port}")
+                port = t.expected_port
+            if not problems:
+                continue
+            new = _rebuild(ref.text, u._replace(host_start=u.host_start - u.start, host_end=u.host_end - u.start), port, path)
             fix = Fix((src.edit(u.start, u.end, new),), UNSAFE, f"Use {new}")
-            yield src.finding(self, u.start, u.end, f"Claude Code base URL {ref.text} {problem}; use {new}", fix)
+            yield src.finding(self, u.start, u.end, f"Claude Code base URL {ref.text} " + "; ".join(problems)
+                              + f"; use {new}{_because(t) if t.is_gateway and port != u.port else ''}", fix)
 
     def _env(self, src: Source, ctx: Any, env: list[Assignment]) -> Iterator[Finding]:
         for a in env:
@@ -605,7 +619,12 @@ class ClaudeBaseUrl(Rule):
 _POINT_CLAUDE = lazy(
     r"(?:point(?:s|ing)?|set|configure)\s+(?:`?claude(?:[ -]code)?`?|it)\s+(?:to|at)\s*[`'\"(]*\Z"
     r"|(?:将|把|让)\s*`?claude[ -]?code`?\s*(?:指向|连接到|连到|设置为)\s*[`'\"(]*\Z", re.I)
-_BASE_LABEL = lazy(r"(?<![\w.])(?:api[ _-]?)?base[ _-]?url[`'\"]?\s*[:=：]\s*[`'\"]*\Z|\bbaseurl[\"']?\s*:\s*[\"']\Z", re.I)
+_BASE_LABEL = lazy(r"(?<![\w.])(?:api[ _-]?)?base[ _-]?url[`'\"*]*\s*(?:[:=：]|\s\|)\s*[`'\"]*\Z|\bbaseurl[\"']?\s*:\s*[\"']\Z", re.I)
+# "`ANTHROPIC_BASE_URL` must point at the gateway root (e.g. URL)", "ANTHROPIC_BASE_URL 必须指向网关根地址（例如 URL）":
+# the sentence before the URL names the variable and gives the URL as its value.
+_NEGATED = lazy(r"\bnot\b|n't\b|\bnever\b|\binstead of\b|不要|不是|别|不能|而不是", re.I)
+_CLAUDE_VAR_SAYS = lazy(r"\bANTHROPIC_BASE_URL\b(?![\w=])[^.。;；\n]*?(?:\bpoint|\bset\b|\bbe\b|\bis\b|e\.g\.|\bexample\b|such as"
+                        r"|指向|设为|设置为|是|例如|比如)[^.。;；\n]*\Z", re.I)
 _CLAUDE_WORD = lazy(r"\banthropic\b(?![-_][a-z])|\bclaude(?:[ -]code)?\b(?![-_.][a-z])", re.I)
 _CLAUDE_TABLE = lazy(r"""["']?(?:anthropic|claude)["']?\s*:\s*\{""", re.I)
 _KEY_LABEL = lazy(r"""["']?base_?url["']?\s*[:=]\s*["']\Z""", re.I)
@@ -622,7 +641,9 @@ def _named_owner(line: str, port: int, ctx: Any) -> bool:
 def _claude_context(src: Source, ctx: Any, line: str, at: int, start: int) -> bool:
     """Whether the URL at ``line[at]`` is given as a Claude Code base URL (see ClaudeBaseUrl._described)."""
     before = line[:at]
-    if search(_POINT_CLAUDE, before):
+    says = search(_CLAUDE_VAR_SAYS, before)
+    if search(_POINT_CLAUDE, before) or says and not search(_OTHER_CLIENT, before) \
+            and not search(_NEGATED, before[says.start():]):
         return True
     if not search(_BASE_LABEL, before) or search(_OTHER_CLIENT, line):
         return False
