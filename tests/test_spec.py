@@ -339,3 +339,22 @@ def test_flowgate_comment_keys_beside_the_services_are_skipped(tmp_path):
     text = V2.replace("services:\n", "services:\n  _comment_litellm: \"Note: the gateway\"\n", 1)
     spec = spec_from(tmp_path, text)
     assert spec.gateway.port == 4000 and "_comment_litellm" not in spec.services
+
+
+def test_a_git_ignored_personal_config_does_not_outrank_the_tracked_example(tmp_path):
+    (tmp_path / "config" / "examples").mkdir(parents=True)
+    (tmp_path / "config" / "examples" / "flowgate.yaml").write_text(V2)
+    (tmp_path / "config" / "flowgate.yaml").write_text(V2.replace("port: 4000", "port: 4100"))
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("```sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4000\n```\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    # not ignored: the first well-known path wins, as before (and the spec cache remembers it)
+    assert load_spec(load_settings(None, tmp_path)).gateway.port == 4100
+    assert "port 4000 is not the gateway's 4100" in cli(tmp_path, "--preview", "--output-format", "concise", ".").stdout
+    (tmp_path / ".gitignore").write_text("config/flowgate.yaml\n")
+    res = cli(tmp_path, "--verbose", "--preview", ".")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "spec from config/examples/flowgate.yaml" in res.stderr
+    assert "passed over config/flowgate.yaml: git ignores it" in res.stderr
+    spec = load_spec(load_settings(None, tmp_path))
+    assert spec.gateway.port == 4000 and spec.source_path.name == "flowgate.yaml" and "examples" in str(spec.source_path)

@@ -1,5 +1,6 @@
 """Finding the gateway config (settings, an explicit path, well-known locations) and loading the spec."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,17 @@ from flowgate_lint.spec.yamlnodes import _yaml_load
 
 
 def find_spec_file(settings: Settings, explicit: str | None = None,
-                   probes: list[Path] | None = None) -> tuple[Path | None, Any]:
+                   probes: list[Path] | None = None, notes: list[str] | None = None) -> tuple[Path | None, Any]:
     """The gateway config to use, and its parsed data (None if there is none).
 
     Order: ``--spec``, the ``spec`` setting, then well-known paths under the
-    settings root (the current directory when there are no settings). Every path
-    looked at, present or not, is appended to ``probes`` (the spec cache's dependencies).
+    settings root (the current directory when there are no settings). When several well-known paths
+    exist, one git ignores (a personal copy of a tracked example) is passed over for a tracked or
+    untracked one: CI never sees the ignored file. Every path looked at, present or not, is appended to
+    ``probes`` (the spec cache's dependencies); why a file was passed over, to ``notes``.
     """
     probes = [] if probes is None else probes
+    notes = [] if notes is None else notes
     if explicit:
         path = Path(explicit)
         probes.append(path)
@@ -39,23 +43,46 @@ def find_spec_file(settings: Settings, explicit: str | None = None,
         start = settings.start.resolve()
         dirs = [start, *[p for p in start.parents if settings.root.resolve() in (p, *p.parents)]]
     for directory in dirs:
-        for rel in FLOWGATE_PATHS + LITELLM_PATHS:
-            path = directory / rel
-            probes.append(path)
-            if path.is_file():
-                data = _yaml_load(path)
-                if rel in FLOWGATE_PATHS:
-                    return path, data  # a FlowGate path that holds something else is an error, not a skip
-                if is_litellm(data):
-                    return path, data
+        candidates = [(directory / rel, rel) for rel in FLOWGATE_PATHS + LITELLM_PATHS]
+        probes.extend(path for path, _ in candidates)
+        existing = [(path, rel) for path, rel in candidates if path.is_file()]
+        if len(existing) > 1:
+            ignored = _git_ignored(settings.root, [path for path, _ in existing])
+            probes.extend({settings.root / ".gitignore", settings.root / ".git" / "info" / "exclude",
+                           *(path.parent / ".gitignore" for path, _ in existing)})
+            kept = [(path, rel) for path, rel in existing if path not in ignored]
+            if kept and len(kept) < len(existing):
+                notes.append(f"passed over {', '.join(rel for path, rel in existing if path in ignored)}: git ignores it "
+                             "(a personal copy; CI never sees it)")
+                existing = kept
+        for path, rel in existing:
+            data = _yaml_load(path)
+            if rel in FLOWGATE_PATHS:
+                return path, data  # a FlowGate path that holds something else is an error, not a skip
+            if is_litellm(data):
+                return path, data
     return None, None
+
+
+def _git_ignored(root: Path, paths: list[Path]) -> set[Path]:
+    """Those of ``paths`` git ignores in the work tree holding ``root`` (none outside a work tree: git fails)."""
+    import subprocess  # only when several well-known configs exist
+
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "check-ignore", "-z", "--stdin"],
+                              input=b"\0".join(os.fsencode(p) for p in paths), capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    listed = {Path(p) if Path(p).is_absolute() else root / p for p in os.fsdecode(proc.stdout).split("\0") if p}
+    return {path for path in paths if path in listed or path.resolve() in {q.resolve() for q in listed}}
 
 
 def load_spec(settings: Settings, explicit: str | None = None, probes: list[Path] | None = None) -> Spec:
     """Load and validate the spec from its sources; settings override the config file.
 
     ``probes`` collects every file path the result depends on (see ``find_spec_file``)."""
-    path, data = find_spec_file(settings, explicit, probes)
+    found_notes: list[str] = []
+    path, data = find_spec_file(settings, explicit, probes, found_notes)
     fields: dict[str, Located] = {}
     services: dict[str, tuple[Located, Located, Located]] = {}
     models: Located | None = None
@@ -91,4 +118,4 @@ def load_spec(settings: Settings, explicit: str | None = None, probes: list[Path
     inputs = [p for p in (spec.source_path, settings.path) if p is not None]
     if "cliproxyapi-config" in fields:
         inputs.append(Path(fields["cliproxyapi-config"].value))
-    return spec._replace(inputs=tuple(inputs))
+    return spec._replace(inputs=tuple(inputs), notes=tuple(found_notes) + spec.notes)
