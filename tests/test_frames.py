@@ -71,6 +71,16 @@ CASES = [
      "#!/usr/bin/env bash\nset -euo pipefail\nbase=http://127.0.0.1:4000\ncount_url=\"$base/v1/messages/count_tokens\"\n"
      "messages_url=\"$base/v1/messages\"\ncurl -fsS -H 'anthropic-version: 2023-06-01' -X POST \"$count_url\" -d '{}'\n"
      "curl -fsS -H 'anthropic-version: 2023-06-01' -X POST \"$messages_url\" -d '{}'\n", set()),
+    # 7. near-miss ports and port lists in other shapes
+    (7, "a port list in parentheses with a port no declared service uses", "docs/start.md",
+     "# Start\n\n- Ports available (4000, 5000)\n", {"FG301"}),
+    (7, "one port check per line, one on a port no declared service uses", "docs/start.md",
+     "# Services won't start\n\n```sh\n# Check for port conflicts\nlsof -i :4000\nlsof -i :5000\n```\n", {"FG301"}),
+    (7, "the port checks name the declared ports", "docs/start.md",
+     "# Services won't start\n\n```sh\nlsof -i :4000\nlsof -i :8317\n```\n", set()),
+    (7, "a second upstream on a port one digit longer than a declared service's", "docs/backup.md",
+     "# A second upstream\n\nAdd a second CLIProxyAPI instance on 18317 as a backup upstream:\n\n```yaml\nmodel_list:\n"
+     "  - model_name: backup\n    litellm_params:\n      api_base: http://127.0.0.1:18317/v1\n```\n", set()),
 ]
 
 
@@ -81,7 +91,7 @@ def test_each_cause_shape(cause, shape, name, text, codes):
 
 
 def test_the_smoke_finding_stands_on_the_route_it_probes():
-    text = CASES[-2][3]
+    text = next(c[3] for c in CASES if c[1].startswith("a smoke script that probes count_tokens only"))
     f = next(f for f in lint_text(text, "scripts/smoke.sh") if f.code == "FG202")
     assert f.line == 4  # probe_url="$base/v1/messages/count_tokens"
 

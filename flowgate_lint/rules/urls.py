@@ -114,7 +114,12 @@ _PORT_HINT = lazy(r"[(（:：]\s*\d")  # what _PORT_WORD needs without "port" or
 _DIGITS = lazy(r"\d\d")  # every _PORT_WORD match holds a port number
 _DOTTED_PORT = lazy(r"(?<![\w.-])([A-Za-z][\w-]*)\.port[\"']?\s*[:=]\s*[\"']?(\d{2,5})\b")
 _PORT_LIST = lazy(r"(?<![\w-])(?:ports|端口)\s*[:=]?\s*(\d{2,5}(?:\s*(?:,|、|/|&|\band\b|\bor\b|和|或|与|及)\s*\d{2,5})+)\b"
-                  r"|(?<![\w.:])(\d{2,5}(?:\s*(?:,|、|/|&|\band\b|和|或|与|及)\s*\d{2,5})+)\s*(?:端口|ports\b)", re.I)
+                  r"|(?<![\w.:])(\d{2,5}(?:\s*(?:,|、|/|&|\band\b|和|或|与|及)\s*\d{2,5})+)\s*(?:端口|ports\b)"
+                  # "Ports available (4000, 5000)": a word or two, then the list in parentheses
+                  r"|(?<![\w-])(?:ports|端口)(?:\s+[a-z]+){0,2}\s*[(（]\s*(\d{2,5}(?:\s*[,、]\s*\d{2,5})+)\s*[)）]", re.I)
+# One port check per line ("lsof -i :4000" then "lsof -i :5000"): the lines list the ports.
+_PORT_CHECKS = lazy(r"(?m)(?:^[ \t]*(?:sudo[ \t]+)?(?:lsof[ \t]+-i[ \t]*(?:tcp)?:|fuser[ \t]+(?:-\w+[ \t]+)*|nc[ \t]+-z[ \t]+\S+[ \t]+)"
+                    r"\d{2,5}(?:/tcp)?[ \t]*(?:#[^\n]*)?(?:\n|\Z)){2,}")
 
 
 class _ServicePorts:
@@ -218,7 +223,7 @@ class _ServicePorts:
                 name = near.name if near.kind == "declared" or ctx.spec.source_kind != "settings" else "the gateway"
                 ps = conv(start + shown.rfind(str(port)))
                 yield self._finding(src, ctx, ps, ps + len(str(port)), name, port, want, shown, False)
-            if listed:
+            if listed or "lsof" in text or "fuser" in text or "nc -z" in text:
                 yield from self._port_lists(src, ctx, text, conv)
         if src.kind == "markdown":
             yield from self._tables(src, ctx)
@@ -261,9 +266,11 @@ class _ServicePorts:
         declared = {s.port: s for s in cm.declared(ctx)}
         if len(declared) < 2:
             return
-        for m in _PORT_LIST.finditer(text):
-            g = 1 if m.group(1) else 2
-            nums = [(int(n.group(0)), m.start(g) + n.start()) for n in re.finditer(r"\d{2,5}", m.group(g))]
+        lists = [(m, next(g for g in (1, 2, 3) if m.group(g))) for m in _PORT_LIST.finditer(text)]
+        lists += [(m, 0) for m in _PORT_CHECKS.finditer(text)] if "lsof" in text or "fuser" in text or "nc " in text else []
+        for m, g in lists:
+            found = re.finditer(r"(?<=[:\s])\d{2,5}\b" if g == 0 else r"\d{2,5}", m.group(g))
+            nums = [(int(n.group(0)), m.start(g) + n.start()) for n in found]
             ports = [p for p, _ in nums]
             if len(ports) != len(declared) or not any(p in declared for p in ports):
                 continue
@@ -275,8 +282,9 @@ class _ServicePorts:
                 name = declared[want].name
                 start = conv(at)
                 fix = Fix((src.edit(start, start + len(str(port)), str(want)),), UNSAFE, f"Use port {want}")
+                shown = m.group(0).strip().replace("\n", "; ")
                 yield src.finding(self, start, start + len(str(port)),
-                                  f"{m.group(0)}: no declared service uses port {port}; {name} is on {want} "
+                                  f"{shown}: no declared service uses port {port}; {name} is on {want} "
                                   f"({', '.join(f'{s.name} {p}' for p, s in sorted(declared.items()))})", fix if len(unknown) == 1 else None)
 
 
@@ -352,7 +360,8 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
     CLIProxyAPIPlus" (the sentence names only that service), a table row naming the service with
     a port column, a dotted key `cliproxyapi_plus.port: 5000`, a YAML/JSON/TOML block with
     `cliproxyapi_plus: {port: 5000}`, and a list of the services' ports with one nobody has
-    ("ports 4000, 5000 must be free" when the config says 4000 and 8317).
+    ("ports 4000, 5000 must be free", "Ports available (4000, 5000)", or one `lsof -i :N` per line,
+    when the config says 4000 and 8317).
 
     ## When it deliberately does not fire
     - `localhost`, `127.0.0.1`, any `127.x` address, `::1` and `[::1]` are the same gateway: the
