@@ -249,7 +249,7 @@ def test_doctor_reports_drift_then_all_clear(tmp_path):
     res = cli("doctor", env=env)
     assert res.returncode == 1
     assert "Codex config" in res.stdout and "missing" in res.stdout and "flowgate-lint apply codex" in res.stdout
-    assert "OPENAI_BASE_URL (env)" in res.stdout
+    assert "OPENAI_BASE_URL (env)" in res.stdout and "Codex ignores it (support removed)" in res.stdout
     assert TOKEN not in res.stdout + res.stderr
     assert cli("apply", "codex", env=env).returncode == 0
     assert cli("apply", "claude-code", env=env).returncode == 0

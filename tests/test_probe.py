@@ -52,7 +52,7 @@ def test_probe_with_nothing_listening_gives_the_hint_once(tmp_path):
     spec.write_text(SPEC.format(port=free_port(), default="router-default"))
     res = probe("--spec", str(spec))
     assert res.returncode == 1
-    assert res.stdout.count("FAIL") == 5  # every endpoint is reported
+    assert res.stdout.count("FAIL") == 4 and res.stdout.count("warn") == 1  # every endpoint is reported (count_tokens: a warning)
     assert res.stdout.count("hint:") == 1, res.stdout
     assert res.stdout.count("gateway is not started, or the port is wrong") == 1, res.stdout
 
@@ -74,3 +74,41 @@ def test_probe_reports_a_rejected_token(gateway):
     res = probe("--spec", str(gateway.spec), token="sk-wrong-token")
     assert res.returncode == 1
     assert "rejected the token" in res.stdout and "sk-wrong-token" not in res.stdout
+
+
+def test_a_count_tokens_404_beside_a_working_messages_route_is_a_warning_naming_the_route(tmp_path):
+    """A loopback server that serves everything but count_tokens: probe passes, warns, and blames the route."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self):
+            length = int(self.headers.get("content-length") or 0)
+            self.rfile.read(length)
+            missing = self.path.startswith("/v1/messages/count_tokens")
+            body = b'{"detail":"Not Found"}' if missing else (
+                b'{"data":[{"id":"router-default"},{"id":"router-cheap"}]}' if self.path == "/v1/models" else b"{}")
+            self.send_response(404 if missing else 200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        spec = tmp_path / "flowgate.yaml"
+        spec.write_text(SPEC.format(port=server.server_address[1], default="router-default"))
+        res = probe("--spec", str(spec))
+    finally:
+        server.shutdown()
+    assert res.returncode == 0, res.stdout + res.stderr
+    line = next(x for x in res.stdout.splitlines() if "count_tokens" in x and "404" in x)
+    assert "warn" in line and "FAIL" not in res.stdout
+    assert "serves /v1/messages but not /v1/messages/count_tokens" in res.stdout
+    assert "the base URL carries /v1" not in res.stdout and "All required endpoints answer." in res.stdout

@@ -50,7 +50,8 @@ def plan(spec: Any, model: str | None = None) -> list[Probe]:
     return [
         Probe("readiness", "GET", "/health/readiness", None, False, spec.gateway.service == "litellm"),
         Probe("models", "GET", "/v1/models", None, False, True),
-        Probe("count_tokens", "POST", "/v1/messages/count_tokens", {"model": claude_model, "messages": msgs}, True, True),
+        # Not required: without it Claude Code estimates its context locally, with no visible error.
+        Probe("count_tokens", "POST", "/v1/messages/count_tokens", {"model": claude_model, "messages": msgs}, True, False),
         Probe("messages", "POST", "/v1/messages", {"model": claude_model, "max_tokens": 8, "messages": msgs}, True, True),
         Probe("responses", "POST", "/v1/responses", {"model": codex_model, "input": "ping", "max_output_tokens": 16},
               False, True),
@@ -104,6 +105,16 @@ def judge(probe: Probe, answer: Answer, base: str, spec: Any, expected_models: l
         hint = ""
     detail = answer.body[:200].decode("utf-8", "replace").replace("\n", " ")
     return Verdict(probe, status, ms, False, detail, hint)
+
+
+def relate(verdicts: list[Verdict]) -> list[Verdict]:
+    """Hints that depend on another endpoint's answer: a count_tokens 404 beside a /v1/messages that answered
+    is the missing route, not a wrong base URL."""
+    messages_ok = any(v.probe.name == "messages" and v.ok for v in verdicts)
+    return [v._replace(hint="the gateway serves /v1/messages but not /v1/messages/count_tokens: Claude Code works, "
+                            "but estimates its context locally (/context); a gateway release with the route fixes it")
+            if v.probe.name == "count_tokens" and v.status == 404 and messages_ok else v
+            for v in verdicts]
 
 
 def send(base: str, probe: Probe, token: str | None, timeout: float) -> Answer:

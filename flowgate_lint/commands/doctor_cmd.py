@@ -68,7 +68,7 @@ def checks(spec, codex_path: Path, claude_path: Path) -> list[tuple[str, str, st
     rows.append((f"{key} (env, Codex env_key)", "ok" if env.get(key) else "missing",
                  "set" if env.get(key) else "not set: Codex requests will fail", "" if env.get(key) else f"export {key}=<gateway key>"))
     if env.get("OPENAI_BASE_URL") is not None:
-        rows.append(("OPENAI_BASE_URL (env)", "drift", "set; deprecated in Codex (ignored when openai_base_url is set)",
+        rows.append(("OPENAI_BASE_URL (env)", "drift", "set; Codex ignores it (support removed): configure the provider table in config.toml",
                      "unset OPENAI_BASE_URL"))
     return rows
 

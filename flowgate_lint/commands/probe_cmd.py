@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from flowgate_lint.commands.specargs import load_spec_for
-    from flowgate_lint.clients.probe import judge, plan, send
+    from flowgate_lint.clients.probe import judge, plan, relate, send
 
     _, spec = load_spec_for(args, Path.cwd())
     base = (args.url or spec.gateway.root_url).rstrip("/")
@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
                          "(integration.default_model or the default-model setting)")
     expected = sorted({m for m in (spec.claude.model, spec.claude.haiku_model, spec.codex.model) if m}
                       if not args.model else {args.model})
-    verdicts = [judge(p, send(base, p, token, args.timeout), base, spec, expected if p.name == "models" else [])
-                for p in plan(spec, args.model)]
+    verdicts = relate([judge(p, send(base, p, token, args.timeout), base, spec, expected if p.name == "models" else [])
+                       for p in plan(spec, args.model)])
     failed = [v for v in verdicts if not v.ok and v.probe.required]
     if args.output_format == "json":
         sys.stdout.write(json.dumps({

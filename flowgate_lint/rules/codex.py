@@ -403,7 +403,9 @@ class CodexProfileWithoutFile(Rule):
 
     ## Why is this bad?
     A reader who follows the command gets a profile that does not exist: current Codex looks
-    for `$CODEX_HOME/X.config.toml`, and the doc never says what to put there.
+    for `$CODEX_HOME/X.config.toml`, and the doc never says what to put there. Codex then
+    **silently uses the base config** (measured with 0.171.0: exit 0, no warning), so whatever
+    the profile was meant to change (the model, the provider) quietly does not happen.
 
     ## When it deliberately does not fire
     - In a document that does not set Codex up (shows no Codex config block with

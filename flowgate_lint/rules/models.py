@@ -82,10 +82,12 @@ class ModelSlotMismatch(Rule):
     settings.json, Codex config.toml) and managed snippets always follow the spec.
 
     ## Why is this bad?
-    A slot that names another model either fails (the gateway does not serve it: Claude Code
-    reports "There's an issue with the selected model") or silently routes traffic to a model
-    the gateway's owners did not choose for that slot (for example background work to an
-    expensive model instead of the fast one).
+    A slot that names another model either fails (the gateway does not serve it: LiteLLM answers
+    400, and Claude Code, after six attempts, prints "API Error: 400 ... Invalid model name passed
+    in model=...") or silently routes traffic to a model the gateway's owners did not choose for
+    that slot (for example background work to an expensive model instead of the fast one). An
+    unserved haiku slot does not show in `claude -p`; it fails the first time `--model haiku` or
+    a helper call uses it.
 
     ## Example
     ```sh
@@ -176,8 +178,12 @@ class ModelNotServed(Rule):
       it) is judged against that config's models, not the repository's.
 
     ## Why is this bad?
-    The gateway answers an unknown model with an error; Claude Code reports it as "There's an
-    issue with the selected model", Codex as a failed turn.
+    The gateway answers an unknown model with an error. LiteLLM answers 400 ("Invalid model name
+    passed in model=..."): Claude Code retries six times, then prints "API Error: 400
+    anthropic_messages: Invalid model name passed in model=...", exit 1; Codex prints "ERROR:
+    ... /responses: Invalid model name passed in model=..." after one request. (The message
+    "There's an issue with the selected model" is what a 404 prints, a base URL ending in `/v1`:
+    FG302.)
 
     ## Example
     ```sh
@@ -266,9 +272,11 @@ class SmallFastModelDeprecated(Rule):
 
     ## Why is this bad?
     Claude Code deprecated it in favour of `ANTHROPIC_DEFAULT_HAIKU_MODEL` ("model for haiku,
-    or background functionality"). It is still honoured for some legacy background work but
-    ignored by built-in agents, so background calls may go to a model the gateway does not
-    serve.
+    or background functionality"), but still reads it, **first**: for the small/fast helper
+    model (API-key checks and other background calls) it overrides the haiku slot (measured with
+    Claude Code 2.1.332). A stale value therefore breaks helper calls even when
+    `ANTHROPIC_DEFAULT_HAIKU_MODEL` is right, with no warning. Renaming it (or removing it when the
+    haiku slot is set) leaves one variable that decides.
 
     ## When it deliberately does not fire
     - A mention of the name without a value ("`ANTHROPIC_SMALL_FAST_MODEL` is deprecated"),

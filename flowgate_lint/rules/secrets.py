@@ -169,9 +169,13 @@ class DualAnthropicAuth(Rule):
 
     ## Why is this bad?
     Claude Code sends `ANTHROPIC_AUTH_TOKEN` as `Authorization: Bearer` (what LiteLLM expects)
-    and `ANTHROPIC_API_KEY` as `X-Api-Key`; with both set it warns about an auth conflict, and
-    an `ANTHROPIC_API_KEY` left over from direct Anthropic use overrides a subscription login.
-    Set one (for a gateway, the token) and unset the other.
+    and `ANTHROPIC_API_KEY` as `x-api-key`; with both set it sends **both headers** on every
+    request (measured with 2.1.332, `-p` mode prints no warning; some interactive versions warn
+    of an auth conflict), and which one counts is the gateway's choice: a gateway that reads
+    `x-api-key` first rejects the request with a key left over from direct Anthropic use, one
+    that reads the bearer token accepts it, so the setup works by accident. That left-over
+    `ANTHROPIC_API_KEY` also overrides a subscription login. Set one (for a gateway, the token)
+    and unset the other.
 
     ## When it deliberately does not fire
     - When only one of them is set, or one is set to an empty value (`ANTHROPIC_API_KEY=`,
@@ -243,5 +247,5 @@ class DualAnthropicAuth(Rule):
             if src.kind == "shell" and _BRANCH.search(src.text, first.name_end, second.name_start):
                 continue  # set in two branches of an if / case: never both at once
             yield src.finding(self, second.name_start, second.name_end,
-                              "both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY are set (auth conflict in Claude Code); "
+                              "both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY are set (Claude Code sends both headers); "
                               "keep ANTHROPIC_AUTH_TOKEN for the gateway and unset ANTHROPIC_API_KEY")

@@ -260,9 +260,11 @@ class SmokeMissingCountTokens(_SmokeRule):
       an `http://` URL, names the path: how the probe is written is FG203's and FG204's concern.
 
     ## Why is this bad?
-    Claude Code calls `/v1/messages/count_tokens` to size its context. A gateway (or a
-    LiteLLM release before 1.74.9) that lacks it degrades Claude Code quietly; a smoke test
-    that never calls it cannot notice.
+    Claude Code calls `/v1/messages/count_tokens` for exact context accounting (`/context` sends
+    two dozen of them; a plain `claude -p` sends none). On a gateway that lacks the route (LiteLLM
+    1.74.9 answered 404 there, BerriAI/litellm#13252), Claude Code estimates locally with no
+    visible error, so prompts and answers still work but the context figures are wrong. A smoke
+    test that never calls the route cannot notice; the finding is a warning, not an error.
 
     ## Example
     ```sh
@@ -286,6 +288,8 @@ class SmokeMissingCountTokens(_SmokeRule):
     code = "FG201"
     name = "smoke-missing-count-tokens-probe"
     summary = "A gateway smoke script never probes POST /v1/messages/count_tokens"
+    severity = "warning"
+    lost = "without it Claude Code estimates context locally, with no visible error"
     preview = True
     first_contact = "0 of 5 findings right (0.00) on first contact: batch 1 and FlowGate's history (eval/README.md)"
     fixable = True
@@ -304,7 +308,7 @@ class SmokeMissingCountTokens(_SmokeRule):
                           and not any(p.path == c.path for p in found)]
         fix = None if others_missing else insert_fix(src, ctx)
         yield src.finding(self, a, b, f"smoke script never probes POST {self.path} on the gateway "
-                                      f"({ctx.spec.gateway.root_url}); Claude Code depends on it", fix)
+                                      f"({ctx.spec.gateway.root_url}); {self.lost}", fix)
 
 
 @register
@@ -340,6 +344,8 @@ class SmokeMissingMessages(SmokeMissingCountTokens):
     """
 
     code = "FG202"
+    severity = "error"
+    lost = "Claude Code sends every prompt there"
     name = "smoke-missing-messages-probe"
     summary = "A gateway smoke script never probes POST /v1/messages"
     preview = True

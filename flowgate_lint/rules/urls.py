@@ -865,11 +865,15 @@ class OpenAIBaseUrlEnv(Rule):
     history files and sections, and values whose frame is quoted (old, a migration's half).
 
     ## Why is this bad?
-    Codex deprecated the `OPENAI_BASE_URL` environment variable: it warns
-    "`OPENAI_BASE_URL` is deprecated. Set `openai_base_url` in config.toml instead." and
-    ignores the variable when both are set. With a gateway, the supported setup is a custom
+    Codex no longer reads `OPENAI_BASE_URL` at all: support was removed in April 2026
+    (openai/codex#16720, "removes support for `OPENAI_BASE_URL` entirely"), and current releases
+    (measured with 0.171.0) print no warning. The variable is silently ignored: requests go to
+    Codex's default endpoint, and **nothing reaches the gateway** (Codex retries "Reconnecting...
+    waiting for network" until it gives up). With a gateway, the supported setup is a custom
     provider in `~/.codex/config.toml` (what `flowgate-lint print codex` prints), or
-    `openai_base_url` for the built-in provider.
+    `openai_base_url` for the built-in provider (which then reads its key from `CODEX_API_KEY` or
+    a login, not from `OPENAI_API_KEY`). Other clients (Qwen Code, OpenCode, the OpenAI SDKs)
+    still read the variable, so the rule only fires where it is set for Codex.
 
     ## Example
     ```sh
@@ -892,8 +896,7 @@ class OpenAIBaseUrlEnv(Rule):
     preview = True
     first_contact = "5 of 6 findings right (0.83) on first contact: batches 1-5 and FlowGate's history (eval/README.md); the wrong one set OPENAI_BASE_URL for OpenCode beside Codex"
     name = "openai-base-url-env-deprecated"
-    summary = "OPENAI_BASE_URL set for Codex, which deprecated it; use openai_base_url or a provider table"
-    severity = "warning"
+    summary = "OPENAI_BASE_URL set for Codex, which ignores it (support removed); use a provider table or openai_base_url"
     kinds = ALL_KINDS
     skip_history = True
     triggers = (r"OPENAI_BASE_URL",)
@@ -913,7 +916,8 @@ class OpenAIBaseUrlEnv(Rule):
             if owner is not None and owner != "codex":
                 continue  # "# OpenCode / export OPENAI_BASE_URL=... / opencode": set for another client
             yield src.finding(self, a.name_start, a.name_end,
-                              "OPENAI_BASE_URL is deprecated in Codex (ignored when openai_base_url is set); configure "
+                              "OPENAI_BASE_URL is ignored by Codex (support removed): its requests go to the default endpoint, "
+                              "not the gateway; configure "
                               f"a provider with base_url {ctx.spec.codex.base_url} (flowgate-lint print codex)")
 
 
