@@ -446,11 +446,12 @@ def test_a_fix_that_grows_toml_past_what_can_be_checked_is_a_one_line_error(tmp_
     from flowgate_lint.documents.toml_spans import TOMLKIT_MAX_CHARS
 
     repo = project(tmp_path)
-    head = '[model_providers.flowgate]\nname = "FlowGate Local"\nbase_url = "http://127.0.0.1:4000"\n'
+    head = ('[model_providers.flowgate]\nname = "FlowGate Local"\nbase_url = "http://127.0.0.1:4000/v1"\n'
+            'wire_api = "chat"\n')
     tables = "".join(f'[t{i}]\nk = "v"\nf = 1.5\n' for i in range(4000))  # not plain pairs: tomlkit locates values
     text = (head + tables)[:TOMLKIT_MAX_CHARS - 1]
     text = text[:text.rindex("\n") + 1]
-    text += "#" * (TOMLKIT_MAX_CHARS - len(text) - 1) + "\n"  # exactly at the limit; the fix adds "/v1"
+    text += "#" * (TOMLKIT_MAX_CHARS - len(text) - 1) + "\n"  # exactly at the limit; the fix ("responses") grows it
     (repo / "codex.toml").write_text(text)
     assert run(repo, "codex.toml").returncode == 1
     res = run(repo, "--fix", "codex.toml")
@@ -459,7 +460,7 @@ def test_a_fix_that_grows_toml_past_what_can_be_checked_is_a_one_line_error(tmp_
     assert [line for line in res.stderr.splitlines() if line] == [
         "codex.toml: fixing it would make it too large to check: TOML too large to locate its values (64 KiB > 64 KiB "
         "for TOML that is not written as plain one-line key = value pairs); nothing was written"]
-    assert "codex.toml:3:12: FG303" in res.stdout  # the finding stands
+    assert "codex.toml:4:12: FG503" in res.stdout  # the finding stands
     assert (repo / "codex.toml").read_text() == text
 
 

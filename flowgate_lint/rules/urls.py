@@ -400,10 +400,11 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
 
     ## Fix
     Only the port is replaced; the host keeps its spelling and the rest of the URL and the text
-    stay as they are. Safe when the context makes the finding certain: a client key or client
-    API path on no other service's port, outside provider guides, or a service's dotted or
-    structured `port` key. Unsafe when it is probable (prose naming a service, a port list with
-    exactly one unknown port and one missing service); a port list with more has no fix.
+    stay as they are. Safe only for a service's dotted or structured `port` key (the key names
+    the service). A URL's port is never certain: another server may own it (a backend behind
+    the gateway, a second proxy, a status check of another instance), so the fix is unsafe, as
+    it is for prose naming a service and for a port list with exactly one unknown port and one
+    missing service; a port list with more has no fix.
     """
 
     code = "FG301"
@@ -439,8 +440,8 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
                 continue
             svc = cm.service_by_port(ctx, u.port)
             own = f" ({svc.name}'s)" if svc is not None else ""
-            fix = Fix((src.edit(u.port_start, u.port_end, str(t.expected_port)),), SAFE if t.certain else UNSAFE,
-                      f"Use port {t.expected_port}")
+            # A URL's port change is never certain: another server (a backend, a second proxy) may own that port.
+            fix = Fix((src.edit(u.port_start, u.port_end, str(t.expected_port)),), UNSAFE, f"Use port {t.expected_port}")
             yield src.finding(self, u.start, u.end,
                               f"{ref.text} uses port {u.port}{own}; {_where(t, spec)}{_because(t)}", fix)
         yield from self._diagram_ports(src, ctx)
@@ -721,8 +722,9 @@ class CodexBaseUrl(Rule):
     ## Fix
     The endpoint suffix is dropped, `/v1` added for the gateway's root and the port set; the host
     keeps its spelling; credentials (`user:<password>@`) are dropped. Safe when the context makes the finding
-    certain, the port stays and the URL carries no credentials; unsafe otherwise (another server may own
-    another port).
+    certain, the fix only drops an endpoint suffix (the port stays, no `/v1` is added) and the URL carries no
+    credentials; unsafe otherwise (another server may own another port, and a gateway may serve
+    `/responses` at its root, as LiteLLM and some proxies do).
     """
 
     code = "FG303"
@@ -776,10 +778,12 @@ class CodexBaseUrl(Rule):
         problem, path = _codex_structure(u.path)
         problems = [problem] if problem else []
         port = u.port
+        added_v1 = False
         if t.is_gateway:
             if not path:
                 problems.append("lacks /v1 (Codex appends only /responses)")
                 path = "/v1"
+                added_v1 = True  # not certain: a gateway may serve /responses at its root (LiteLLM does)
             if t.expected_port is not None and u.port != t.expected_port:
                 problems.append(f"port {u.port if u.port is not None else '(default)'} is not the gateway's {t.expected_port}")
                 port = t.expected_port
@@ -795,8 +799,8 @@ class CodexBaseUrl(Rule):
             edit = src.edit(start, end, new)
         yield src.finding(self, start, end,
                           f"Codex base_url {value} " + "; ".join(problems) + f"; use {new}{_because(t) if t.is_gateway else ''}",
-                          Fix((edit,), SAFE if t.certain and not has_userinfo(value) and port == u.port else UNSAFE,
-                              f"Set base_url to {new}"))
+                          Fix((edit,), SAFE if t.certain and not has_userinfo(value) and port == u.port and not added_v1
+                              else UNSAFE, f"Set base_url to {new}"))
 
 
 _CODEX_WORD = lazy(r"\bcodex\b", re.I)
