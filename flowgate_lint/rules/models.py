@@ -6,7 +6,7 @@ import re
 from typing import Any, Iterator
 
 from flowgate_lint import judgement as context
-from flowgate_lint.documents.findings import SAFE, Finding, Fix
+from flowgate_lint.documents.findings import SAFE, UNSAFE, Finding, Fix
 from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.documents.scan import assignments, is_reference, may_name, replace_value, text_pieces
@@ -296,8 +296,10 @@ class SmallFastModelDeprecated(Rule):
     ```
 
     ## Fix
-    Safe when the same file or block does not set `ANTHROPIC_DEFAULT_HAIKU_MODEL`: the name is
-    renamed to `ANTHROPIC_DEFAULT_HAIKU_MODEL` and the value set to the spec's haiku model.
+    When the same file or block does not set `ANTHROPIC_DEFAULT_HAIKU_MODEL`: the name is
+    renamed to `ANTHROPIC_DEFAULT_HAIKU_MODEL` and the value set to the spec's haiku model. Safe
+    when the same file or block also sets `ANTHROPIC_BASE_URL` (plainly Claude Code's settings);
+    unsafe otherwise, since a proxy's own `.env` may read a setting of the same name.
     When the haiku slot is already set there is no automatic fix: delete the deprecated line.
     Prose and quoted keys in scripts have no automatic fix: rewrite the sentence or the script.
     """
@@ -318,6 +320,9 @@ class SmallFastModelDeprecated(Rule):
             return  # only the prose patterns match any case
         found = assignments(src)
         has_haiku = any(a.name == HAIKU for a in found)
+        # Renaming is certain only where the variables are clearly Claude Code's (its base URL is set beside them);
+        # a proxy's own .env may read a setting of the same name (its model for small requests).
+        for_claude = any(a.name == "ANTHROPIC_BASE_URL" for a in found)
         haiku = ctx.spec.claude.haiku_model
         for a in found:
             if a.name != SMALL_FAST:
@@ -328,10 +333,12 @@ class SmallFastModelDeprecated(Rule):
                 edits = [src.edit(a.name_start, a.name_end, f"{quote}{HAIKU}{quote}")]
                 if haiku and a.value.strip() != haiku and not is_reference(a.value):
                     edits.append(replace_value(src, a, haiku))
-                fix = Fix(tuple(edits), SAFE, f"Rename to {HAIKU}={haiku}" if haiku else f"Rename to {HAIKU}")
+                fix = Fix(tuple(edits), SAFE if for_claude else UNSAFE,
+                          f"Rename to {HAIKU}={haiku}" if haiku else f"Rename to {HAIKU}")
             hint = f"rename it to {HAIKU}" if not has_haiku else f"remove it ({HAIKU} is already set)"
             yield src.finding(self, a.name_start, a.name_end,
-                              f"{SMALL_FAST} is deprecated in Claude Code; {hint}", fix)
+                              f"{SMALL_FAST} is deprecated in Claude Code, yet read first (it overrides the haiku slot "
+                              f"for the small helper model); {hint}", fix)
         if src.kind == "markdown" and not src.embedded:
             assigned = {a.name_start for a in found}
             for seg in markdown_doc(src).segments:
