@@ -105,3 +105,42 @@ def test_codex_fails_with_a_legacy_profile_selector(gateway, tmp_path):
     assert 'legacy `profile = "flowgate"` config is no longer supported' in res.stderr, res.stderr
     assert "use `--profile flowgate` with `flowgate.config.toml`" in res.stderr, res.stderr
     assert CANNED not in res.stdout
+
+
+def test_claude_code_sends_one_request_per_prompt_and_no_count_tokens_in_print_mode(gateway, tmp_path):
+    # Claude Code 2.1.332: `claude -p` sends one /v1/messages and never calls count_tokens (FG201 is a warning).
+    claude = client("claude")
+    env = home(tmp_path)
+    apply("claude-code", gateway.spec, env, "--token-env", "GW_TOKEN")
+    log = gateway.log_text()
+    res = run([claude, "-p", "say hi"], env, tmp_path)
+    assert res.returncode == 0 and CANNED in res.stdout, res.stdout + res.stderr
+    new = gateway.log_text()[len(log):]
+    assert new.count("count_tokens") == 0, new
+    assert new.count("POST /v1/messages") == 1, new
+
+
+def test_an_unserved_model_gets_litellms_400_not_the_selected_model_message(gateway, tmp_path):
+    # FG401/FG402's pages quote this: LiteLLM answers 400 "Invalid model name", Claude Code retries and exits 1.
+    claude = client("claude")
+    env = home(tmp_path)
+    apply("claude-code", gateway.spec, env, "--token-env", "GW_TOKEN")
+    settings = Path(env["CLAUDE_CONFIG_DIR"]) / "settings.json"
+    data = json.loads(settings.read_text())
+    data["env"]["ANTHROPIC_MODEL"] = "router-missing"
+    settings.write_text(json.dumps(data))
+    res = run([claude, "-p", "say hi"], env, tmp_path)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0 and CANNED not in res.stdout
+    assert "400" in out and "Invalid model name passed in model=router-missing" in out, out
+    assert "issue with the selected model" not in out
+
+
+def test_codex_profile_without_a_file_silently_uses_the_base_config(gateway, tmp_path):
+    # FG507's page: `--profile X` with no X.config.toml is no error; the base config answers.
+    codex = client("codex")
+    env = home(tmp_path)
+    apply("codex", gateway.spec, env)
+    res = run([codex, "exec", "--profile", "nosuch", "--skip-git-repo-check", "say hi"], env, tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert CANNED in res.stdout
