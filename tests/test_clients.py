@@ -144,3 +144,17 @@ def test_codex_profile_without_a_file_silently_uses_the_base_config(gateway, tmp
     res = run([codex, "exec", "--profile", "nosuch", "--skip-git-repo-check", "say hi"], env, tmp_path)
     assert res.returncode == 0, res.stdout + res.stderr
     assert CANNED in res.stdout
+
+
+def test_codex_openai_base_url_needs_codex_api_key_not_openai_api_key(gateway, tmp_path):
+    # FG509's evidence: the built-in provider with openai_base_url sends no OPENAI_API_KEY; CODEX_API_KEY works.
+    codex = client("codex")
+    env = home(tmp_path)
+    config = Path(env["CODEX_HOME"]) / "config.toml"
+    config.write_text(f'model = "router-default"\nopenai_base_url = "{gateway.url}/v1"\n')
+    before = gateway.log_text().count("/v1/responses")
+    res = run([codex, "exec", "--skip-git-repo-check", "say hi"], env, tmp_path)
+    assert res.returncode != 0 and CANNED not in res.stdout
+    assert gateway.log_text().count("/v1/responses") > before  # the URL was right: the requests carried no key
+    res = run([codex, "exec", "--skip-git-repo-check", "say hi"], {**env, "CODEX_API_KEY": MASTER_KEY}, tmp_path)
+    assert res.returncode == 0 and CANNED in res.stdout, res.stdout + res.stderr

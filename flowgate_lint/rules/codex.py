@@ -603,3 +603,90 @@ class CodexEnvKeyMismatch(Rule):
         where = ctx.spec_rel or "the gateway config"
         yield src.finding(self, leaf.start, leaf.end, f"env_key = {leaf.value!r}; {where} sets {want!r}",
                           Fix((src.edit(leaf.start, leaf.end, f"{quote}{want}{quote}"),), SAFE, f"Set env_key = {want!r}"))
+
+
+_CODEX_KEY_SOURCE = lazy(r"\bCODEX_API_KEY\b|\bcodex\s+login\b")
+
+
+@register
+class CodexOpenAIBaseUrlKey(Rule):
+    """## What it does
+    In a Markdown document, finds a Codex `config.toml` block that points the **built-in**
+    provider at the gateway with `openai_base_url` (no `model_provider`, or `"openai"`), when the
+    document exports `OPENAI_API_KEY` and never mentions `CODEX_API_KEY` or `codex login`.
+
+    ## Why is this bad?
+    The built-in provider reads its key from `CODEX_API_KEY` or a `codex login --with-api-key`
+    login, not from `OPENAI_API_KEY` (measured with Codex 0.171.0): with only `OPENAI_API_KEY`
+    exported, every request reaches the gateway without a key, WebSocket first (403) then HTTPS
+    (401), and `codex exec` fails after its retries. The same config with `CODEX_API_KEY` set
+    answers. A custom provider (`flowgate-lint print codex`) names its key variable with `env_key`.
+
+    ## When it deliberately does not fire
+    - A document that mentions `CODEX_API_KEY` or `codex login` anywhere, or exports no
+      `OPENAI_API_KEY`.
+    - A block that selects a custom provider (`model_provider = "flowgate"`), an
+      `openai_base_url` that does not target this gateway (an upstream, another local service),
+      and quoted frames (history, a migration's half, a block introduced as wrong).
+
+    ## Example
+    ````markdown
+    ```toml
+    model = "router-default"
+    openai_base_url = "http://127.0.0.1:4000/v1"
+    ```
+
+    ```sh
+    export OPENAI_API_KEY=<your-gateway-key>
+    ```
+    ````
+
+    Use instead: `export CODEX_API_KEY=<your-gateway-key>` (or `codex login --with-api-key`), or
+    a custom provider with `env_key`.
+
+    ## Fix
+    None: which of the two setups the document means is the writer's choice.
+    """
+
+    code = "FG509"
+    name = "codex-openai-base-url-key"
+    summary = "openai_base_url documented with only OPENAI_API_KEY, which Codex's built-in provider does not read"
+    preview = True
+    first_contact = "new: not yet measured on first contact (eval/README.md)"
+    kinds = frozenset({"markdown"})
+    skip_history = True
+    triggers = (r"openai_base_url",)
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        from flowgate_lint import judgement as context
+
+        if src.embedded or _CODEX_KEY_SOURCE.search(src.text):
+            return
+        doc = markdown_doc(src)
+        exported = {a.name for a in assignments(src)}
+        for f in doc.fences:
+            if f.source is not None and f.source.kind in ("shell", "dotenv"):
+                exported |= {a.name for a in assignments(f.source)}
+        if "OPENAI_API_KEY" not in exported:
+            return
+        for f in doc.fences:
+            if f.source is None or f.source.kind != "toml":
+                continue
+            try:
+                data = f.source.data()  # openai_base_url is Codex's own key: no other sign of Codex is needed
+            except Exception:  # noqa: BLE001 - unparsable blocks are FG001's
+                continue
+            if not isinstance(data, dict) or data.get("model_provider", "openai") != "openai":
+                continue
+            leaf = leaf_at(f.source, ("openai_base_url",))
+            if leaf is None or not isinstance(leaf.value, str):
+                continue
+            if context.frame_at(f.source, ctx, leaf.start).quoted:
+                continue
+            if not context.judge(f.source, ctx, leaf.start, leaf.end, key="openai_base_url").is_gateway:
+                continue
+            yield f.source.finding(
+                self, leaf.start, leaf.end,
+                "openai_base_url uses Codex's built-in provider, which reads its key from CODEX_API_KEY or `codex login "
+                "--with-api-key`, not OPENAI_API_KEY; this document exports only OPENAI_API_KEY, so the gateway gets "
+                "no key (401)")
