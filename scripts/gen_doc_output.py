@@ -7,7 +7,11 @@ A transcript is a ```text block (any fence of three or more backticks) whose fir
 git repository holding a copy of the example, so --fix may write). The lines after it are replaced by what
 that command prints (stdout, then stderr) as it would on a terminal (``--output-format full`` when the command
 names no format, no colour), and a closing ``(exit N)`` line is kept up to date when the block has one.
-Other ``$`` blocks (apply, probe: they need a user's home or a live gateway) are left as they are.
+A block after ``<!-- transcript: a session in a copy of examples/NAME, home tests/fixtures/DIR -->`` holds
+several ``$ flowgate-lint ARGS`` commands, each with its output and ``(exit N)``: they run in order in one
+copy of the example with HOME set to a copy of that fixture directory (no client variables in the
+environment, OPENAI_API_KEY a placeholder), the home's path shown as ``~``; backup timestamps differ from
+run to run and are not compared. Other ``$`` blocks (probe: it needs a live gateway) are left as they are.
 
     python scripts/gen_doc_output.py          # rewrite the blocks
     python scripts/gen_doc_output.py --check  # exit 1, naming each stale block, when any differs
@@ -29,6 +33,9 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^(?:<!-- transcript: a copy of (?P<copy>examples/[\w.-]+) -->\n)?(?P<fence>`{3,})text\n"
                    r"(?P<head>\$ (?:cd (?P<cd>examples/[\w.-]+) && )?flowgate-lint (?P<args>[^\n]*))\n(?P<body>.*?)^(?P=fence)$",
                    re.M | re.S)
+SESSION = re.compile(r"^<!-- transcript: a session in a copy of (?P<example>examples/[\w.-]+), home (?P<home>tests/fixtures/[\w.-]+) -->\n"
+                     r"(?P<fence>`{3,})text\n(?P<body>.*?)^(?P=fence)$", re.M | re.S)
+STAMP = re.compile(r"\d{8}T\d{6}\.\d{6}Z")
 WRITES = ("--fix", "--unsafe-fixes", "--add-noqa", "--write-baseline")
 
 
@@ -51,6 +58,26 @@ def run_in_copy(example: str, args: str) -> tuple[str, int]:
         return run(work, args)
 
 
+def run_session(example: str, home_fixture: str, commands: list[str]) -> str:
+    """The transcript of ``commands`` run one after another in a copy of ``example`` with a fresh home."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work, home = Path(tmp) / Path(example).name, Path(tmp) / "home"
+        shutil.copytree(ROOT / example, work)
+        shutil.copytree(ROOT / home_fixture, home)
+        subprocess.run(["git", "init", "-q", str(work)], check=True)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("FLOWGATE_LINT_", "ANTHROPIC_", "CLAUDE_", "CODEX_")) and k != "OPENAI_BASE_URL"}
+        env.update(NO_COLOR="1", HOME=str(home), OPENAI_API_KEY="sk-doc-placeholder-key",
+                   FLOWGATE_LINT_CACHE_DIR=str(Path(tmp) / "cache"))
+        parts = []
+        for command in commands:
+            res = subprocess.run([sys.executable, "-m", "flowgate_lint", *shlex.split(command)], cwd=work,
+                                 capture_output=True, text=True, env=env)
+            out = (res.stdout + res.stderr).replace(str(home), "~")
+            parts.append(f"$ flowgate-lint {command}\n{out}{'' if out.endswith(chr(10)) or not out else chr(10)}(exit {res.returncode})\n")
+        return "\n".join(parts)
+
+
 def regenerate(text: str) -> tuple[str, list[str]]:
     """``text`` with every transcript re-run, and the first lines of the blocks that changed."""
     changed: list[str] = []
@@ -71,6 +98,15 @@ def regenerate(text: str) -> tuple[str, list[str]]:
             changed.append(head)
         return m.group(0)[: m.start("body") - m.start()] + out + m.group("fence")
 
+    def session(m: re.Match[str]) -> str:
+        commands = [line[len("$ flowgate-lint "):] for line in m.group("body").splitlines() if line.startswith("$ flowgate-lint ")]
+        out = run_session(m.group("example"), m.group("home"), commands)
+        if STAMP.sub("T", out) != STAMP.sub("T", m.group("body")):
+            changed.append(f"$ flowgate-lint {commands[0]} ... (a session of {len(commands)} commands)")
+            return m.group(0)[: m.start("body") - m.start()] + out + m.group("fence")
+        return m.group(0)
+
+    text = SESSION.sub(session, text)
     return BLOCK.sub(one, text), changed
 
 

@@ -297,3 +297,31 @@ def test_doctor_is_read_only_it_never_writes_the_spec_cache(tmp_path):
     printed = subprocess.run([sys.executable, "-m", "flowgate_lint", "print", "codex", "--spec", str(spec)],
                              capture_output=True, text=True, env=env)
     assert printed.returncode == 0 and list(cache.rglob("spec-*"))  # the same spec is cacheable: print caches it
+
+
+def test_doctor_runs_the_whole_rule_set_on_the_live_client_files_and_the_environment(tmp_path):
+    """Every problem the linter finds on the same files, not a subset; keys never printed."""
+    (tmp_path / ".codex").mkdir()
+    (tmp_path / ".codex" / "config.toml").write_text(
+        'model_provider = "flowgate"\nmodel = "router-default"\nprofile = "flowgate"\n\n[model_providers.flowgate]\n'
+        'name = "FlowGate Local"\nbase_url = "http://127.0.0.1:4000/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "chat"\n')
+    (tmp_path / ".claude").mkdir()
+    (tmp_path / ".claude" / "settings.json").write_text(json.dumps({"env": {
+        "ANTHROPIC_BASE_URL": "http://127.0.0.1:4000/v1", "ANTHROPIC_MODEL": "router-default",
+        "ANTHROPIC_SMALL_FAST_MODEL": "router-cheap"}}))
+    base = {k: v for k, v in os.environ.items() if k not in ("CODEX_HOME", "CLAUDE_CONFIG_DIR", "ANTHROPIC_BASE_URL")}
+    env = {**base, "HOME": str(tmp_path), "OPENAI_API_KEY": TOKEN, "ANTHROPIC_AUTH_TOKEN": TOKEN,
+           "ANTHROPIC_API_KEY": TOKEN, "OPENAI_BASE_URL": "http://127.0.0.1:4000/v1", "FLOWGATE_LINT_PREVIEW": "1"}
+    res = subprocess.run([sys.executable, "-m", "flowgate_lint", "doctor", "--spec", str(SPEC_PATH)],
+                         capture_output=True, text=True, env=env)
+    assert res.returncode == 1, res.stdout + res.stderr
+    out = res.stdout
+    for code in ("FG503", "FG505", "FG302", "FG403", "FG702"):
+        assert f" {code} " in out, (code, out)
+    assert "environment:" in out and "FG304" in out  # OPENAI_BASE_URL in the environment, linted as Codex's
+    assert TOKEN not in out + res.stderr and "FG701" not in out
+    lint = subprocess.run([sys.executable, "-m", "flowgate_lint", "--preview", "--output-format", "json", "--spec",
+                           str(SPEC_PATH), str(tmp_path / ".codex" / "config.toml"), str(tmp_path / ".claude" / "settings.json")],
+                          capture_output=True, text=True, env=env, cwd=tmp_path)
+    linted = {f["code"] for f in json.loads(lint.stdout)}
+    assert linted and all(f" {code} " in out for code in linted), (linted, out)

@@ -28,3 +28,12 @@ def test_a_drifted_transcript_is_found_and_rewritten_and_a_writing_command_is_le
     assert gen_doc_output.regenerate(new) == (new, [])  # regenerating is idempotent
     fixing = "```text\n$ cd examples/demo && flowgate-lint --fix .\nwhatever\n```\n"
     assert gen_doc_output.regenerate(fixing) == (fixing, [])
+
+
+def test_a_drifted_session_is_found_and_its_backup_timestamps_are_not_compared():
+    page = (ROOT / "docs" / "apply.md").read_text(encoding="utf-8")
+    assert "<!-- transcript: a session in a copy of examples/clean" in page
+    _, changed = gen_doc_output.regenerate(page.replace("flowgate-backup.2026", "flowgate-backup.2031"))
+    assert changed == []  # another run's timestamps are the same transcript
+    _, changed = gen_doc_output.regenerate(page.replace("Everything matches the spec.", "All good."))
+    assert len(changed) == 1 and "a session of 7 commands" in changed[0]

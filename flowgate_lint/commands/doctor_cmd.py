@@ -20,6 +20,48 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_spec_arguments(parser, writes_cache=False)
 
 
+# The client variables doctor lints as the environment's own file (never a key's value: see _environment).
+_ENV_NAMES = ("ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL", "ANTHROPIC_DEFAULT_OPUS_MODEL", "ANTHROPIC_DEFAULT_SONNET_MODEL",
+              "ANTHROPIC_DEFAULT_HAIKU_MODEL", "ANTHROPIC_SMALL_FAST_MODEL", "CLAUDE_CODE_SUBAGENT_MODEL",
+              "OPENAI_BASE_URL")
+_KEY_NAMES = ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_API_KEY")  # only whether they are set
+
+
+def rule_rows(spec, files: list[tuple[str, Path, str]], preview: bool) -> list[tuple[str, str, str, str]]:
+    """Every finding the rule set (the one ``flowgate-lint`` runs) has on the user's live client files, one row
+    each: (label, "drift", "CODE message", fix). ``files`` holds (label, path, kind); the environment's
+    client variables are linted as a dotenv file of their own. Messages are redacted."""
+    from flowgate_lint.lint.engine import Context, decode_host, lint_host
+    from flowgate_lint.plumbing.redact import redact
+    from flowgate_lint.rules import rule_classes, select_codes
+
+    # FG701 is left out: a user's own live config (apply --token-env writes the key into settings.json) and the
+    # environment are where a key belongs; FG002 (unused suppressions) is about repositories.
+    codes = [c for c in select_codes(["ALL"], preview=preview) if c not in ("FG002", "FG701")]
+    ctx = Context(spec, rule_classes(codes), Path.cwd())
+    rows = []
+    sources = [(label, path.name, path.read_bytes(), kind) for label, path, kind in files if path.is_file()]
+    env_text = _environment()
+    if env_text:
+        sources.append(("environment", "environment.env", env_text.encode(), "dotenv"))
+    for label, name, raw, kind in sources:
+        host = decode_host(raw, name, kind)
+        if not hasattr(host, "text"):
+            continue  # unreadable: the apply comparison above already says so
+        for f in lint_host(host, ctx):
+            fix = "flowgate-lint --fix can repair it" if f.fix is not None and f.fix.applicability == "safe" else ""
+            rows.append((f"{label}:{f.line}", "drift", f"{f.code} {redact(f.message)[0]}", fix))
+    return rows
+
+
+def _environment() -> str:
+    """The client variables set in the environment, as dotenv lines; key variables only as references."""
+    lines = [f"{name}={os.environ[name]}" for name in _ENV_NAMES if os.environ.get(name) is not None]
+    lines += [f"{name}=${{{name}}}" for name in _KEY_NAMES if os.environ.get(name)]  # a reference, never the key
+    # The header says what the file is: the environment Codex and Claude Code both run in (FG304 asks for Codex).
+    return "# the environment Codex and Claude Code run in\n" + "\n".join(lines) + "\n" if lines else ""
+
+
 def checks(spec, codex_path: Path, claude_path: Path) -> list[tuple[str, str, str, str]]:
     """(check, status, detail, fix) rows; status is ok, drift, missing or warn. Never includes a secret."""
     from flowgate_lint.clients import safewrite
@@ -112,10 +154,14 @@ def _default(client: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     from flowgate_lint.commands.specargs import load_spec_for
 
-    _, spec = load_spec_for(args, Path.cwd(), write_cache=False)
+    settings, spec = load_spec_for(args, Path.cwd(), write_cache=False)
     codex = Path(args.codex_target).expanduser() if args.codex_target else _default("codex")
     claude = Path(args.claude_target).expanduser() if args.claude_target else _default("claude-code")
     rows = checks(spec, codex, claude)
+    from flowgate_lint.commands.specargs import preview_enabled
+
+    rows += rule_rows(spec, [("Codex config", codex, "toml"), ("Claude Code settings", claude, "json")],
+                      preview_enabled(args, settings))
     widths = [max(len(r[i]) for r in rows + [("check", "status", "detail", "fix")]) for i in range(2)]
     print(f"gateway: {spec.gateway.root_url} ({spec.gateway.service}), spec from {spec.source}")
     print(f"{'check':<{widths[0]}}  {'status':<{widths[1]}}  detail")

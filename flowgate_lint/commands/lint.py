@@ -148,11 +148,13 @@ def build_context(args: argparse.Namespace):
         check_selectors(settings.get(key, []) or [], where)
     for values in (args.select or [], args.extend_select, args.ignore):
         check_selectors(values, where_cli)
+    from flowgate_lint.commands.specargs import preview_enabled
+
     selected = select_codes(
         args.select if args.select is not None else settings.get("select"),
         list(settings.get("extend-select", [])) + args.extend_select,
         list(settings.get("ignore", [])) + args.ignore,
-        preview=_preview(args, settings),
+        preview=preview_enabled(args, settings),
     )
     per_file = {g: list(c) for g, c in (settings.get("per-file-ignores") or {}).items()}
     for item in args.per_file_ignores:
@@ -478,11 +480,3 @@ def run_stdin(args: argparse.Namespace) -> int:
     return exit_code(args, report)
 
 
-def _preview(args: argparse.Namespace, settings) -> bool:
-    """Whether the preview rules run: --preview / --no-preview, else the ``preview`` setting, else
-    ``FLOWGATE_LINT_PREVIEW=1`` in the environment (a CI job that wants them everywhere)."""
-    if args.preview is not None:
-        return args.preview
-    if settings.get("preview") is not None:
-        return bool(settings.get("preview"))
-    return os.environ.get("FLOWGATE_LINT_PREVIEW", "") == "1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 TYPE_CHECKING = False  # typing costs start-up time; type checkers special-case this name
@@ -48,3 +49,13 @@ def load_spec_for(args: argparse.Namespace, start: Path, write_cache: bool = Tru
         for note in spec.notes:
             print(f"{PROG}: spec: {note}", file=sys.stderr)
     return settings, spec
+
+
+def preview_enabled(args: argparse.Namespace, settings) -> bool:
+    """Whether the preview rules run: --preview / --no-preview, else the ``preview`` setting, else
+    ``FLOWGATE_LINT_PREVIEW=1`` in the environment (a CI job that wants them everywhere)."""
+    if getattr(args, "preview", None) is not None:
+        return args.preview
+    if settings.get("preview") is not None:
+        return bool(settings.get("preview"))
+    return os.environ.get("FLOWGATE_LINT_PREVIEW", "") == "1"
