@@ -28,6 +28,7 @@ FAMILIES = (
     "urls",  # FG3xx: gateway URLs, base URLs
     "models",  # FG4xx: model slots
     "codex",  # FG5xx: Codex config coherence
+    "codex_schema",  # FG51x: Codex configs against Codex's published schema
     "excerpts",  # FG6xx: gateway-config excerpts in docs
     "secrets",  # FG7xx: literal credentials
     "snippets",  # FG01x: managed snippet blocks in Markdown
