@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -43,8 +44,6 @@ def unknown_keys(data: dict) -> list[tuple[tuple, str, list[str]]]:
             continue
         allowed = list(error.schema.get("properties", {}))
         patterns = list(error.schema.get("patternProperties", {}))
-        import re
-
         for key in error.instance:
             if key not in allowed and not any(re.search(p, key) for p in patterns):
                 found.append((tuple(error.absolute_path), key, allowed))
@@ -113,8 +112,9 @@ class CodexUnknownKey(Rule):
         from flowgate_lint import judgement as context
 
         data = codex_data(src)
-        if data is None and src.host.path.replace("\\", "/").endswith(".codex/config.toml") and not src.embedded:
-            data = src.data() if isinstance(src.data(), dict) else None
+        if data is None and not src.embedded and src.host.path.replace("\\", "/").endswith(".codex/config.toml"):
+            raw = src.data()
+            data = raw if isinstance(raw, dict) else None
         if data is None or src.embedded and context.frame_at(src, ctx, 0).quoted:
             return
         version = schema_version()["codex"]
