@@ -15,6 +15,7 @@ DEPENDENCIES = (
     ("ahocorasick-rs", "ahocorasick_rs"),
     ("pyromark", "pyromark"),  # CPython 3.11+ only
     ("tomli", "tomli"),  # Python < 3.11 only
+    ("jsonschema", "jsonschema"),  # FG510, imported only when a Codex config is checked
 )
 
 

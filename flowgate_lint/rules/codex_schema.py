@@ -119,8 +119,14 @@ class CodexUnknownKey(Rule):
             return
         version = schema_version()["codex"]
         top_level = set(_validator().schema.get("properties", {}))
+        keys: dict[tuple, tuple[int, int]] = {}  # each key's span, and each table's first key: one pass over the leaves
+        for leaf in src.leaves():
+            if leaf.key_start >= 0:
+                keys.setdefault(leaf.path, (leaf.key_start, leaf.key_end))
+            for n in range(1, len(leaf.path)):
+                keys.setdefault(leaf.path[:n], (-1, -1))
         for path, key, allowed in unknown_keys(data):
-            at, end = self._where(src, path, key)
+            at, end = self._where(src, keys, (*path, key))
             near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
             table = f"[{'.'.join(str(p) for p in path)}]" if path else "the top level"
             hint = f" (did you mean `{near[0]}`?)" if near else ""
@@ -131,13 +137,11 @@ class CodexUnknownKey(Rule):
                                              "ignores it silently (`codex --strict-config` rejects it)")
 
     @staticmethod
-    def _where(src: Source, path: tuple, key: str) -> tuple[int, int]:
-        full = (*path, key)
-        for leaf in src.leaves():
-            if leaf.path == full and leaf.key_start >= 0:
-                return leaf.key_start, leaf.key_end
-        for leaf in src.leaves():
-            if leaf.path[:len(full)] == full:
-                at = table_line(src, *map(str, full))
-                return at, at + 1
+    def _where(src: Source, keys: dict, full: tuple) -> tuple[int, int]:
+        at, end = keys.get(full, (-1, -1))
+        if at >= 0:
+            return at, end
+        if full in keys:  # a table: its header
+            at = table_line(src, *map(str, full))
+            return at, at + 1
         return 0, 1
