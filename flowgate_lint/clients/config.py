@@ -11,7 +11,8 @@ import json
 import re
 from typing import Any, NamedTuple
 
-from flowgate_lint.plumbing.errors import FlowgateError
+from flowgate_lint.clients.jsonedit import ConfigError, json_object as _json_object, remove_member as _remove_member, \
+    set_member as _set_member
 
 # Model overrides a previous provider may have left behind (the list cc-switch clears), plus
 # the deprecated small/fast slot. Removed unless the spec sets them.
@@ -26,10 +27,6 @@ STALE_CLAUDE_KEYS = (
     "CLAUDE_CODE_SUBAGENT_MODEL",
 )
 TOKEN_KEY = "ANTHROPIC_AUTH_TOKEN"
-
-
-class ConfigError(FlowgateError):
-    """A target that exists but cannot be edited safely (unparsable, wrong shape)."""
 
 
 class Edited(NamedTuple):
@@ -118,94 +115,6 @@ def apply_codex(text: str, spec: Any, where: str = "config.toml") -> Edited:
 
 
 # ----------------------------------------------------------------------------- Claude
-
-
-def _json_object(text: str, where: str, why: str = "refusing to edit it") -> Any:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"not valid JSON ({exc.msg}); {why}", where, exc.lineno) from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"not a JSON object; {why}", where, 1)
-    return data
-
-
-def _entries(text: str) -> dict:
-    from json_source_map import calculate
-
-    return calculate(text)
-
-
-def _pointer(*parts: str) -> str:
-    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def _eol(text: str) -> str:
-    return "\r\n" if "\r\n" in text else "\n"
-
-
-def _indent_unit(text: str, entries: dict) -> str:
-    """The file's indentation step (two spaces when it cannot be told)."""
-    for pointer, entry in entries.items():
-        if pointer.count("/") == 1 and entry.key_start is not None:
-            line_start = text.rfind("\n", 0, entry.key_start.position) + 1
-            ws = text[line_start:entry.key_start.position]
-            if ws and not ws.strip():
-                return ws
-    return "  "
-
-
-def _line_indent(text: str, pos: int) -> str:
-    line_start = text.rfind("\n", 0, pos) + 1
-    m = re.match(r"[ \t]*", text[line_start:pos])
-    return m.group(0) if m else ""
-
-
-def _members(text: str, entries: dict, parent: str) -> list[tuple[str, Any]]:
-    """(key, entry) of the direct members of the object at ``parent``, in file order."""
-    depth = parent.count("/") + 1
-    out = [(p, e) for p, e in entries.items() if p.startswith(parent + "/") and p.count("/") == depth and e.key_start]
-    return sorted(out, key=lambda pe: pe[1].key_start.position)
-
-
-def _set_member(text: str, parent: str, key: str, value: Any) -> str:
-    """Set ``key`` in the object at JSON pointer ``parent`` (created by the caller), by span edits."""
-    entries = _entries(text)
-    pointer = parent + _pointer(key)
-    rendered = json.dumps(value, ensure_ascii=False)
-    if pointer in entries:
-        e = entries[pointer]
-        return text[:e.value_start.position] + rendered + text[e.value_end.position:]
-    obj = entries[parent]
-    members = _members(text, entries, parent)
-    eol = _eol(text)
-    if members:
-        last = members[-1][1]
-        indent = _line_indent(text, members[0][1].key_start.position)
-        same_line = "\n" not in text[obj.value_start.position:last.value_end.position]
-        sep = ", " if same_line else "," + eol + indent
-        insert = f'{sep}{json.dumps(key, ensure_ascii=False)}: {rendered}'
-        at = last.value_end.position
-        return text[:at] + insert + text[at:]
-    # an empty object: {} or {   }
-    outer = _line_indent(text, obj.value_start.position)
-    unit = _indent_unit(text, entries)
-    inner = f"{{{eol}{outer}{unit}{json.dumps(key, ensure_ascii=False)}: {rendered}{eol}{outer}}}"
-    return text[:obj.value_start.position] + inner + text[obj.value_end.position:]
-
-
-def _remove_member(text: str, parent: str, key: str) -> str:
-    entries = _entries(text)
-    members = _members(text, entries, parent)
-    pointer = parent + _pointer(key)
-    index = next(i for i, (p, _) in enumerate(members) if p == pointer)
-    e = members[index][1]
-    if index + 1 < len(members):  # not last: drop up to the next member's key
-        return text[:e.key_start.position] + text[members[index + 1][1].key_start.position:]
-    if index > 0:  # last of several: drop from the previous value's end (its comma goes too)
-        return text[:members[index - 1][1].value_end.position] + text[e.value_end.position:]
-    obj = entries[parent]  # the only member: leave an empty object
-    return text[:obj.value_start.position] + "{}" + text[obj.value_end.position:]
 
 
 def apply_claude(text: str, spec: Any, token: str | None = None, where: str = "settings.json") -> Edited:

@@ -1,0 +1,167 @@
+"""Span edits of a JSON config: set, add or remove one member, append to an array, leaving every other byte.
+
+Positions come from json-source-map; values are rendered with ``json.dumps``. The caller re-parses the result.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flowgate_lint.plumbing.errors import FlowgateError
+
+
+class ConfigError(FlowgateError):
+    """A target that exists but cannot be edited safely (unparsable, wrong shape)."""
+
+
+class _Duplicate(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Duplicate(key)
+        seen[key] = value
+    return seen
+
+
+def json_object(text: str, where: str, why: str = "refusing to edit it") -> Any:
+    """``text`` parsed as a JSON object; a duplicate key is refused (parsers keep the last, editors the first)."""
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"not valid JSON ({exc.msg}); {why}", where, exc.lineno) from None
+    except _Duplicate as exc:
+        quoted = json.dumps(exc.key, ensure_ascii=False)
+        at = [m.start() for m in re.finditer(re.escape(quoted) + r"\s*:", text)]
+        line = text.count("\n", 0, at[1]) + 1 if len(at) > 1 else None
+        raise ConfigError(f"duplicate key {quoted} in one object (the client reads only the last); {why}",
+                          where, line) from None
+    except (RecursionError, ValueError) as exc:  # nesting too deep, or a number too long to convert
+        raise ConfigError(f"cannot be read as JSON ({type(exc).__name__}); {why}", where) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"not a JSON object; {why}", where, 1)
+    return data
+
+
+def entries(text: str) -> dict:
+    from json_source_map import calculate
+
+    return calculate(text)
+
+
+def pointer(*parts: str | int) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _eol(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def _indent_unit(text: str, found: dict) -> str:
+    """The file's indentation step (two spaces when it cannot be told)."""
+    for ptr, entry in found.items():
+        if ptr.count("/") == 1 and entry.key_start is not None:
+            line_start = text.rfind("\n", 0, entry.key_start.position) + 1
+            ws = text[line_start:entry.key_start.position]
+            if ws and not ws.strip():
+                return ws
+    return "  "
+
+
+def _line_indent(text: str, pos: int) -> str:
+    line_start = text.rfind("\n", 0, pos) + 1
+    m = re.match(r"[ \t]*", text[line_start:pos])
+    return m.group(0) if m else ""
+
+
+def _children(found: dict, parent: str, keyed: bool) -> list[tuple[str, Any]]:
+    """(pointer, entry) of the direct members (objects) or elements (arrays) at ``parent``, in file order."""
+    depth = parent.count("/") + 1
+    out = [(p, e) for p, e in found.items() if p.startswith(parent + "/") and p.count("/") == depth
+           and (e.key_start is not None) == keyed]
+    return sorted(out, key=lambda pe: (pe[1].key_start or pe[1].value_start).position)
+
+
+def _insert(text: str, container: Any, children: list, rendered: str, found: dict, opener: str, closer: str) -> str:
+    """Add ``rendered`` (a member or an element) after the last child, or into an empty container."""
+    eol = _eol(text)
+    if children:
+        last = children[-1][1]
+        first = children[0][1]
+        indent = _line_indent(text, (first.key_start or first.value_start).position)
+        same_line = "\n" not in text[container.value_start.position:last.value_end.position]
+        sep = ", " if same_line else "," + eol + indent
+        at = last.value_end.position
+        return text[:at] + sep + rendered + text[at:]
+    outer = _line_indent(text, container.value_start.position)
+    unit = _indent_unit(text, found)
+    inner = f"{opener}{eol}{outer}{unit}{rendered}{eol}{outer}{closer}"
+    return text[:container.value_start.position] + inner + text[container.value_end.position:]
+
+
+def _render(value: Any, text: str, found: dict, depth: int) -> str:
+    """A new value, indented like the file when it is a non-empty object or array."""
+    if isinstance(value, (dict, list)) and value:
+        unit = _indent_unit(text, found)
+        body = json.dumps(value, ensure_ascii=False, indent=unit)
+        pad = unit * depth
+        return body.replace("\n", _eol(text) + pad)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def set_member(text: str, parent: str, key: str, value: Any) -> str:
+    """Set ``key`` in the object at JSON pointer ``parent`` (which must exist)."""
+    found = entries(text)
+    ptr = parent + pointer(key)
+    depth = parent.count("/") + 1
+    if ptr in found:
+        e = found[ptr]
+        return text[:e.value_start.position] + _render(value, text, found, depth) + text[e.value_end.position:]
+    member = f"{json.dumps(key, ensure_ascii=False)}: {_render(value, text, found, depth)}"
+    return _insert(text, found[parent], _children(found, parent, True), member, found, "{", "}")
+
+
+def append_element(text: str, array: str, value: Any) -> str:
+    """Append ``value`` to the array at JSON pointer ``array`` (which must exist)."""
+    found = entries(text)
+    rendered = _render(value, text, found, array.count("/") + 1)
+    return _insert(text, found[array], _children(found, array, False), rendered, found, "[", "]")
+
+
+def remove_member(text: str, parent: str, key: str) -> str:
+    found = entries(text)
+    members = _children(found, parent, True)
+    ptr = parent + pointer(key)
+    index = next(i for i, (p, _) in enumerate(members) if p == ptr)
+    e = members[index][1]
+    if index + 1 < len(members):  # not last: drop up to the next member's key
+        return text[:e.key_start.position] + text[members[index + 1][1].key_start.position:]
+    if index > 0:  # last of several: drop from the previous value's end (its comma goes too)
+        return text[:members[index - 1][1].value_end.position] + text[e.value_end.position:]
+    obj = found[parent]  # the only member: leave an empty object
+    return text[:obj.value_start.position] + "{}" + text[obj.value_end.position:]
+
+
+def ensure_object(text: str, data: dict, path: tuple[str, ...], where: str) -> tuple[str, dict, bool]:
+    """Make the object at ``path`` exist (creating empty objects on the way); return the text, that object's
+    parsed value and whether anything was created. A non-object on the way is refused."""
+    node: Any = data
+    created = False
+    for depth, key in enumerate(path):
+        child = node.get(key)
+        if child is None:
+            text = set_member(text, pointer(*path[:depth]), key, {})
+            child = {}
+            node[key] = child
+            created = True
+        elif not isinstance(child, dict):
+            raise ConfigError(f'"{".".join(path[:depth + 1])}" is not an object; refusing to edit it', where)
+        node = child
+    return text, node, created
