@@ -35,6 +35,8 @@ KEY_SHAPES = (
     (lazy(r"(?<![\w-])sk-(?:proj-)?[A-Za-z0-9_-]{20,}"), "sk-"),
     (lazy(r"(?<![\w-])gh[pousr]_[A-Za-z0-9]{30,}"), "gh*_"),
     (lazy(r"(?<![\w-])AKIA[0-9A-Z]{16}(?![\w])"), "AKIA"),
+    (lazy(r"(?<![\w-])xox[abposre]-[A-Za-z0-9-]{10,}"), "xox*-"),  # Slack bot, user, app tokens
+    (lazy(r"(?<![\w-])xapp-[0-9]-[A-Za-z0-9-]{10,}"), "xapp-"),
 )
 BEARER = lazy(r"\bBearer\s+([A-Za-z0-9._~+/=-]{16,})")
 PLACEHOLDER = lazy(r"(?i)x{3,}|\.{3}|…|<[^>]*>|\byour[-_ ]|changeme|change-me|placeholder|example|dummy|redacted|\*{3,}|replace")
@@ -78,17 +80,44 @@ _ASSIGNED_NAMED = lazy(r"(?<![A-Za-z0-9])(api[_-]?key|apikey|auth[_-]?token|acce
                        + r"([^\s\"'`,;&<>(){}\[\]\\:=][^\s\"'`,;&<>(){}\[\]\\]*)")
 # Any *KEY, *TOKEN ... (env_key, x-api-key): only a value that looks generated.
 _ASSIGNED_KEY = lazy(r"(key|token|secret|password)" + _SEPARATOR + r"([A-Za-z0-9._~+/=-]{16,})")
+# A command-line credential: curl's ``-u``/``--user user:password`` (also ``--proxy-user``, ``-U``) and a
+# credential-named flag followed by its value (``--api-key VALUE``; ``--api-key=VALUE`` is an assignment).
+_CLI_USER = lazy(r"(?<![\w-])(?:-u|-U|--user|--proxy-user)(?:[ \t]*=[ \t]*|[ \t]*)(\\*[\"']?)([^\s:\"'`\\]+):([^\s\"'`\\]+)")
+_CLI_FLAG = lazy(r"(?<![\w-])(--?(?:api[_-]?key|apikey|auth[_-]?token|access[_-]?token|bearer[_-]?token|token|secret"
+                 r"|client[_-]?secret|password|passwd|master[_-]?key))([ \t]+(?:\\*[\"'])?)"
+                 r"([^\s\"'`,;&|<>(){}\[\]\\-][^\s\"'`,;&|<>(){}\[\]\\]*)")
+# A PEM private key: the header through the footer (or the end of the text: a key cut across lines).
+_PEM = lazy(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(.*?)(?:(-----END [A-Z0-9 ]*PRIVATE KEY-----)|\Z)", re.S)
+# A line that is only base64 (a PEM body line, a key shown alone): mixed classes, no spaces.
+_B64_LINE = lazy(r"(?m)^([ \t+-]?[ \t]*)([A-Za-z0-9+/]{40,}={0,2})([ \t]*\\?)$")
+# Values that are not secrets although they look like one, kept whole: digests (``sha256:<hex>``, an
+# image ``@sha256:``), commit and tree SHAs in a URL path, and data-URI payloads.
+_PROTECT = lazy(r"(?i)(?<![A-Za-z0-9])sha(?:1|224|256|384|512)[:=][0-9a-f]{32,128}(?![A-Za-z0-9])"
+                r"|/(?:commit|commits|tree|blob|blame|raw|compare|src|archive|-/commit|-/tree|-/blob)/[0-9a-f]{7,64}(?![A-Za-z0-9])"
+                r"|\bdata:[a-z]+/[\w.+-]+(?:;[\w.=-]+)*;base64,[A-Za-z0-9+/]+={0,2}")
+_PROTECT_NEEDLES = ("sha", "SHA", "data:", "/commit", "/tree/", "/blob/", "/blame/", "/raw/", "/compare/", "/src/",
+                    "/archive/")
+_SENTINEL = lazy("\ue000([0-9]+)\ue001")
 _NAME_WORDS = ("key", "token", "secret", "pass", "pwd")
 _TOKEN = lazy(r"[A-Za-z0-9+/=_.~-]{20,}")
-_SHAPE_NEEDLES = ("sk-", "sk-", "gh", "AKIA")  # one per KEY_SHAPES entry
+_SHAPE_NEEDLES = ("sk-", "sk-", "gh", "AKIA", "xox", "xapp-")  # one per KEY_SHAPES entry
 _VAR_NAME = lazy(r"[A-Z][A-Z0-9_]*")
-_KEEP_VALUES = frozenset({"true", "false", "null", "none", "yes", "no", "on", "off", "set", "unset", "required", "optional"})
+_KEEP_VALUES = frozenset({"true", "false", "null", "none", "yes", "no", "on", "off", "set", "unset", "required", "optional",
+                          # type names: "token: string", "api_key: str | None", "password: SecretStr"
+                          "string", "str", "bytes", "int", "integer", "number", "float", "bool", "boolean", "object",
+                          "array", "list", "dict", "map", "any", "text", "secretstr", "undefined", "optional[str]"})
+_DOTTED_NUMBER = lazy(r"v?[0-9]+(?:\.[0-9]+)+")  # 0.0.0.0, 127.0.0.1, 1.2.3
+_WORD = lazy(r"[A-Za-z][a-z]*")
+_MORE_WORDS = lazy(r"[ \t]+[A-Za-z(]")
 
 
 def _keep(value: str) -> bool:
-    """A value after a credential name that is not itself a credential."""
+    """A value after a credential name that is not itself a credential: a reference, a placeholder, a
+    variable name ("OPENAI_API_KEY:" in a sentence), a type name, an address or version."""
+    if value[-1:] in ".,:;!?":  # sentence punctuation is not part of the value
+        value = value.rstrip(".,:;!?")
     return (not any(c.isalnum() for c in value) or is_reference(value) or bool(PLACEHOLDER.search(value)) or value.lower() in _KEEP_VALUES
-            or bool(_VAR_NAME.fullmatch(value)) or value.startswith("<"))
+            or bool(_VAR_NAME.fullmatch(value)) or value.startswith("<") or bool(_DOTTED_NUMBER.fullmatch(value)))
 
 
 _SPLIT = lazy(r"[-_.~/+=]")
@@ -109,7 +138,7 @@ def keylike(token: str) -> bool:
 
 
 def _cls(c: str) -> int:
-    return 0 if c.isdigit() else 1 if c.islower() else 2
+    return 0 if c.isdigit() else 1 if c.islower() else 2 if c.isupper() else 3
 
 
 def redact(text: str) -> tuple[str, int]:
@@ -154,9 +183,47 @@ def _scheme(m: re.Match) -> str:
     return f"{m.group(1)}{m.group(2)}{REDACTED}"
 
 
+def _prose(text: str, m: re.Match, group: int) -> bool:
+    """Whether the unquoted value ``group`` of ``m`` is a word in a sentence ("never OPENAI_API_KEY: Codex
+    reads", "the password: is required"), not a value: a plain word with more words after it on its line."""
+    sep = text[m.start(group - 1):m.end(group - 1)]
+    if sep[-1:] in "\"'" or not sep[-1:].isspace():
+        return False  # quoted, or attached (NAME=value cmd): a value, whatever it says
+    return bool(_WORD.fullmatch(text, m.start(group), m.end(group))) and bool(_MORE_WORDS.match(text, m.end(group)))
+
+
 def _named(text: str, m: re.Match) -> str | None:
     value = text[m.start(3):m.end(3)]
-    return None if _keep(value) else text[m.start(1):m.end(2)] + REDACTED
+    return None if _keep(value) or _prose(text, m, 3) else text[m.start(1):m.end(2)] + REDACTED
+
+
+def _cli_user(m: re.Match) -> str:
+    user, password = m.group(2), m.group(3)
+    if _keep(password) or password.isdigit() or password == user or is_reference(user + ":" + password):
+        return m.group(0)  # "-u 1000:1000", "--user app:app", "-u $USER:$PASS"
+    return m.group(0)[:m.start(3) - m.start()] + REDACTED
+
+
+def _cli_flag(text: str, m: re.Match) -> str | None:
+    value = text[m.start(3):m.end(3)]
+    return None if _keep(value) or _prose(text, m, 3) else text[m.start(1):m.end(2)] + REDACTED
+
+
+def _pem(m: re.Match) -> str:
+    body = m.group(2)
+    if body.strip() and PLACEHOLDER.search(body) and not keylike(body.replace("\n", "")):
+        return m.group(0)  # "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"
+    lead = body[:len(body) - len(body.lstrip())]
+    trail = body[len(body.rstrip()):] if body.strip() else ""
+    return f"-----BEGIN {m.group(1)}PRIVATE KEY-----{lead}{REDACTED}{trail}{m.group(3) or ''}"
+
+
+def _b64_line(m: re.Match) -> str:
+    run = m.group(2)
+    changes = sum(1 for a, b in zip(run, run[1:]) if _cls(a) != _cls(b))
+    if not (_DIGIT.search(run) and _LETTER.search(run)) or changes * 3 < len(run):
+        return m.group(0)
+    return m.group(1) + REDACTED + m.group(3)
 
 
 def _assigned(text: str, m: re.Match) -> str | None:
@@ -194,9 +261,28 @@ def _token(m: re.Match) -> str:
 def _redact(text: str) -> tuple[str, int]:
     before = text.count(REDACTED)
     if not ("=" in text or ":" in text or "@" in text or "sk-" in text or "gh" in text or "AKIA" in text
-            or "Bearer" in text or "Basic" in text):  # the usual case: only a generated-looking token could be here
-        if len(text) < 20 or not any(keylike(m.group(0)) for m in _TOKEN.finditer(text)):
+            or "Bearer" in text or "Basic" in text or "xox" in text or "xapp-" in text or "--" in text):
+        # the usual case: only a generated-looking token could be here
+        if len(text) < 20 or not any(keylike(m.group(0)) for m in _TOKEN.finditer(text)) and not _B64_LINE.search(text):
             return text, 0
+    kept: list[str] = []
+    if "\ue000" not in text and any(w in text for w in _PROTECT_NEEDLES):
+        text = _PROTECT.sub(lambda m: kept.append(m.group(0)) or f"\ue000{len(kept) - 1}\ue001", text)
+    text = _redact_protected(text)
+    if kept:
+        text = _SENTINEL.sub(lambda m: kept[int(m.group(1))], text)
+    return text, text.count(REDACTED) - before
+
+
+def _redact_protected(text: str) -> str:
+    if "-----BEGIN" in text and "PRIVATE KEY-----" in text:
+        text = _PEM.sub(_pem, text)
+    if "-u" in text or "-U" in text or "--user" in text or "--proxy-user" in text:
+        text = _CLI_USER.sub(_cli_user, text)
+    if "-" in text:
+        low = text.lower()
+        if any(w in low for w in _NAME_WORDS):
+            text = _sub_folded(_CLI_FLAG, _cli_flag, text)
     if "@" in text and "://" in text:
         text = _USERINFO.sub(_userinfo, text)
     if "=" in text and ("?" in text or "&" in text or ";" in text):
@@ -213,7 +299,9 @@ def _redact(text: str) -> tuple[str, int]:
             text = _sub_folded(_ASSIGNED_KEY, _assigned, text)
     if len(text) >= 20:
         text = _TOKEN.sub(_token, text)
-    return text, text.count(REDACTED) - before
+    if len(text) >= 40:
+        text = _B64_LINE.sub(_b64_line, text)
+    return text
 
 
 def has_secret(text: str) -> bool:
