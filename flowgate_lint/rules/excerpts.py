@@ -7,9 +7,11 @@ from typing import Any, Iterator
 
 from flowgate_lint.documents.findings import SAFE, Finding, Fix
 from flowgate_lint.plumbing.lazyre import lazy
+from flowgate_lint.plumbing.redact import has_secret
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.documents.scan import is_reference
 from flowgate_lint.documents.source import Source
+from flowgate_lint.rules.secrets import is_placeholder
 from flowgate_lint.spec.model import model_served
 
 # Filesystem paths in a config are relative to a base the doc may not share (the repository root, the
@@ -30,6 +32,14 @@ def lookup(data: Any, path: tuple) -> Any:
         else:
             return _MISSING
     return data
+
+
+def _credential(key: Any, value: Any) -> bool:
+    """Whether ``value`` is a literal credential: a key's shape, or any literal under a credential-named key
+    (``master_key: hunter2``), as redaction judges it."""
+    if not isinstance(value, str) or not value.strip() or is_reference(value):
+        return False
+    return has_secret(value) or (isinstance(key, str) and has_secret(f"{key}: {json.dumps(value)}"))
 
 
 def _render(value: Any, token: str, kind: str) -> str:
@@ -116,6 +126,9 @@ class ConfigExcerptDrift(Rule):
     ## Fix
     Safe for scalar values that exist in the real config: the value is replaced by the real
     one, keeping its quoting. A model name that is not in the real `model_list` has no fix.
+    A credential (a key's shape, or any literal under `master_key`, `api_key` and the like) is
+    never written into a doc: placeholders (`sk-1234`, `sk-xxxx`, `changeme`) are not compared,
+    and a literal that differs from the real one is reported with neither value and no fix.
     """
 
     code = "FG601"
@@ -168,6 +181,13 @@ class ConfigExcerptDrift(Rule):
             if isinstance(actual, str) and is_reference(actual):
                 continue
             label = ".".join(str(p) for p in leaf.path)
+            if _credential(leaf.key, actual) or _credential(leaf.key, value):
+                if isinstance(value, str) and is_placeholder(value):
+                    continue  # "master_key: sk-1234": written to be replaced, not a copy of the real key
+                # never a fix that writes the real key into a doc, nor a message that holds either value
+                yield src.finding(self, leaf.start, leaf.end, f"excerpt shows {label} with a value other than {where}'s "
+                                                              "(a credential: neither value is shown, and there is no fix)")
+                continue
             token = src.text[leaf.start:leaf.end]
             fix = Fix((src.edit(leaf.start, leaf.end, _render(actual, token, src.kind)),), SAFE, f"Set {label} to {actual}")
             yield src.finding(self, leaf.start, leaf.end, f"excerpt shows {label} = {value!r}; {where} has {actual!r}", fix)
