@@ -37,17 +37,19 @@ class Edited(NamedTuple):
 # ----------------------------------------------------------------------------- Codex
 
 
-def check_config(client: str, data: bytes, where: str, why: str) -> None:
-    """Raise ConfigError (``why`` ends its message) unless ``data`` is a file ``client`` reads: UTF-8
-    (a BOM allowed) holding a TOML document (codex) or a JSON object (claude-code)."""
+def check_config(kind: str, data: bytes, where: str, why: str) -> None:
+    """Raise ConfigError (``why`` ends its message) unless ``data`` is a file of ``kind`` (a client's config
+    kind): UTF-8 (a BOM allowed) holding a TOML document, a JSON object or dotenv lines."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(f"not valid UTF-8; {why}", where) from None
-    if client == "codex":
+    if kind == "toml":
         _toml(text, where, why)
-    else:
+    elif kind == "json":
         _json_object(text, where, why)
+    elif "\0" in text:  # dotenv: any text is a dotenv file, but not one with NUL bytes
+        raise ConfigError(f"holds NUL bytes, not a dotenv file; {why}", where)
 
 
 def _toml(text: str, where: str, why: str = "refusing to edit it") -> Any:

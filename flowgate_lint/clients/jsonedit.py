@@ -89,50 +89,57 @@ def _children(found: dict, parent: str, keyed: bool) -> list[tuple[str, Any]]:
     return sorted(out, key=lambda pe: (pe[1].key_start or pe[1].value_start).position)
 
 
-def _insert(text: str, container: Any, children: list, rendered: str, found: dict, opener: str, closer: str) -> str:
-    """Add ``rendered`` (a member or an element) after the last child, or into an empty container."""
+def _single_line(text: str, node: Any) -> bool:
+    return "\n" not in text[node.value_start.position:node.value_end.position]
+
+
+def _render(value: Any, text: str, found: dict, pad: str, compact: bool) -> str:
+    """A new value: on one line in a one-line container, else indented like the file from ``pad``."""
+    if not (isinstance(value, (dict, list)) and value) or compact:
+        return json.dumps(value, ensure_ascii=False)
+    body = json.dumps(value, ensure_ascii=False, indent=_indent_unit(text, found))
+    return body.replace("\n", _eol(text) + pad)
+
+
+def _insert(text: str, parent: str, key: str | None, value: Any, found: dict, keyed: bool) -> str:
+    """Add a member (``key``) or an element after the container's last child, or into it when empty."""
+    container = found[parent]
+    children = _children(found, parent, keyed)
     eol = _eol(text)
+    head = f"{json.dumps(key, ensure_ascii=False)}: " if keyed else ""
     if children:
         last = children[-1][1]
         first = children[0][1]
+        compact = _single_line(text, container)
         indent = _line_indent(text, (first.key_start or first.value_start).position)
-        same_line = "\n" not in text[container.value_start.position:last.value_end.position]
-        sep = ", " if same_line else "," + eol + indent
+        sep = ", " if compact else "," + eol + indent
         at = last.value_end.position
-        return text[:at] + sep + rendered + text[at:]
+        return text[:at] + sep + head + _render(value, text, found, indent, compact) + text[at:]
+    opener, closer = ("{", "}") if keyed else ("[", "]")
+    if _single_line(text, found[""]):  # a one-line file stays on one line
+        rendered = f"{opener}{head}{json.dumps(value, ensure_ascii=False)}{closer}"
+        return text[:container.value_start.position] + rendered + text[container.value_end.position:]
     outer = _line_indent(text, container.value_start.position)
-    unit = _indent_unit(text, found)
-    inner = f"{opener}{eol}{outer}{unit}{rendered}{eol}{outer}{closer}"
+    inner_pad = outer + _indent_unit(text, found)
+    rendered = _render(value, text, found, inner_pad, False)
+    inner = f"{opener}{eol}{inner_pad}{head}{rendered}{eol}{outer}{closer}"
     return text[:container.value_start.position] + inner + text[container.value_end.position:]
-
-
-def _render(value: Any, text: str, found: dict, depth: int) -> str:
-    """A new value, indented like the file when it is a non-empty object or array."""
-    if isinstance(value, (dict, list)) and value:
-        unit = _indent_unit(text, found)
-        body = json.dumps(value, ensure_ascii=False, indent=unit)
-        pad = unit * depth
-        return body.replace("\n", _eol(text) + pad)
-    return json.dumps(value, ensure_ascii=False)
 
 
 def set_member(text: str, parent: str, key: str, value: Any) -> str:
     """Set ``key`` in the object at JSON pointer ``parent`` (which must exist)."""
     found = entries(text)
     ptr = parent + pointer(key)
-    depth = parent.count("/") + 1
     if ptr in found:
         e = found[ptr]
-        return text[:e.value_start.position] + _render(value, text, found, depth) + text[e.value_end.position:]
-    member = f"{json.dumps(key, ensure_ascii=False)}: {_render(value, text, found, depth)}"
-    return _insert(text, found[parent], _children(found, parent, True), member, found, "{", "}")
+        rendered = _render(value, text, found, _line_indent(text, e.key_start.position), _single_line(text, found[parent]))
+        return text[:e.value_start.position] + rendered + text[e.value_end.position:]
+    return _insert(text, parent, key, value, found, True)
 
 
 def append_element(text: str, array: str, value: Any) -> str:
     """Append ``value`` to the array at JSON pointer ``array`` (which must exist)."""
-    found = entries(text)
-    rendered = _render(value, text, found, array.count("/") + 1)
-    return _insert(text, found[array], _children(found, array, False), rendered, found, "[", "]")
+    return _insert(text, array, None, value, entries(text), False)
 
 
 def remove_member(text: str, parent: str, key: str) -> str:

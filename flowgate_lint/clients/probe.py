@@ -5,16 +5,20 @@
 exactly where it was told), no redirect followed (a redirect is reported as what it is: following
 it would send the token to another host), and ``timeout`` is a deadline for the whole request
 (connect, send, headers and body), so a server that trickles its answer cannot hold a probe longer.
-Credentials in the URL (``user:password@``) are not sent.
+Credentials in the URL (``user:password@``) are not sent. ``scrub_answer`` takes the token out of an
+answer (body, error, Location) before anything reads it, and ``scrub`` out of any text shown.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from typing import Any, NamedTuple
 
 ANTHROPIC_VERSION = "2023-06-01"
+REDACTED = "<redacted>"
+_RUN = 8  # an echoed piece of the token this long is redacted (shorter pieces tell nothing)
 
 
 class Probe(NamedTuple):
@@ -41,6 +45,55 @@ class Verdict(NamedTuple):
     ok: bool
     detail: str
     hint: str
+
+
+def _spellings(token: str) -> list[str]:
+    """The token as a server may echo it: raw, percent-encoded (a Location's path or query), JSON-escaped."""
+    from urllib.parse import quote, quote_plus
+
+    out = [token, quote(token, safe=""), quote_plus(token), json.dumps(token)[1:-1]]
+    return sorted(set(out), key=len, reverse=True)
+
+
+def scrub(text: str, token: str | None) -> str:
+    """``text`` with the token and every run of ``_RUN`` or more of its characters (a cut or partial echo)
+    replaced by ``<redacted>``."""
+    if not token or not text:
+        return text
+    for spelling in _spellings(token):
+        if len(spelling) < _RUN:
+            text = text.replace(spelling, REDACTED)
+            continue
+        pieces = {spelling[i:i + _RUN] for i in range(len(spelling) - _RUN + 1)}
+        hit = [False] * len(text)
+        for i in range(len(text) - _RUN + 1):
+            if text[i:i + _RUN] in pieces:
+                hit[i:i + _RUN] = [True] * _RUN
+        if any(hit):
+            out, i = [], 0
+            while i < len(text):
+                if hit[i]:
+                    while i < len(text) and hit[i]:
+                        i += 1
+                    out.append(REDACTED)
+                else:
+                    out.append(text[i])
+                    i += 1
+            text = "".join(out)
+    return text
+
+
+def scrub_answer(answer: Answer, token: str | None) -> Answer:
+    """``answer`` with the token out of its body (all of it, before anything cuts it), error and Location."""
+    if not token:
+        return answer
+    body = answer.body
+    if body:
+        text = body.decode("utf-8", "replace")
+        clean = scrub(text, token)
+        if clean != text:
+            body = clean.encode("utf-8")
+    return answer._replace(body=body, error=scrub(answer.error, token), location=scrub(answer.location, token))
 
 
 def plan(spec: Any, model: str | None = None) -> list[Probe]:
@@ -73,10 +126,10 @@ def judge(probe: Probe, answer: Answer, base: str, spec: Any, expected_models: l
                        "would be sent there too): pass the URL that answers directly with --url")
     if 200 <= status < 300:
         if probe.name == "models" and expected_models:
-            try:
-                listed = {m.get("id") for m in json.loads(answer.body).get("data", []) if isinstance(m, dict)}
-            except (ValueError, AttributeError):
-                listed = set()
+            listed, problem = listed_models(answer.body)
+            if listed is None:
+                return Verdict(probe, status, ms, False, problem,
+                               "the gateway's /v1/models answer is not an OpenAI model list: is this the gateway?")
             missing = [m for m in expected_models if m not in listed]
             if missing:
                 return Verdict(probe, status, ms, False, f"missing: {', '.join(missing)}",
@@ -105,6 +158,24 @@ def judge(probe: Probe, answer: Answer, base: str, spec: Any, expected_models: l
         hint = ""
     detail = answer.body[:200].decode("utf-8", "replace").replace("\n", " ")
     return Verdict(probe, status, ms, False, detail, hint)
+
+
+def listed_models(body: bytes) -> tuple[set[str] | None, str]:
+    """The model ids a ``/v1/models`` answer lists (``{"data": [{"id": ...}, ...]}``), or None and why not."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # RecursionError: a megabyte of "["
+        return None, "the answer is not JSON"
+    entries = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return None, "the answer has no model list (\"data\" is not a list)"
+    ids = set()
+    for n, entry in enumerate(entries):
+        model_id = entry.get("id") if isinstance(entry, dict) else None
+        if not isinstance(model_id, str):
+            return None, f"model list entry {n} has no string \"id\""
+        ids.add(model_id)
+    return ids, ""
 
 
 def relate(verdicts: list[Verdict]) -> list[Verdict]:
@@ -137,6 +208,7 @@ def send(base: str, probe: Probe, token: str | None, timeout: float) -> Answer:
         return answer(None, error="not an http(s) URL")
     cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
     conn = cls(host, port, timeout=timeout)
+    conn.response_class = _final_response_class()
     expired = threading.Event()
 
     def expire() -> None:  # the deadline: unblock whatever the request is waiting for
@@ -181,3 +253,22 @@ def send(base: str, probe: Probe, token: str | None, timeout: float) -> Answer:
     finally:
         timer.cancel()
         conn.close()
+
+
+@functools.lru_cache(maxsize=1)
+def _final_response_class() -> type:
+    """Defined on first use: ``http.client`` is imported only when a probe is sent."""
+    import http.client
+
+    class FinalResponse(http.client.HTTPResponse):
+        """A response that skips interim answers (``103 Early Hints`` and other 1xx but 101), as it skips ``100``:
+        the final answer is the one that counts."""
+
+        def _read_status(self) -> tuple[str, int, str]:
+            while True:
+                version, status, reason = super()._read_status()
+                if not 100 < status < 200 or status == 101:
+                    return version, status, reason
+                http.client.parse_headers(self.fp)  # the interim answer's headers, then the next status line
+
+    return FinalResponse

@@ -76,13 +76,6 @@ def claude_env(spec: Spec) -> str:
     return "\n".join(lines) + "\n"
 
 
-# client -> format -> renderer; the first format is the client's default.
-RENDERERS = {
-    "codex": {"toml": codex_toml, "json": codex_json},
-    "claude-code": {"json": claude_json, "env": claude_env},
-}
-
-
 # Snippet renderer name -> the client whose models it needs (see ``can_render``).
 _NEEDS = {"codex-toml": "codex", "codex-json": "codex", "claude-settings-json": "claude-code",
           "claude-env": "claude-code", "claude-probe-sh": "claude-probe"}
@@ -98,12 +91,6 @@ def can_render(spec: Spec, name: str) -> bool:
     if need == "claude-probe":
         return bool(spec.claude.model)
     return True
-
-
-def render(spec: Spec, client: str, fmt: str | None = None) -> str:
-    formats = RENDERERS[client]
-    fmt = fmt or next(iter(formats))
-    return formats[fmt](spec)
 
 
 PROBE_BEGIN = "# flowgate-lint:begin claude-probe"

@@ -1,4 +1,4 @@
-"""``flowgate-lint apply codex|claude-code``: point a client config at the gateway, keeping everything else."""
+"""``flowgate-lint apply CLIENT``: point a client config at the gateway, keeping everything else."""
 
 from __future__ import annotations
 
@@ -9,39 +9,48 @@ from pathlib import Path
 
 from flowgate_lint.plumbing.errors import UsageError
 
-HELP = "write the spec's settings into ~/.codex/config.toml or ~/.claude/settings.json (backup first)"
-EPILOG = """Only managed keys change. Codex: model_provider, model and [model_providers.<id>] name, base_url,
-env_key, wire_api. Claude Code: env.ANTHROPIC_BASE_URL and the model slots; stale model overrides
-(ANTHROPIC_SMALL_FAST_MODEL, ...) are removed and listed. Everything else (MCP servers, projects,
-permissions, hooks, comments, key order, indentation) stays byte for byte.
+HELP = "write the spec's settings into a client's config (Codex, Claude Code, OpenCode, Gemini CLI, Qwen Code; backup first)"
+EPILOG = """Only managed keys change:
+  codex        ~/.codex/config.toml: model_provider, model, [model_providers.<id>] name, base_url, env_key, wire_api
+  claude-code  ~/.claude/settings.json: env.ANTHROPIC_BASE_URL and the model slots; stale model overrides
+               (ANTHROPIC_SMALL_FAST_MODEL, ...) are removed and listed
+  opencode     ~/.config/opencode/opencode.json: provider.<id> (npm, name, options.baseURL, options.apiKey as
+               {env:VAR}, models) and the top-level model and small_model
+  gemini-cli   ~/.gemini/.env: GOOGLE_GEMINI_BASE_URL and GEMINI_MODEL (GEMINI_API_KEY with --token-env)
+  qwen-code    ~/.qwen/settings.json: security.auth.selectedType, model.name and the modelProviders.openai
+               entry for the model (baseUrl, envKey)
+Everything else (MCP servers, projects, permissions, hooks, other providers, comments, key order,
+indentation) stays byte for byte.
 
 Before any write, a backup <file>.flowgate-backup.<UTC timestamp> is made; `flowgate-lint restore`
 puts it back. An unparsable target is refused and left untouched (exit 2)."""
 
 
 def default_target(client: str) -> Path:
-    if client == "codex":
-        home = os.environ.get("CODEX_HOME")
-        return Path(home) / "config.toml" if home else Path.home() / ".codex" / "config.toml"
-    home = os.environ.get("CLAUDE_CONFIG_DIR")
-    return Path(home) / "settings.json" if home else Path.home() / ".claude" / "settings.json"
+    from flowgate_lint.clients.catalog import target
+
+    return target(client)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from flowgate_lint.commands.specargs import add_spec_arguments
 
-    parser.add_argument("client", choices=["codex", "claude-code"])
+    from flowgate_lint.clients.catalog import CLIENTS
+
+    parser.add_argument("client", choices=list(CLIENTS))
     parser.add_argument("--target", metavar="PATH", help="the config file (default: $CODEX_HOME/config.toml or "
-                        "~/.codex/config.toml; $CLAUDE_CONFIG_DIR/settings.json or ~/.claude/settings.json)")
+                        "~/.codex/config.toml; $CLAUDE_CONFIG_DIR/settings.json or ~/.claude/settings.json; "
+                        "$XDG_CONFIG_HOME/opencode/opencode.json; ~/.gemini/.env; ~/.qwen/settings.json)")
     parser.add_argument("--dry-run", action="store_true", help="print a unified diff of the change; write nothing")
-    parser.add_argument("--token-env", metavar="VAR", help="claude-code: set ANTHROPIC_AUTH_TOKEN from this environment "
-                        "variable (the value is never printed)")
+    parser.add_argument("--token-env", metavar="VAR", help="claude-code, gemini-cli: write the key (ANTHROPIC_AUTH_TOKEN, "
+                        "GEMINI_API_KEY) from this environment variable (the value is never printed)")
     add_spec_arguments(parser)
 
 
 def compute(client: str, spec, token: str | None, where: str):
     """A function old bytes -> new bytes (or None when nothing changes), and the list it fills with changes."""
-    from flowgate_lint.clients.config import ConfigError, apply_claude, apply_codex
+    from flowgate_lint.clients.catalog import CLIENTS
+    from flowgate_lint.clients.config import ConfigError
 
     changes: list[str] = []
 
@@ -52,7 +61,7 @@ def compute(client: str, spec, token: str | None, where: str):
             text = "" if old is None else old[3 if bom else 0:].decode("utf-8")
         except UnicodeDecodeError:
             raise ConfigError("not valid UTF-8; refusing to edit it", where) from None
-        edited = apply_codex(text, spec, where) if client == "codex" else apply_claude(text, spec, token, where)
+        edited = CLIENTS[client].apply(text, spec, token, where)
         changes.extend(edited.changes)
         if not edited.changes:
             return None
@@ -70,8 +79,11 @@ def run(args: argparse.Namespace) -> int:
     from flowgate_lint.commands.specargs import load_spec_for
     from flowgate_lint.lint.fixes import unified_diff
 
-    if args.token_env and args.client != "claude-code":
-        raise UsageError("--token-env applies to claude-code only (Codex reads the key from env_key at run time)")
+    from flowgate_lint.clients.catalog import CLIENTS
+
+    if args.token_env and not CLIENTS[args.client].token:
+        with_key = ", ".join(c.name for c in CLIENTS.values() if c.token)
+        raise UsageError(f"--token-env applies to {with_key} only ({args.client} reads the key from a variable at run time)")
     token = None
     if args.token_env:
         token = os.environ.get(args.token_env)

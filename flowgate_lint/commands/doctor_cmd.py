@@ -7,7 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-HELP = "check your own Codex and Claude Code configs and environment against the spec (read-only)"
+HELP = "check your own client configs (Codex, Claude Code, and OpenCode, Gemini CLI, Qwen Code where set up) and environment against the spec (read-only)"
+# Flags naming each client's config; Codex and Claude Code are always checked, the others when their config
+# exists or --client names them.
+_TARGET_FLAGS = {"codex": "codex_target", "claude-code": "claude_target", "opencode": "opencode_target",
+                 "gemini-cli": "gemini_target", "qwen-code": "qwen_target"}
+ALWAYS = ("codex", "claude-code")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +22,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "or ~/.codex/config.toml)")
     parser.add_argument("--claude-target", metavar="PATH", help="Claude Code settings (default as for apply: "
                         "$CLAUDE_CONFIG_DIR/settings.json or ~/.claude/settings.json)")
+    parser.add_argument("--opencode-target", metavar="PATH", help="OpenCode config (default: "
+                        "$XDG_CONFIG_HOME/opencode/opencode.json or ~/.config/opencode/opencode.json)")
+    parser.add_argument("--gemini-target", metavar="PATH", help="Gemini CLI .env (default: ~/.gemini/.env)")
+    parser.add_argument("--qwen-target", metavar="PATH", help="Qwen Code settings (default: ~/.qwen/settings.json)")
+    parser.add_argument("--client", action="append", metavar="NAME", choices=list(_TARGET_FLAGS),
+                        help="check only these clients (repeatable; default: Codex, Claude Code, and each other "
+                        "client whose config exists)")
     add_spec_arguments(parser, writes_cache=False)
 
 
@@ -62,16 +74,18 @@ def _environment() -> str:
     return "# the environment Codex and Claude Code run in\n" + "\n".join(lines) + "\n" if lines else ""
 
 
-def checks(spec, codex_path: Path, claude_path: Path) -> list[tuple[str, str, str, str]]:
-    """(check, status, detail, fix) rows; status is ok, drift, missing or warn. Never includes a secret."""
+def checks(spec, targets: dict[str, Path]) -> list[tuple[str, str, str, str]]:
+    """(check, status, detail, fix) rows for each client in ``targets`` (name -> config path) and the
+    environment; status is ok, drift, missing or warn. Never includes a secret."""
     from flowgate_lint.clients import safewrite
-    from flowgate_lint.clients.config import apply_claude, apply_codex
+    from flowgate_lint.clients.catalog import CLIENTS
     from flowgate_lint.plumbing.errors import FlowgateError
 
     rows = []
     claude_settings: dict = {}  # what Claude Code's settings.json provides (its "env" and apiKeyHelper)
-    for label, path, fn, client in (("Codex config", codex_path, apply_codex, "codex"),
-                                    ("Claude Code settings", claude_path, apply_claude, "claude-code")):
+    for client, path in targets.items():
+        row = CLIENTS[client]
+        label = row.title
         fix = f"flowgate-lint apply {client}" + (f" --target {path}" if path != _default(client) else "")
         try:
             data = safewrite.read(path)
@@ -83,7 +97,7 @@ def checks(spec, codex_path: Path, claude_path: Path) -> list[tuple[str, str, st
             continue
         try:
             text = data.decode("utf-8-sig")
-            edited = fn(text, spec, where=str(path)) if client == "codex" else fn(text, spec, None, str(path))
+            edited = row.apply(text, spec, None, str(path))
         except (FlowgateError, UnicodeDecodeError) as exc:
             rows.append((label, "drift", f"cannot read it: {exc}", "fix the file by hand"))
             continue
@@ -93,25 +107,81 @@ def checks(spec, codex_path: Path, claude_path: Path) -> list[tuple[str, str, st
             rows.append((label, "drift", "; ".join(edited.changes), fix))
         else:
             rows.append((label, "ok", f"{path} matches the spec", ""))
+    if "claude-code" not in targets:
+        return rows + _other_env_rows(spec, targets)
+    claude_path = targets["claude-code"]
     env = os.environ
     settings_env = claude_settings.get("env", {})
     base = env.get("ANTHROPIC_BASE_URL")
     if base is None:
         where = (f"{claude_path} sets it" if isinstance(settings_env.get("ANTHROPIC_BASE_URL"), str)
                  else f"{claude_path} does not set it either")
-        rows.append(("ANTHROPIC_BASE_URL (env)", "ok", f"not set ({where})", ""))
+        provided = isinstance(settings_env.get("ANTHROPIC_BASE_URL"), str)
+        rows.append(("ANTHROPIC_BASE_URL (env)", "ok" if provided else "warn", f"not set ({where})",
+                     "" if provided else f"flowgate-lint apply claude-code (or: export ANTHROPIC_BASE_URL={spec.claude.base_url})"))
     elif base.rstrip("/") == spec.claude.base_url:
         rows.append(("ANTHROPIC_BASE_URL (env)", "ok", base, ""))
     else:
         rows.append(("ANTHROPIC_BASE_URL (env)", "drift", f"{base} (spec: {spec.claude.base_url}); it overrides settings.json",
                      f"export ANTHROPIC_BASE_URL={spec.claude.base_url}"))
     rows.append(_token_row(env, settings_env, claude_settings.get("apiKeyHelper"), claude_path, spec))
+    return rows + _other_env_rows(spec, targets)
+
+
+# The clients that read the gateway key from the spec's key variable, and the setting that names it.
+_KEY_READERS = (("codex", "Codex env_key"), ("opencode", "OpenCode apiKey"), ("qwen-code", "Qwen Code envKey"))
+
+
+def _other_env_rows(spec, targets: dict[str, Path]) -> list[tuple[str, str, str, str]]:
+    """The environment as the OpenAI-style clients and Gemini CLI see it (values of keys never shown)."""
+    env = os.environ
+    rows = []
     key = spec.codex.env_key
-    rows.append((f"{key} (env, Codex env_key)", "ok" if env.get(key) else "missing",
-                 "set" if env.get(key) else "not set: Codex requests will fail", "" if env.get(key) else f"export {key}=<gateway key>"))
-    if env.get("OPENAI_BASE_URL") is not None:
-        rows.append(("OPENAI_BASE_URL (env)", "drift", "set; Codex ignores it (support removed): configure the provider table in config.toml",
-                     "unset OPENAI_BASE_URL"))
+    readers = [(name, label) for name, label in _KEY_READERS if name in targets]
+    if readers:
+        who = ", ".join(label for _, label in readers)
+        clients = " and ".join(label.split(" ", 1)[0] if not label.startswith("Qwen") else "Qwen Code"
+                               for _, label in readers)
+        rows.append((f"{key} (env, {who})", "ok" if env.get(key) else "missing",
+                     "set" if env.get(key) else f"not set: {clients} requests will fail",
+                     "" if env.get(key) else f"export {key}=<gateway key>"))
+    if "codex" in targets and env.get("OPENAI_BASE_URL") is not None:
+        rows.append(("OPENAI_BASE_URL (env)", "drift", "set; Codex ignores it (support removed): configure the provider "
+                     "table in config.toml", "unset OPENAI_BASE_URL"))
+    if "gemini-cli" in targets:
+        rows += _gemini_env_rows(spec, targets["gemini-cli"])
+    return rows
+
+
+def _gemini_env_rows(spec, path: Path) -> list[tuple[str, str, str, str]]:
+    """Gemini CLI loads its .env without overriding the environment: a variable set in both comes from the
+    environment."""
+    from flowgate_lint.clients import gemini, safewrite
+    from flowgate_lint.clients.dotenvedit import values
+    from flowgate_lint.plumbing.errors import FlowgateError
+
+    env = os.environ
+    try:
+        data = safewrite.read(path)
+    except FlowgateError:
+        data = None
+    in_file = values(data.decode("utf-8", "replace"), (gemini.KEY_VAR,)) if data else {}
+    rows = []
+    base = env.get(gemini.BASE_VAR)
+    if base is not None and base.rstrip("/") != spec.gemini.base_url:
+        rows.append((f"{gemini.BASE_VAR} (env)", "drift", f"{base} (spec: {spec.gemini.base_url}); it overrides {path}",
+                     f"export {gemini.BASE_VAR}={spec.gemini.base_url}"))
+    model = env.get(gemini.MODEL_VAR)
+    if model is not None and spec.gemini.model and model != spec.gemini.model and spec.serves(model) is False:
+        rows.append((f"{gemini.MODEL_VAR} (env)", "drift", f"{model!r} is not served by the gateway; it overrides {path}",
+                     f"export {gemini.MODEL_VAR}={spec.gemini.model}"))
+    if env.get(gemini.KEY_VAR):
+        rows.append((gemini.KEY_VAR, "ok", "set in the environment", ""))
+    elif in_file.get(gemini.KEY_VAR):
+        rows.append((gemini.KEY_VAR, "ok", f"not in the environment; {path} sets it", ""))
+    else:
+        rows.append((gemini.KEY_VAR, "warn", f"not set in the environment, nor in {path}",
+                     f"flowgate-lint apply gemini-cli --token-env {spec.gemini.token_env}"))
     return rows
 
 
@@ -154,13 +224,19 @@ def _default(client: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     from flowgate_lint.commands.specargs import load_spec_for
 
-    settings, spec = load_spec_for(args, Path.cwd(), write_cache=False)
-    codex = Path(args.codex_target).expanduser() if args.codex_target else _default("codex")
-    claude = Path(args.claude_target).expanduser() if args.claude_target else _default("claude-code")
-    rows = checks(spec, codex, claude)
+    from flowgate_lint.clients.catalog import CLIENTS
     from flowgate_lint.commands.specargs import preview_enabled
 
-    rows += rule_rows(spec, [("Codex config", codex, "toml"), ("Claude Code settings", claude, "json")],
+    settings, spec = load_spec_for(args, Path.cwd(), write_cache=False)
+    targets = {}
+    for client, flag in _TARGET_FLAGS.items():
+        given = getattr(args, flag)
+        path = Path(given).expanduser() if given else _default(client)
+        chosen = client in args.client if args.client else (client in ALWAYS or given or os.path.lexists(path))
+        if chosen:
+            targets[client] = path
+    rows = checks(spec, targets)
+    rows += rule_rows(spec, [(CLIENTS[c].title, p, CLIENTS[c].kind) for c, p in targets.items()],
                       preview_enabled(args, settings))
     widths = [max(len(r[i]) for r in rows + [("check", "status", "detail", "fix")]) for i in range(2)]
     print(f"gateway: {spec.gateway.root_url} ({spec.gateway.service}), spec from {spec.source}")

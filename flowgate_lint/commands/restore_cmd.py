@@ -1,4 +1,4 @@
-"""``flowgate-lint restore codex|claude-code``: put a client config back from a backup, byte for byte."""
+"""``flowgate-lint restore CLIENT``: put a client config back from a backup, byte for byte."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ HELP = "list or restore the backups `apply` made of a client config"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("client", choices=["codex", "claude-code"])
+    from flowgate_lint.clients.catalog import CLIENTS
+
+    parser.add_argument("client", choices=list(CLIENTS))
     parser.add_argument("--target", metavar="PATH", help="the config file (default as for apply)")
     parser.add_argument("--list", action="store_true", help="list the backups, oldest first")
     parser.add_argument("--backup", metavar="FILE", help="restore this backup (default: the newest)")
@@ -24,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     import stat
 
     from flowgate_lint.clients import safewrite
+    from flowgate_lint.clients.catalog import CLIENTS
     from flowgate_lint.clients.config import check_config
     from flowgate_lint.commands.apply_cmd import default_target
 
@@ -53,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         anyway = "not restoring it (use --force to restore it anyway)"
         if not data.strip():  # TOML would take it: an empty backup is more likely cut short than meant
             raise safewrite.WriteError(f"is empty (an interrupted backup?); {anyway}", str(source))
-        check_config(args.client, data, str(source), anyway)
+        check_config(CLIENTS[args.client].kind, data, str(source), anyway)
 
     saved = safewrite.restore(target, source, check, force=args.force)
     action = "removed (it did not exist before)" if source.name.endswith(safewrite.ABSENT) else f"restored from {source.name}"

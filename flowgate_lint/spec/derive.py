@@ -166,7 +166,7 @@ def model_hint(spec: Spec) -> str:
 
 def missing_model_error(spec: Spec, client: str) -> SpecError | None:
     """The one-line error ``print``/``apply`` give when ``client``'s config needs a model the spec lacks."""
-    if (spec.codex.model if client == "codex" else spec.claude.complete):
+    if (spec.claude.complete if client == "claude-code" else spec.codex.model):
         return None
     if spec.source_kind == "flowgate-v2" and spec.source_path is not None:
         return SpecError("names no default model for the clients: add integration.default_model "

@@ -16,6 +16,7 @@ DEFAULT_PORT = 4000  # LiteLLM's default
 DEFAULT_PROVIDER_ID = "flowgate"
 DEFAULT_PROVIDER_NAME = "FlowGate Local"
 DEFAULT_ENV_KEY = "OPENAI_API_KEY"
+OPENCODE_NPM = "@ai-sdk/openai-compatible"
 WIRE_API = "responses"  # Codex removed "chat" (PR openai/codex#10157)
 RESERVED_PROVIDER_IDS = ("openai", "ollama", "lmstudio", "amazon-bedrock", "oss", "ollama-chat")
 BIND_ALL = ("", "0.0.0.0", "::", "[::]")
@@ -125,6 +126,40 @@ class ClaudeSpec(NamedTuple):
         return {"ANTHROPIC_BASE_URL": self.base_url, **self.slots()}
 
 
+class OpenCodeSpec(NamedTuple):
+    """OpenCode's ``opencode.json`` provider: the OpenAI-compatible SDK on the gateway's ``/v1``."""
+
+    base_url: str
+    model: str | None
+    small_model: str | None
+    provider_id: str
+    provider_name: str
+    env_key: str  # referenced as ``{env:VAR}`` in options.apiKey, never a literal key
+    models: tuple[str, ...]  # the provider's ``models`` keys: the served models when known, else the defaults
+    npm: str = OPENCODE_NPM
+
+    def ref(self, model: str | None) -> str | None:
+        """A top-level ``model``/``small_model`` value: ``<provider>/<model>``."""
+        return f"{self.provider_id}/{model}" if model else None
+
+
+class GeminiSpec(NamedTuple):
+    """Gemini CLI: the gateway's root (the client appends ``/v1beta/models/<m>:streamGenerateContent``)."""
+
+    base_url: str
+    model: str | None
+    token_env: str  # the variable whose value GEMINI_API_KEY must carry
+
+
+class QwenSpec(NamedTuple):
+    """Qwen Code: an OpenAI-style ``modelProviders.openai`` entry on the gateway's ``/v1``."""
+
+    base_url: str
+    model: str | None
+    env_key: str  # the entry's ``envKey``: the variable holding the gateway key
+    provider_name: str
+
+
 class Spec(NamedTuple):
     gateway: Gateway
     codex: CodexSpec
@@ -147,6 +182,26 @@ class Spec(NamedTuple):
         if self.settings_path is not None:
             parts.append(f"settings {display(self.settings_path)}")
         return ", ".join(parts) or "defaults"
+
+    # The clients beside Codex and Claude Code are derived from the same values (so the spec cache, which
+    # stores the fields above, needs nothing new): OpenAI-style clients share Codex's /v1 URL, provider and
+    # key variable; Gemini CLI shares Claude Code's root URL and token variable.
+    @property
+    def opencode(self) -> OpenCodeSpec:
+        c = self.codex
+        known = tuple(m for m in self.models or () if "*" not in m)
+        defaults = tuple(dict.fromkeys(m for m in (c.model, self.claude.haiku_model) if m))
+        return OpenCodeSpec(c.base_url, c.model, self.claude.haiku_model, c.provider_id, c.provider_name,
+                            c.env_key, known or defaults)
+
+    @property
+    def gemini(self) -> GeminiSpec:
+        return GeminiSpec(self.claude.base_url, self.codex.model, self.claude.token_env)
+
+    @property
+    def qwen(self) -> QwenSpec:
+        c = self.codex
+        return QwenSpec(c.base_url, c.model, c.env_key, c.provider_name)
 
     def other_ports(self) -> frozenset[int]:
         """Ports of services that are not the gateway (never flagged as wrong)."""

@@ -1,0 +1,83 @@
+"""OpenCode: the ``opencode.json`` provider that points at the gateway, rendered and applied.
+
+The key is never written: ``options.apiKey`` is OpenCode's ``{env:VAR}`` reference to the spec's key variable.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flowgate_lint.clients.config import Edited
+from flowgate_lint.clients.jsonedit import ensure_object, json_object, pointer, set_member
+
+SCHEMA_URL = "https://opencode.ai/config.json"
+
+
+def key_ref(var: str) -> str:
+    return "{env:" + var + "}"
+
+
+def table(spec: Any) -> dict:
+    """The ``opencode.json`` content as plain data."""
+    o = spec.opencode
+    out: dict = {"$schema": SCHEMA_URL}
+    out["provider"] = {o.provider_id: {
+        "npm": o.npm,
+        "name": o.provider_name,
+        "options": {"baseURL": o.base_url, "apiKey": key_ref(o.env_key)},
+        "models": {m: {"name": m} for m in o.models},
+    }}
+    if o.model:
+        out["model"] = o.ref(o.model)
+    if o.small_model:
+        out["small_model"] = o.ref(o.small_model)
+    return out
+
+
+def render_json(spec: Any) -> str:
+    return json.dumps(table(spec), indent=2) + "\n"
+
+
+def apply(text: str, spec: Any, token: str | None = None, where: str = "opencode.json") -> Edited:
+    """Add or update ``provider.<id>`` (npm, name, options.baseURL, options.apiKey as a reference, the served
+    models) and the top-level ``model``/``small_model``; other providers and keys stay byte for byte."""
+    if not text.strip():
+        text = "{}\n"
+    data = json_object(text, where)
+    o = spec.opencode
+    changes: list[str] = []
+    path = ("provider", o.provider_id)
+    text, provider, created = ensure_object(text, data, path, where)
+    label = f"provider.{o.provider_id}"
+    if created:
+        changes.append(f"{label} added")
+
+    def put(parent: tuple[str, ...], node: dict, key: str, value: Any) -> None:
+        nonlocal text
+        old = node.get(key)
+        if old != value:
+            text = set_member(text, pointer(*parent), key, value)
+            node[key] = value
+            name = ".".join(parent + (key,))
+            changes.append(f"{name}: {old!r} -> {value!r}" if old is not None else f"{name} = {value!r}")
+
+    put(path, provider, "npm", o.npm)
+    put(path, provider, "name", o.provider_name)
+    text, options, _ = ensure_object(text, data, path + ("options",), where)
+    put(path + ("options",), options, "baseURL", o.base_url)
+    api_key = options.get("apiKey")
+    if api_key is None or (isinstance(api_key, str) and api_key.startswith("{env:")):
+        put(path + ("options",), options, "apiKey", key_ref(o.env_key))
+    # else a literal key the user wrote: never rewritten, never shown
+    text, models, _ = ensure_object(text, data, path + ("models",), where)
+    for model in o.models:
+        if model not in models:
+            text = set_member(text, pointer(*path, "models"), model, {"name": model})
+            models[model] = {"name": model}
+            changes.append(f"{label}.models.{model} added")
+    for key, value in (("model", o.ref(o.model)), ("small_model", o.ref(o.small_model))):
+        if value is not None:
+            put((), data, key, value)
+    json_object(text, where)  # the result must parse
+    return Edited(text, changes)
