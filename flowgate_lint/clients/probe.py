@@ -64,22 +64,22 @@ def scrub(text: str, token: str | None) -> str:
         if len(spelling) < _RUN:
             text = text.replace(spelling, REDACTED)
             continue
-        pieces = {spelling[i:i + _RUN] for i in range(len(spelling) - _RUN + 1)}
-        hit = [False] * len(text)
-        for i in range(len(text) - _RUN + 1):
-            if text[i:i + _RUN] in pieces:
-                hit[i:i + _RUN] = [True] * _RUN
-        if any(hit):
-            out, i = [], 0
-            while i < len(text):
-                if hit[i]:
-                    while i < len(text) and hit[i]:
-                        i += 1
-                    out.append(REDACTED)
-                else:
-                    out.append(text[i])
-                    i += 1
-            text = "".join(out)
+        spans = []  # every place a piece of the token sits; overlapping and touching pieces make one run
+        for piece in {spelling[i:i + _RUN] for i in range(len(spelling) - _RUN + 1)}:
+            at = text.find(piece)
+            while at >= 0:
+                spans.append((at, at + _RUN))
+                at = text.find(piece, at + 1)
+        if not spans:
+            continue
+        out, last = [], 0
+        for start, end in sorted(spans):
+            if start > last or not out:
+                out.append(text[last:start])
+                out.append(REDACTED)
+            last = max(last, end)
+        out.append(text[last:])
+        text = "".join(out)
     return text
 
 

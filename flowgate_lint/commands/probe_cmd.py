@@ -7,8 +7,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from flowgate_lint.plumbing.errors import UsageError
+
+if TYPE_CHECKING:
+    from flowgate_lint.clients.probe import Probe, Verdict
 
 HELP = "probe a running gateway: /v1/models, /v1/messages/count_tokens, /v1/messages, /v1/responses"
 EPILOG = """Exit 0 only when every required endpoint answers 2xx (and /v1/models lists the spec's models).
@@ -29,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from flowgate_lint.commands.specargs import load_spec_for
-    from flowgate_lint.clients.probe import judge, plan, relate, send
+    from flowgate_lint.clients.probe import plan, relate, scrub
 
     _, spec = load_spec_for(args, Path.cwd())
     base = (args.url or spec.gateway.root_url).rstrip("/")
@@ -42,32 +46,44 @@ def run(args: argparse.Namespace) -> int:
                          "(integration.default_model or the default-model setting)")
     expected = sorted({m for m in (spec.claude.model, spec.claude.haiku_model, spec.codex.model) if m}
                       if not args.model else {args.model})
-    verdicts = relate([judge(p, send(base, p, token, args.timeout), base, spec, expected if p.name == "models" else [])
+    verdicts = relate([_verdict(p, base, spec, token, expected if p.name == "models" else [], args.timeout)
                        for p in plan(spec, args.model)])
     failed = [v for v in verdicts if not v.ok and v.probe.required]
+    shown = scrub(base, token)  # every field below is scrubbed: the token may be anywhere a server put it
     if args.output_format == "json":
         sys.stdout.write(json.dumps({
-            "url": base, "token_env": var, "token_set": token is not None, "ok": not failed,
-            "results": [{"endpoint": f"{v.probe.method} {v.probe.path}", "status": v.status, "ms": round(v.ms, 1),
-                         "ok": v.ok, "required": v.probe.required, "detail": _scrub(v.detail, token), "hint": v.hint}
+            "url": shown, "token_env": scrub(var, token), "token_set": token is not None, "ok": not failed,
+            "results": [{"endpoint": scrub(f"{v.probe.method} {v.probe.path}", token), "status": v.status,
+                         "ms": round(v.ms, 1), "ok": v.ok, "required": v.probe.required,
+                         "detail": scrub(v.detail, token), "hint": scrub(v.hint, token)}
                         for v in verdicts]}, indent=2) + "\n")
     else:
-        print(f"probing {base} (token from ${var}: {'set' if token else 'not set'})")
+        lines = [f"probing {shown} (token from ${var}: {'set' if token else 'not set'})"]
         if base.endswith("/v1"):
-            print("note: the URL ends in /v1; the gateway root has no path (Claude Code appends /v1/messages)")
+            lines.append("note: the URL ends in /v1; the gateway root has no path (Claude Code appends /v1/messages)")
         width = max(len(f"{v.probe.method} {v.probe.path}") for v in verdicts)
         hinted: set[str] = set()  # a hint is said once, under the first endpoint it applies to
         for v in verdicts:
             status = str(v.status) if v.status is not None else "-"
             verdict = "ok" if v.ok else ("FAIL" if v.probe.required else "warn")
-            print(f"  {v.probe.method + ' ' + v.probe.path:<{width}}  {status:>4}  {v.ms:7.1f} ms  {verdict:<4}"
-                  f"  {_scrub(v.detail, token)[:80]}")
+            lines.append(f"  {v.probe.method + ' ' + v.probe.path:<{width}}  {status:>4}  {v.ms:7.1f} ms  {verdict:<4}"
+                         f"  {scrub(v.detail, token)[:80]}")
             if v.hint and v.hint not in hinted:
                 hinted.add(v.hint)
-                print(f"  {'':<{width}}  hint: {v.hint}")
-        print("All required endpoints answer." if not failed else f"{len(failed)} required endpoint(s) failed.")
+                lines.append(f"  {'':<{width}}  hint: {v.hint}")
+        lines.append("All required endpoints answer." if not failed else f"{len(failed)} required endpoint(s) failed.")
+        for line in lines:
+            print(scrub(line, token))
     return 1 if failed else 0
 
 
-def _scrub(text: str, token: str | None) -> str:
-    return text.replace(token, "<redacted>") if token else text
+def _verdict(probe: Probe, base: str, spec: Any, token: str | None, expected: list[str], timeout: float) -> Verdict:
+    """One endpoint's verdict; an answer that cannot be read fails that endpoint, not the probe."""
+    from flowgate_lint.clients.probe import Verdict, judge, scrub_answer, send
+
+    answer = scrub_answer(send(base, probe, token, timeout), token)  # before judge cuts the body
+    try:
+        return judge(probe, answer, base, spec, expected)
+    except Exception as exc:  # noqa: BLE001 - one unreadable answer must not lose the other endpoints' results
+        return Verdict(probe, answer.status, answer.seconds * 1000, False,
+                       f"unreadable answer ({type(exc).__name__})", "")
