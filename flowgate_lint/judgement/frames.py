@@ -15,6 +15,7 @@ of ``TABLE`` whose evidence is there decides its frame:
 """
 
 import re
+from bisect import bisect_right
 from typing import Any, Callable, NamedTuple
 
 from flowgate_lint.documents.markdown import markdown_doc
@@ -22,6 +23,7 @@ from flowgate_lint.judgement.sections import section_at
 from flowgate_lint.judgement.values import Section, _file_cache, _main_markdown
 from flowgate_lint.plumbing.gates import search
 from flowgate_lint.plumbing.lazyre import lazy
+from flowgate_lint.plumbing.spans import SpanIndex
 
 LIVE = "live"
 EXAMPLE = "example"
@@ -89,7 +91,11 @@ def _fence_at(src: Any, ctx: Any, start: int) -> Any:
     fc = _file_cache(src, ctx)
     key = ("fence_at", hs)
     if key not in fc:
-        fc[key] = next((f for f in _fences(src, ctx) if f.content_start <= hs < max(f.content_end, f.content_start + 1)), None)
+        fences = _fences(src, ctx)
+        if "fence-index" not in fc:
+            fc["fence-index"] = SpanIndex((f.content_start, max(f.content_end, f.content_start + 1)) for f in fences)
+        found = fc["fence-index"].first(hs)
+        fc[key] = None if found is None else fences[found]
     return fc[key]
 
 
@@ -98,18 +104,33 @@ _BEFORE = lazy(r"\b(?:before|old|previous(?:ly)?|legacy|was)\b|❌|之前|以前
 _AFTER = lazy(r"\b(?:after|new|now|instead)\b|✅|之后|修改后|新", re.I)
 
 
-def _under_before_comment(text: str, start: int) -> bool:
-    """Whether the nearest comment line above ``text[start]`` in a block labels what follows as the old setting
+def _under_before_comment(src: Any, start: int) -> bool:
+    """Whether the nearest comment line above ``src.text[start]`` in a block labels what follows as the old setting
     ("# Before (LiteLLM):" in a before/after migration block)."""
-    end = text.rfind("\n", 0, start)
-    while end > 0:
-        begin = text.rfind("\n", 0, end) + 1
-        m = _COMMENT_LINE.match(text[begin:end])
-        if m:
-            label = m.group(1)
-            return bool(_BEFORE.search(label)) and not _AFTER.search(label)
-        end = begin - 1
-    return False
+    starts, before = _comment_lines(src)
+    k = bisect_right(starts, src.text.rfind("\n", 0, start)) - 1  # comment lines that end above start's line
+    return k >= 0 and before[k]
+
+
+def _comment_lines(src: Any) -> tuple[list[int], list[bool]]:
+    """The block's comment lines, read once per block: where each starts, and whether it labels the old setting."""
+    cached = src._cache.get("comment-lines")
+    if cached is None:
+        text = src.text
+        starts: list[int] = []
+        before: list[bool] = []
+        begin = 0
+        end = text.find("\n")
+        while end >= 0:
+            m = _COMMENT_LINE.match(text[begin:end])
+            if m:
+                label = m.group(1)
+                starts.append(begin)
+                before.append(bool(_BEFORE.search(label)) and not _AFTER.search(label))
+            begin = end + 1
+            end = text.find("\n", begin)
+        cached = src._cache["comment-lines"] = (starts, before)
+    return cached
 
 
 # "If running the gateway on a different port:", "on a custom port, e.g. ...": the reader's own choice.
@@ -161,6 +182,7 @@ TABLE: tuple[tuple[str, str, Callable[[Evidence], bool]], ...] = (
     (HISTORY, "a history file or section", lambda e: e.section.history),
     (COUNTER, "the line says the value is old or wrong", lambda e: bool(search(PAST_OR_WRONG, e.line))),
     (COUNTER, "the value comes before 'change it to'", lambda e: _before_direction(e.line, e.column)),
+    (COUNTER, "the line tells the reader not to set it", lambda e: _after_negation(e.line, e.column)),
     (COUNTER, "the text before the block presents it as old or wrong", lambda e: e.counter),
     (MIGRATION, "the block is one half of a before/after", lambda e: bool(e.block) and bool(search(_HALF, e.intro))),
     (MIGRATION, "the comment above it labels it the old setting", lambda e: e.before_comment),
@@ -200,9 +222,20 @@ def _evidence(src: Any, ctx: Any, start: int) -> Evidence:
                        search(_CHANGED, text) is not None, search(_CONTAINER, text) is not None)
         intro, block, changed, container = fc[key]
         counter = counter_example(src, ctx, start)
-    before = src.embedded and _under_before_comment(src.text, start)
+    before = src.embedded and _under_before_comment(src, start)
     return Evidence(section, host.line_text(n), intro, section.title, block, changed, container, before, counter,
                     hs - host.line_starts[n - 1])
+
+
+# A negated imperative in the line ("Do not set", "Never append"); it covers what follows it in its clause.
+_NOT_THIS = lazy(r"\b(?:do not|don't|never|avoid)\s+(?:add(?:ing)?|append(?:ing)?|put(?:ting)?|includ(?:e|ing)|end(?:ing)?|set(?:ting)?"
+                 r"|writ(?:e|ing)|us(?:e|ing)|point(?:ing)?)\b|不要|别(?=[设加用写])", re.I)
+_CLAUSE_END = lazy(r"[.;!?。；！？]\s|[:：]\s|\b(?:instead|but|rather)\b", re.I)
+
+
+def _after_negation(line: str, column: int) -> bool:
+    m = search(_NOT_THIS, line)
+    return m is not None and m.end() <= column and search(_CLAUSE_END, line[m.end():column]) is None
 
 
 def _before_direction(line: str, column: int) -> bool:

@@ -11,6 +11,7 @@ from flowgate_lint.judgement.urls import API_SERVICES, OTHER_KEYS, OTHER_PORTS, 
 from flowgate_lint.judgement.values import CERTAIN, GATEWAY, LOCAL, Mention, PROBABLE, SERVICE, Target, UNKNOWN, UPSTREAM, Url, _file_cache
 from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.plumbing.gates import search
+from flowgate_lint.plumbing.spans import SpanIndex
 
 
 # ---------------------------------------------------------------------------- the judgement
@@ -18,22 +19,16 @@ from flowgate_lint.plumbing.gates import search
 
 def key_at(src: Any, start: int) -> str | None:
     """The variable or config key whose value holds ``src.text[start]``."""
-    from flowgate_lint.documents.scan import assignments
-
-    for a in assignments(src):
-        if a.token_start <= start < max(a.token_end, a.token_start + 1):
-            return a.name
+    found = _holding(src, "assigned", start)
+    if found is not None:
+        return found.name
     if src.kind in ("yaml", "json", "toml"):
-        try:
-            leaves = src.leaves()
-        except Exception:  # noqa: BLE001 - unparsable sources have no keys
-            leaves = []
-        for leaf in leaves:
-            if leaf.start <= start < leaf.end:
-                key = leaf.key
-                if src.kind == "toml" and key == "base_url":
-                    return "base_url" if _selected_provider(src, leaf.path) else "provider base_url"
-                return key if isinstance(key, str) else (leaf.path[-2] if len(leaf.path) > 1 and isinstance(leaf.path[-2], str) else None)
+        leaf = _holding(src, "leaf", start)
+        if leaf is not None:
+            key = leaf.key
+            if src.kind == "toml" and key == "base_url":
+                return "base_url" if _selected_provider(src, leaf.path) else "provider base_url"
+            return key if isinstance(key, str) else (leaf.path[-2] if len(leaf.path) > 1 and isinstance(leaf.path[-2], str) else None)
     line_start = src.text.rfind("\n", 0, start) + 1
     m = None
     for m in _CODEX_FLAG.finditer(src.text, line_start, start + 1):
@@ -44,6 +39,28 @@ def key_at(src: Any, start: int) -> str | None:
     if k is not None:
         return k.group(1).rsplit(".", 1)[-1]
     return None
+
+
+def _holding(src: Any, what: str, start: int) -> Any:
+    """The first assignment (``what`` "assigned") or leaf ("leaf") of ``src`` whose token holds ``start``; the
+    lookup index is built once per source."""
+    index = src._cache.get(("span-index", what))
+    if index is None:
+        if what == "assigned":
+            from flowgate_lint.documents.scan import assignments
+
+            items = assignments(src)
+            spans = [(a.token_start, max(a.token_end, a.token_start + 1)) for a in items]
+        else:
+            try:
+                items = src.leaves()
+            except Exception:  # noqa: BLE001 - unparsable sources have no keys
+                items = []
+            spans = [(leaf.start, leaf.end) for leaf in items]
+        index = src._cache[("span-index", what)] = (items, SpanIndex(spans))
+    items, spans_index = index
+    found = spans_index.first(start)
+    return None if found is None else items[found]
 
 
 # ``key = "``, ``key: '``, ``"key": "``, ``KEY=`` right before a value (prose, text fences, broken snippets).

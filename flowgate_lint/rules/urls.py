@@ -12,6 +12,7 @@ from flowgate_lint import judgement as cm
 from flowgate_lint.documents.findings import SAFE, UNSAFE, Finding, Fix
 from flowgate_lint.plumbing.gates import search
 from flowgate_lint.plumbing.lazyre import lazy
+from flowgate_lint.plumbing.spans import SpanIndex
 from flowgate_lint.rules import Rule, register
 from flowgate_lint.documents.scan import Assignment, assignments, is_reference, replace_value, scan_text
 from flowgate_lint.documents.leaves import ParseError
@@ -422,18 +423,19 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
         for f in self._gateway_urls(src, ctx):
             spans.append((f.start, f.end))
             yield f
+        taken = SpanIndex(spans)
         for f in self.service_ports(src, ctx):
-            if not any(a <= f.start < b for a, b in spans):
+            if not taken.covers(f.start):
                 yield f
 
     def _gateway_urls(self, src: Source, ctx: Any) -> Iterator[Finding]:
         spec = ctx.spec
-        owned = owned_spans(src)
+        owned = SpanIndex(owned_spans(src))
         for ref in refs(src):
             u = ref.url
             if u.port is None or cm.host_class(u.host, spec) not in _LOCAL_HOSTS:
                 continue
-            if any(a <= u.start < b for a, b in owned):
+            if owned.covers(u.start):
                 continue
             t = cm.judge(src, ctx, u.start, u.end, url=u)
             if not t.is_gateway or t.expected_port is None or u.port == t.expected_port:
@@ -562,15 +564,15 @@ class ClaudeBaseUrl(Rule):
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         env = [a for a in env_assignments(src) if a.name == "ANTHROPIC_BASE_URL"]
         yield from self._env(src, ctx, env)
-        yield from self._described(src, ctx, [(a.token_start, a.token_end) for a in env])
+        yield from self._described(src, ctx, SpanIndex((a.token_start, a.token_end) for a in env))
 
-    def _described(self, src: Source, ctx: Any, owned: list[tuple[int, int]]) -> Iterator[Finding]:
+    def _described(self, src: Source, ctx: Any, owned: SpanIndex) -> Iterator[Finding]:
         """Claude Code base URLs given another way: "Point Claude Code to URL", "将 Claude Code 指向 URL",
         a "Base URL:" label or a ``baseURL`` key in a Claude Code context. Only structural mistakes are
         reported there, with an unsafe fix: the structure, and the port when the value targets the gateway."""
         for ref in refs(src):
             u = ref.url
-            if any(a <= u.start < b for a, b in owned) or not u.scheme:
+            if owned.covers(u.start) or not u.scheme:
                 continue
             problem, path = _claude_structure(u.path)
             if problem is None and u.port is None:
