@@ -137,9 +137,10 @@ def quote_like(token_quote: str, value: str, kind: str) -> str:
 
 
 def is_reference(value: str) -> bool:
-    """A value that refers to something else (``$VAR``, ``${VAR}``, ``os.environ/VAR``, ``<placeholder>``, ``{{ tmpl }}``)."""
+    """A value that refers to something else (``$VAR``, ``${VAR}``, ``os.environ/VAR``, ``<placeholder>``, ``{{ tmpl }}``,
+    OpenCode's ``{env:VAR}`` and ``{file:path}``)."""
     v = value.strip()
-    return (v.startswith("$") or v.startswith("os.environ/") or (v.startswith("<") and v.endswith(">"))
+    return (v.startswith(("$", "os.environ/", "{env:", "{file:")) or (v.startswith("<") and v.endswith(">"))
             or "{{" in v or v.startswith("%") or v in ("", "...")
             or "://" in v and _PLACEHOLDER_URL.search(v) is not None)  # http://HOST:PORT placeholders
 

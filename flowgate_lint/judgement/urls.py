@@ -96,6 +96,9 @@ CLIENT_KEYS = {
     "OPENAI_API_BASE": "codex",
     "openai_base_url": "codex",
     "base_url": "codex",
+    "GOOGLE_GEMINI_BASE_URL": "gemini",
+    "baseURL": "opencode",  # opencode.json provider options
+    "baseUrl": "qwen",  # Qwen Code modelProviders entries
 }
 # Keys whose value is something the gateway calls, never the gateway itself.
 UPSTREAM_KEYS = frozenset({"api_base", "api_base_url", "upstream", "upstream_url", "base-url", "proxy-url", "target"})

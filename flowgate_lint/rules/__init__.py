@@ -27,6 +27,7 @@ FAMILIES = (
     "smoke",  # FG2xx: smoke-script probes
     "urls",  # FG3xx: gateway URLs, base URLs
     "models",  # FG4xx: model slots
+    "more_clients",  # FG308, FG404: OpenCode, Gemini CLI, Qwen Code configs
     "codex",  # FG5xx: Codex config coherence
     "codex_schema",  # FG51x: Codex configs against Codex's published schema
     "excerpts",  # FG6xx: gateway-config excerpts in docs
