@@ -24,6 +24,8 @@ HIDDEN = [  # (text, the secret that must disappear)
     ("+  -u ops:s3cr3tpass \\", "s3cr3tpass"),  # a diff line of a continued curl command
     ("litellm --api_key hunter2abc --port 4000", "hunter2abc"),
     ("python smoke.py --api-key hunter2abc", "hunter2abc"),
+    ('curl --api-key plainkeyvalue "$URL/v1/models"', "plainkeyvalue"),
+    ("password: hunter http://127.0.0.1:4000", "hunter"),
     ('python smoke.py --API-KEY "plainpassword"', "plainpassword"),
     ("SLACK=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "AbCdEfGhIjKlMnOpQrStUvWx"),
     ("notify xoxp-2222222222-3333333333-4444444444-abcdefabcdef0123 done", "4444444444-abcdef"),
@@ -56,6 +58,8 @@ KEPT = [
     "litellm --api-key VALUE   the key, from --api-key KEY or $LITELLM_API_KEY",
     "use --password with care",
     "xoxb-your-token-here",
+    "--api-key sk-...: placeholder",
+    "OPENAI_API_KEY=sk-or-v1-...: placeholder",
     "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----",
 ]
 
@@ -83,6 +87,24 @@ def test_a_value_in_yaml_or_shell_is_still_a_value():
                          ('password: "Codex reads"', "Codex reads"), ("ANTHROPIC_AUTH_TOKEN=ollama claude", "ollama")]:
         shown = redact(text)[0]
         assert secret not in shown, shown
+
+
+def test_a_smoke_script_with_curl_credentials_prints_none_of_them(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "smoke.sh").write_text(
+        "#!/bin/sh\nexport ANTHROPIC_BASE_URL=http://127.0.0.1:4000/v1; curl -u admin:hunter2pw --api-key plainkeyvalue "
+        '"$ANTHROPIC_BASE_URL/v1/messages"\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.flowgate-lint]\ngateway-port = 4000\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for fmt in ("full", "github", "json", "sarif"):
+        res = subprocess.run([sys.executable, "-m", "flowgate_lint", "--no-cache", "--output-format", fmt, "scripts/smoke.sh"],
+                             cwd=tmp_path, capture_output=True, text=True)
+        out = res.stdout + res.stderr
+        assert res.returncode == 1 and "FG20" in out, out
+        assert "hunter2pw" not in out and "plainkeyvalue" not in out, out
 
 
 def _removed(message: str, shown: str) -> list[str]:

@@ -108,14 +108,18 @@ _KEEP_VALUES = frozenset({"true", "false", "null", "none", "yes", "no", "on", "o
                           "array", "list", "dict", "map", "any", "text", "secretstr", "undefined", "optional[str]"})
 _DOTTED_NUMBER = lazy(r"v?[0-9]+(?:\.[0-9]+)+")  # 0.0.0.0, 127.0.0.1, 1.2.3
 _WORD = lazy(r"[A-Za-z][a-z]*")
-_MORE_WORDS = lazy(r"[ \t]+[A-Za-z(]")
+_MORE_WORDS = lazy(r"[ \t]+\(?[A-Za-z][a-z]*(?=[ \t.,;!?)]|:(?![/\\])|$)")  # a next word, not a URL or a path
+# What follows a credential flag in a sentence ("use --password with care", "--api-key is required").
+_FLAG_PROSE = frozenset({"is", "are", "was", "with", "to", "and", "or", "for", "the", "a", "an", "if", "when", "only",
+                         "instead", "as", "in", "on", "of", "from", "at", "must", "should", "can", "may", "not", "flag",
+                         "option", "argument", "takes", "sets", "overrides", "wins", "too", "also"})
 
 
 def _keep(value: str) -> bool:
     """A value after a credential name that is not itself a credential: a reference, a placeholder, a
     variable name ("OPENAI_API_KEY:" in a sentence), a type name, an address or version."""
-    if value[-1:] in ".,:;!?":  # sentence punctuation is not part of the value
-        value = value.rstrip(".,:;!?")
+    if value and value[-1] in ".,:;!?" and _keep(value.rstrip(".,:;!?")):
+        return True  # "OPENAI_API_KEY:" in a sentence: the punctuation is not part of the value
     return (not any(c.isalnum() for c in value) or is_reference(value) or bool(PLACEHOLDER.search(value)) or value.lower() in _KEEP_VALUES
             or bool(_VAR_NAME.fullmatch(value)) or value.startswith("<") or bool(_DOTTED_NUMBER.fullmatch(value)))
 
@@ -206,7 +210,9 @@ def _cli_user(m: re.Match) -> str:
 
 def _cli_flag(text: str, m: re.Match) -> str | None:
     value = text[m.start(3):m.end(3)]
-    return None if _keep(value) or _prose(text, m, 3) else text[m.start(1):m.end(2)] + REDACTED
+    quoted = text[m.end(2) - 1:m.end(2)] in ("\"", "'")
+    prose = value.lower().rstrip(".,;:!?") in _FLAG_PROSE and not quoted
+    return None if _keep(value) or prose else text[m.start(1):m.end(2)] + REDACTED
 
 
 def _pem(m: re.Match) -> str:
