@@ -420,6 +420,25 @@ def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> in
     return code
 
 
+def _read_stdin(name: str, echo: bool) -> bytes:
+    """Standard input, at most the size cap of a file plus one byte; over the cap a one-line error (with
+    ``echo``, for --fix, the input is first copied to stdout unchanged, a chunk at a time: an editor never
+    loses the buffer)."""
+    from flowgate_lint.lint.engine import MAX_FILE_BYTES
+
+    raw = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+    if len(raw) <= MAX_FILE_BYTES:
+        return raw
+    if echo:
+        out = sys.stdout.buffer
+        while raw:
+            out.write(raw)
+            raw = sys.stdin.buffer.read(1 << 20)
+        out.flush()
+    raise FlowgateError(f"standard input too large (over {MAX_FILE_BYTES // (1024 * 1024)} MiB, the cap for a file), "
+                        "not checked", name)
+
+
 def run_stdin(args: argparse.Namespace) -> int:
     """``--stdin-filename PATH -``: lint the text on standard input as the file PATH (editors, formatter
     plugins). With --fix the fixed text (or the input unchanged) goes to stdout and the report to stderr;
@@ -430,8 +449,8 @@ def run_stdin(args: argparse.Namespace) -> int:
     from flowgate_lint.lint.fixes import FixError, fix_host, unified_diff
     from flowgate_lint.report import Report
 
-    raw = sys.stdin.buffer.read()
     name = args.stdin_filename
+    raw = _read_stdin(name, args.fix)
     args.paths = [name]
     ctx, settings, _ = build_context(args)
     abspath = os.path.abspath(name)

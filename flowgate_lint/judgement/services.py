@@ -168,20 +168,25 @@ def upstream_ports(ctx: Any) -> frozenset[int]:
         ports: set[int] = set()
         data = real_config(ctx)
 
-        def walk(node: Any) -> None:
-            if isinstance(node, dict):
-                for k, v in node.items():
-                    if k in ("api_base", "base_url") and isinstance(v, str):
-                        u = parse_url(v)
-                        if u is not None and u.port is not None and host_class(u.host, ctx.spec) in ("loopback", "any", "spec"):
-                            ports.add(u.port)
-                    else:
-                        walk(v)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v)
-
-        walk(data)
+        # Each mapping and list once, by identity: YAML aliases share nodes, and nested aliases (an "alias
+        # bomb", or a node that holds itself) would otherwise be walked exponentially often, or forever.
+        seen: set[int] = set()
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, (dict, list)) or id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, list):
+                stack.extend(node)
+                continue
+            for k, v in node.items():
+                if k in ("api_base", "base_url") and isinstance(v, str):
+                    u = parse_url(v)
+                    if u is not None and u.port is not None and host_class(u.host, ctx.spec) in ("loopback", "any", "spec"):
+                        ports.add(u.port)
+                else:
+                    stack.append(v)
         cache["upstream_ports"] = frozenset(ports - {ctx.spec.gateway.port})
     return cache["upstream_ports"]
 
