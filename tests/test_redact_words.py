@@ -54,6 +54,7 @@ KEPT = [
     "docker run --user app:app img",
     "git push -u origin main",
     'curl -u "$GW_USER:$GW_PASS" "$URL"',
+    "curl -u user:password https://host  # the shape, as curl's manual writes it",
     "flowgate-lint probe --token-env GW_TOKEN",
     "litellm --api-key VALUE   the key, from --api-key KEY or $LITELLM_API_KEY",
     "use --password with care",
@@ -74,6 +75,16 @@ def test_command_line_credentials_slack_tokens_and_pem_keys_are_redacted(text, s
 @pytest.mark.parametrize("text", KEPT)
 def test_words_digests_and_data_uris_stay_whole(text):
     assert redact(text) == (text, 0)
+
+
+def test_redacted_json_stays_json():
+    import json
+
+    values = [t for t, _ in HIDDEN] + KEPT + ["-----BEGIN PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----\n" + PEM_BODY]
+    for dumped in (json.dumps(values), json.dumps({"a": values}, indent=2)):
+        shown = redact(dumped)[0]
+        assert all(secret not in shown for _, secret in HIDDEN)
+        assert json.loads(shown)
 
 
 def test_a_pem_header_alone_counts_as_a_credential():

@@ -83,13 +83,17 @@ _ASSIGNED_KEY = lazy(r"(key|token|secret|password)" + _SEPARATOR + r"([A-Za-z0-9
 # A command-line credential: curl's ``-u``/``--user user:password`` (also ``--proxy-user``, ``-U``) and a
 # credential-named flag followed by its value (``--api-key VALUE``; ``--api-key=VALUE`` is an assignment).
 _CLI_USER = lazy(r"(?<![\w-])(?:-u|-U|--user|--proxy-user)(?:[ \t]*=[ \t]*|[ \t]*)(\\*[\"']?)([^\s:\"'`\\]+):([^\s\"'`\\]+)")
+_PASSWORD_WORDS = frozenset({"password", "pass", "passwd", "pwd", "secret", "token", "key", "apikey", "api_key"})  # user:password
 _CLI_FLAG = lazy(r"(?<![\w-])(--?(?:api[_-]?key|apikey|auth[_-]?token|access[_-]?token|bearer[_-]?token|token|secret"
                  r"|client[_-]?secret|password|passwd|master[_-]?key))([ \t]+(?:\\*[\"'])?)"
                  r"([^\s\"'`,;&|<>(){}\[\]\\-][^\s\"'`,;&|<>(){}\[\]\\]*)")
-# A PEM private key: the header through the footer (or the end of the text: a key cut across lines).
-_PEM = lazy(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(.*?)(?:(-----END [A-Z0-9 ]*PRIVATE KEY-----)|\Z)", re.S)
-# A line that is only base64 (a PEM body line, a key shown alone): mixed classes, no spaces.
-_B64_LINE = lazy(r"(?m)^([ \t+-]?[ \t]*)([A-Za-z0-9+/]{40,}={0,2})([ \t]*\\?)$")
+# A PEM private key: the header through the footer (or as far as its body goes: a key cut across lines).
+# Its body is base64, whitespace and escaped line breaks (the text may be JSON): it stops at anything else.
+_PEM = lazy(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----((?:[A-Za-z0-9+/=\s]|\\+[nrt])*)(-----END [A-Z0-9 ]*PRIVATE KEY-----)?")
+_PEM_GAP = lazy(r"(?:\s|\\+[nrt])*")
+# A long base64 run with + or / in it (a PEM body line, a key shown alone), which splits into pieces too short for
+# keylike: redacted when it changes character class as often as generated text does.
+_B64_RUN = lazy(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
 # Values that are not secrets although they look like one, kept whole: digests (``sha256:<hex>``, an
 # image ``@sha256:``), commit and tree SHAs in a URL path, and data-URI payloads.
 _PROTECT = lazy(r"(?i)(?<![A-Za-z0-9])sha(?:1|224|256|384|512)[:=][0-9a-f]{32,128}(?![A-Za-z0-9])"
@@ -203,7 +207,8 @@ def _named(text: str, m: re.Match) -> str | None:
 
 def _cli_user(m: re.Match) -> str:
     user, password = m.group(2), m.group(3)
-    if _keep(password) or password.isdigit() or password == user or is_reference(user + ":" + password):
+    if _keep(password) or password.isdigit() or password == user or is_reference(user + ":" + password) \
+            or password.lower() in _PASSWORD_WORDS:
         return m.group(0)  # "-u 1000:1000", "--user app:app", "-u $USER:$PASS"
     return m.group(0)[:m.start(3) - m.start()] + REDACTED
 
@@ -218,18 +223,20 @@ def _cli_flag(text: str, m: re.Match) -> str | None:
 def _pem(m: re.Match) -> str:
     body = m.group(2)
     if body.strip() and PLACEHOLDER.search(body) and not keylike(body.replace("\n", "")):
+        return m.group(0)  # "-----BEGIN PRIVATE KEY-----\nxxxx\n-----END PRIVATE KEY-----"
+    if _PEM_GAP.fullmatch(body) and PLACEHOLDER.match(m.string, m.end()):
         return m.group(0)  # "-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"
     lead = body[:len(body) - len(body.lstrip())]
     trail = body[len(body.rstrip()):] if body.strip() else ""
     return f"-----BEGIN {m.group(1)}PRIVATE KEY-----{lead}{REDACTED}{trail}{m.group(3) or ''}"
 
 
-def _b64_line(m: re.Match) -> str:
-    run = m.group(2)
-    changes = sum(1 for a, b in zip(run, run[1:]) if _cls(a) != _cls(b))
-    if not (_DIGIT.search(run) and _LETTER.search(run)) or changes * 3 < len(run):
+def _b64_run(m: re.Match) -> str:
+    run = m.group(0).rstrip("=")
+    if "+" not in run and "/" not in run or not (_DIGIT.search(run) and _LETTER.search(run)):
         return m.group(0)
-    return m.group(1) + REDACTED + m.group(3)
+    changes = sum(1 for a, b in zip(run, run[1:]) if _cls(a) != _cls(b))
+    return REDACTED if changes * 2 >= len(run) else m.group(0)
 
 
 def _assigned(text: str, m: re.Match) -> str | None:
@@ -269,7 +276,7 @@ def _redact(text: str) -> tuple[str, int]:
     if not ("=" in text or ":" in text or "@" in text or "sk-" in text or "gh" in text or "AKIA" in text
             or "Bearer" in text or "Basic" in text or "xox" in text or "xapp-" in text or "--" in text):
         # the usual case: only a generated-looking token could be here
-        if len(text) < 20 or not any(keylike(m.group(0)) for m in _TOKEN.finditer(text)) and not _B64_LINE.search(text):
+        if len(text) < 20 or not any(keylike(m.group(0)) for m in _TOKEN.finditer(text)) and not _B64_RUN.search(text):
             return text, 0
     kept: list[str] = []
     if "\ue000" not in text and any(w in text for w in _PROTECT_NEEDLES):
@@ -305,8 +312,8 @@ def _redact_protected(text: str) -> str:
             text = _sub_folded(_ASSIGNED_KEY, _assigned, text)
     if len(text) >= 20:
         text = _TOKEN.sub(_token, text)
-    if len(text) >= 40:
-        text = _B64_LINE.sub(_b64_line, text)
+    if len(text) >= 40 and ("+" in text or "/" in text):
+        text = _B64_RUN.sub(_b64_run, text)
     return text
 
 
