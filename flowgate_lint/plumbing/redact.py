@@ -3,10 +3,13 @@ control characters made visible, CI workflow commands neutralised.
 
 - ``redact(text)``: credentials replaced by ``<redacted>``: passwords in URLs (``user:<redacted>@``),
   key-like query parameters (``?api_key=<redacted>``), known key shapes (``sk-…``, ``sk-ant-…``,
-  GitHub and AWS keys), ``Bearer``/``Basic`` credentials, values assigned to credential-named
+  GitHub, AWS and Slack keys), PEM private keys, ``Bearer``/``Basic`` credentials, ``curl -u``/``--user``
+  passwords and credential flags' values (``--api-key VALUE``), values assigned to credential-named
   variables and keys (``*_TOKEN``, ``*_API_KEY``, ``password``, ``env_key`` holding a key ...), and
   long random tokens anywhere (a key pasted into a model field). References (``$VAR``,
-  ``${VAR}``, ``os.environ/VAR``), placeholders and variable names are kept.
+  ``${VAR}``, ``os.environ/VAR``), placeholders, variable names, type names, the words of a sentence
+  after a credential name (``the password: is required``), digests (``sha256:…``), commit SHAs in
+  URLs and data-URI payloads are kept.
 - ``clean(text)``: ``redact`` plus every control character (CR, LF, ESC, DEL, C1, bidirectional
   overrides) written as a visible ``\\uXXXX``, for one-line fields (paths, messages).
 - ``clean_block(text)``: the same for multi-line text (LF, TAB and CRLF kept), for diffs.
