@@ -166,11 +166,31 @@ def build_context(args: argparse.Namespace):
     return ctx, settings, paths
 
 
-def excludes(args: argparse.Namespace, settings) -> list[str]:
+def excludes(args: argparse.Namespace, settings, root: Path | None = None) -> list[str]:
+    """The exclude globs; with ``root``, also the cache directory when it lies inside it (its files are ours,
+    never source, whatever --exclude says)."""
     from flowgate_lint.lint.discover import DEFAULT_EXCLUDE
 
     base = args.exclude if args.exclude is not None else settings.get("exclude", list(DEFAULT_EXCLUDE))
-    return list(base) + list(settings.get("extend-exclude", [])) + list(args.extend_exclude)
+    return list(base) + list(settings.get("extend-exclude", [])) + list(args.extend_exclude) + \
+        (cache_excludes(root) if root is not None else [])
+
+
+def cache_excludes(root: Path) -> list[str]:
+    """An anchored glob for the cache directory when it is inside ``root`` (as written or resolved), else none."""
+    import re
+
+    from flowgate_lint.lint.discover import _rel
+    from flowgate_lint.spec.cache import cache_location
+
+    directory = cache_location()
+    found = set()
+    for where in (os.path.abspath(directory), os.path.realpath(directory)):
+        for top in (str(root), os.path.realpath(root)):
+            rel = _rel(where, top)
+            if rel and rel != ".":
+                found.add("/" + re.sub(r"([*?\[])", r"[\1]", rel))
+    return sorted(found)
 
 
 def discover_files(args: argparse.Namespace, ctx, settings, paths: list[str]):
@@ -178,7 +198,7 @@ def discover_files(args: argparse.Namespace, ctx, settings, paths: list[str]):
     from flowgate_lint.documents.findings import FileError
 
     problems: list[tuple[str, str]] = []
-    candidates = discover(paths, ctx.root, excludes(args, settings), args.force_exclude, problems, ctx.leftovers,
+    candidates = discover(paths, ctx.root, excludes(args, settings, ctx.root), args.force_exclude, problems, ctx.leftovers,
                           signatures=ctx.results is not None)
     return candidates, [FileError(p, m) for p, m in problems]
 
@@ -456,7 +476,7 @@ def run_stdin(args: argparse.Namespace) -> int:
     abspath = os.path.abspath(name)
     rel = _rel(abspath, str(ctx.root.resolve())) or name.replace(os.sep, "/")
     kind = kind_of(abspath, raw[:128])
-    excluded = args.force_exclude and Excluder(excludes(args, settings))(rel)
+    excluded = args.force_exclude and Excluder(excludes(args, settings, ctx.root))(rel)
     host = None if kind is None or excluded else decode_host(raw, rel, kind, abspath, rel == ctx.spec_rel)
     errors, findings, new = [], [], raw
     if isinstance(host, FileError):

@@ -27,6 +27,11 @@ RACY_NS = 2_000_000_000
 def cache_dir() -> Path | None:
     if os.environ.get("FLOWGATE_LINT_NO_CACHE"):
         return None
+    return cache_location()
+
+
+def cache_location() -> Path:
+    """Where the caches live, whether or not they are turned off."""
     explicit = os.environ.get("FLOWGATE_LINT_CACHE_DIR")
     if explicit:
         return Path(explicit)
@@ -79,7 +84,7 @@ def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool
     racy = time.time_ns() - RACY_NS
     # A file written within the last moments could change again within the same timestamp tick
     # and keep its signature (git's "racy clean" problem): do not cache until it has settled.
-    if write and all(sig is None or sig[2] < racy for sig in deps.values()):
+    if write and all(sig is None or sig[2] < racy for sig in deps.values()) and not _holds_key(spec):
         from flowgate_lint.plumbing.cachefile import write_json
 
         try:
@@ -88,6 +93,14 @@ def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool
             return spec
         write_json(str(directory), name, {"format": FORMAT, "key": key, "deps": deps, "spec": stored})
     return spec
+
+
+def _holds_key(spec: Any) -> bool:
+    """Whether a setting that names an environment variable holds something else (a pasted key): never stored."""
+    from flowgate_lint.spec.settings import env_name_problem
+
+    names = (getattr(getattr(spec, "codex", None), "env_key", None), getattr(getattr(spec, "claude", None), "token_env", None))
+    return any(env_name_problem(name) is not None for name in names)
 
 
 def _read(directory: str, name: str, key: str) -> Any:
@@ -170,7 +183,8 @@ def load_settings_cached(config: str | None, start: Path, isolated: bool = False
     from flowgate_lint.plumbing.cachefile import write_json
     from flowgate_lint.plumbing.redact import has_secret
 
-    if found is not None and has_secret(repr(settings.values)):
+    if found is not None and (has_secret(repr(settings.values))
+                              or any(settings_module.env_name_problem(settings.values.get(k)) for k in settings_module.ENV_NAME_KEYS)):
         return settings
     write_json(str(directory), name, entry)
     return settings

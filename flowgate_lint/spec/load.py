@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from flowgate_lint.plumbing.errors import SpecError
-from flowgate_lint.spec.settings import Settings, display
+from flowgate_lint.spec.settings import Settings, display, env_name_problem
 from flowgate_lint.spec.derive import derive_spec
 from flowgate_lint.spec.flowgate import is_flowgate, read_flowgate
 from flowgate_lint.spec.litellm import is_litellm, read_litellm
@@ -114,6 +114,11 @@ def load_spec(settings: Settings, explicit: str | None = None, probes: list[Path
             fields[key] = Located(settings.values[key], setting_path, settings.line_of(key))
     if "models" in settings.values:
         models = Located(settings.values["models"], setting_path, settings.line_of("models"))
+    for key, written in (("token-env", "integration.token_env"), ("codex-env-key", "integration.codex.env_key")):
+        loc = fields.get(key)
+        problem = env_name_problem(loc.value) if loc is not None else None
+        if problem is not None:  # a key pasted for its variable's name: refused before anything stores or prints it
+            raise SpecError(f"{key if key in settings.values else written} {problem}", loc.path, loc.line)
     spec = derive_spec(fields, services, models, kind, path.resolve() if path else None, settings.path)
     inputs = [p for p in (spec.source_path, settings.path) if p is not None]
     if "cliproxyapi-config" in fields:

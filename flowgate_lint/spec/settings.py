@@ -53,6 +53,29 @@ LINT_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
 KNOWN_KEYS = {**SPEC_KEYS, **LINT_KEYS}
 INT_LISTS = frozenset({"gateway-ports"})  # list settings that hold integers
 
+# Settings whose value is the name of an environment variable; a key pasted there instead would be written
+# into caches and client configs.
+ENV_NAME_KEYS = ("codex-env-key", "token-env")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?|os\.environ/([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def env_name_problem(value: Any) -> str | None:
+    """Why ``value`` is not the name of an environment variable (None when it is, or is not a string); the
+    reason never quotes the value, which may be a key."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if _ENV_NAME.fullmatch(text):
+        from flowgate_lint.plumbing.redact import has_secret  # a name shaped like a token (ghp_..., xoxb_...)
+
+        return "must name an environment variable, not hold a key" if has_secret(text) else None
+    ref = _ENV_REFERENCE.fullmatch(text)
+    if ref:
+        return f"must name an environment variable ('{ref.group(1) or ref.group(2)}', without the reference syntax)"
+    return "must name an environment variable, not hold a key"
+
+
 SETTINGS_FILE = "flowgate-lint.toml"
 PYPROJECT = "pyproject.toml"
 

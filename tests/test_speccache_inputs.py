@@ -1,0 +1,118 @@
+"""What the spec cache records and stores (issue 28, items 4, 10, 11 and 17): never a pasted key, every path
+the derivation went through (symlinks as written, LiteLLM include files), no temp file left by a killed write."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from flowgate_lint.spec.cache import load_spec_cached
+from flowgate_lint.spec.settings import load_settings
+
+FLOWGATE = """config_version: 2
+services:
+  litellm: {host: 127.0.0.1, port: PORT}
+integration: {default_model: router-default}
+litellm_base:
+  model_list:
+    - model_name: router-default
+"""
+KEY = "sk-proj-Zq8xV2mN4bT7yR1kL9wE3uH6pA0sD5fG"
+
+
+def settle(*paths: Path) -> None:
+    """Backdate mtimes past the racy window (a just-written file is never cached)."""
+    past = time.time() - 60
+    for p in paths:
+        os.utime(p, (past, past), follow_symlinks=False)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("FLOWGATE_LINT_CACHE_DIR", str(cache))
+    monkeypatch.delenv("FLOWGATE_LINT_NO_CACHE", raising=False)
+    root = tmp_path / "repo"
+    (root / "config").mkdir(parents=True)
+    spec = root / "config" / "flowgate.yaml"
+    spec.write_text(FLOWGATE.replace("PORT", "4000"))
+    settle(spec, root / "config", root)
+    monkeypatch.chdir(root)
+    return root, cache
+
+
+def run(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flowgate_lint", *args], cwd=root, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def cache_bytes(cache: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(cache.rglob("*")) if p.is_file()) if cache.exists() else b""
+
+
+# ----------------------------------------------------------------------- item 4: a key pasted for a name
+
+
+@pytest.mark.parametrize("where, text, shown", [
+    ("pyproject.toml", f'[tool.flowgate-lint]\nspec = "config/flowgate.yaml"\ntoken-env = "{KEY}"\n',
+     "pyproject.toml:3: token-env must name an environment variable, not hold a key"),
+    ("pyproject.toml", f'[tool.flowgate-lint]\nspec = "config/flowgate.yaml"\ncodex-env-key = "{KEY}"\n',
+     "pyproject.toml:3: codex-env-key must name an environment variable, not hold a key"),
+    ("config/flowgate.yaml", FLOWGATE.replace("PORT", "4000").replace(
+        "integration: {default_model: router-default}", f"integration:\n  default_model: router-default\n  token_env: {KEY}"),
+     "config/flowgate.yaml:6: integration.token_env must name an environment variable, not hold a key"),
+    ("config/flowgate.yaml", FLOWGATE.replace("PORT", "4000").replace(
+        "integration: {default_model: router-default}",
+        f"integration:\n  default_model: router-default\n  codex:\n    env_key: '{KEY}'"),
+     "config/flowgate.yaml:7: integration.codex.env_key must name an environment variable, not hold a key"),
+])
+def test_a_key_pasted_for_a_variable_name_is_reported_and_never_stored(project, where, text, shown):
+    root, cache = project
+    (root / where).write_text(text)
+    settle(root / where)
+    for args in (["."], ["print", "codex"], ["print", "claude-code"]):
+        res = run(root, *args)
+        assert res.returncode == 2, (args, res.stdout, res.stderr)
+        assert shown in res.stderr.splitlines(), res.stderr
+        assert KEY not in res.stdout + res.stderr
+        assert KEY[8:].encode() not in cache_bytes(cache)
+
+
+def test_a_name_is_still_a_name(project):
+    root, cache = project
+    (root / "pyproject.toml").write_text('[tool.flowgate-lint]\nspec = "config/flowgate.yaml"\ntoken-env = "GATEWAY_TOKEN"\n'
+                                         'codex-env-key = "FLOWGATE_API_KEY"\n')
+    settle(root / "pyproject.toml", root)
+    spec = load_spec_cached(load_settings(None, root))
+    assert spec.claude.token_env == "GATEWAY_TOKEN" and spec.codex.env_key == "FLOWGATE_API_KEY"
+    assert any(p.name.startswith("spec-") for p in cache.iterdir())  # stored: a name is no credential
+
+
+def test_a_reference_is_named_without_its_syntax(project):
+    root, _ = project
+    (root / "pyproject.toml").write_text('[tool.flowgate-lint]\nspec = "config/flowgate.yaml"\ntoken-env = "${GATEWAY_TOKEN}"\n')
+    res = run(root, ".")
+    assert res.returncode == 2
+    assert "pyproject.toml:3: token-env must name an environment variable ('GATEWAY_TOKEN', without the reference syntax)" \
+        in res.stderr
+
+
+def test_a_cache_directory_inside_the_repository_is_not_linted(project):
+    root, _ = project
+    inside = root / ".flowgate-cache"
+    drift = '{"env": {"ANTHROPIC_BASE_URL": "http://127.0.0.1:4000/v1"}}\n'
+    (root / "settings.json").write_text(drift)
+    env = {"FLOWGATE_LINT_CACHE_DIR": str(inside)}
+    first = run(root, "--output-format", "concise", ".", env=env)
+    assert "settings.json:1:" in first.stdout, first.stdout + first.stderr
+    inside.mkdir(exist_ok=True)
+    (inside / "planted.json").write_text(drift)  # whatever lies there is the cache's, not source
+    for extra in ([], ["--no-cache"], ["--exclude", "nothing"]):
+        res = run(root, "--output-format", "concise", *extra, ".", env=env)
+        assert ".flowgate-cache" not in res.stdout + res.stderr, (extra, res.stdout, res.stderr)
+        assert "settings.json:1:" in res.stdout
