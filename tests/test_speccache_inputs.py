@@ -116,3 +116,54 @@ def test_a_cache_directory_inside_the_repository_is_not_linted(project):
         res = run(root, "--output-format", "concise", *extra, ".", env=env)
         assert ".flowgate-cache" not in res.stdout + res.stderr, (extra, res.stdout, res.stderr)
         assert "settings.json:1:" in res.stdout
+
+
+# ----------------------------------------------------------------------- item 10: symlinks on the way
+
+V3 = """config_version: 3
+services:
+  cliproxyapi_plus:
+    config_file: CPA
+integration:
+  default_model: gpt-5-codex
+  models: [gpt-5-codex]
+"""
+
+
+def _cpa(path: Path, port: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'host: ""\nport: {port}\n')
+
+
+def _repoint(link: Path, target: str) -> None:
+    tmp = link.with_name(link.name + ".new")
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+    settle(link, link.parent)
+
+
+@pytest.mark.parametrize("layout", ["linked file", "linked directory"])
+def test_repointing_a_symlink_on_the_way_to_an_input_is_a_miss(project, layout, monkeypatch):
+    import flowgate_lint.spec.load as spec_module
+
+    root, _ = project
+    derived = []
+    real_load = spec_module.load_spec
+    monkeypatch.setattr(spec_module, "load_spec", lambda *a, **k: derived.append(1) or real_load(*a, **k))
+    _cpa(root / "envs" / "staging" / "cliproxyapi.yaml", 8317)
+    _cpa(root / "envs" / "prod" / "cliproxyapi.yaml", 9317)
+    if layout == "linked file":
+        ref, link, old, new = "cliproxyapi.yaml", root / "config" / "cliproxyapi.yaml", \
+            "../envs/staging/cliproxyapi.yaml", "../envs/prod/cliproxyapi.yaml"
+    else:
+        ref, link, old, new = "env/cliproxyapi.yaml", root / "config" / "env", "../envs/staging", "../envs/prod"
+    (root / "config" / "flowgate.yaml").write_text(V3.replace("CPA", ref))
+    os.symlink(old, link)
+    settle(*(root / "envs").rglob("*"), root / "config" / "flowgate.yaml", link, root / "config", root)
+    assert load_spec_cached(load_settings(None, root)).gateway.port == 8317
+    assert load_spec_cached(load_settings(None, root)).gateway.port == 8317
+    assert len(derived) == 1  # the second answered from the cache
+    _repoint(link, new)
+    assert load_spec_cached(load_settings(None, root)).gateway.port == 9317
+    _repoint(link, old)
+    assert load_spec_cached(load_settings(None, root)).gateway.port == 8317

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2  # 1 was a pickle: never read again
+FORMAT = 3  # 1 was a pickle: never read again; 2 had no symlink targets
 RACY_NS = 2_000_000_000
 
 
@@ -45,6 +45,36 @@ def _signature(path: Path | str) -> tuple[int, int, int, int, int] | None:
     except (OSError, ValueError):
         return None
     return (st.st_mode >> 12, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _readlink(path: str) -> str | None:
+    try:
+        return os.readlink(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _links(paths: Any) -> dict[str, str]:
+    """Every symlink on the way to each of ``paths`` (as written, then through each link's target), with
+    what it points to: repointing one is a miss even when the old target is unchanged."""
+    links: dict[str, str] = {}
+    todo = [os.path.abspath(p) for p in paths]
+    seen: set[str] = set()
+    while todo and len(seen) < 4096:  # bounded: a link loop ends here as it ends in the kernel (ELOOP)
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        parts = path.split(os.sep)
+        for i in range(2, len(parts) + 1):
+            prefix = os.sep.join(parts[:i])
+            target = _readlink(prefix)
+            if target is not None:
+                links[prefix] = target
+                rest = parts[i:]
+                todo.append(os.path.normpath(os.path.join(os.path.dirname(prefix), target, *rest)))
+                break
+    return links
 
 
 def _key(settings: Any, explicit: str | None) -> str:
@@ -79,6 +109,7 @@ def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool
     probes: list[Path] = []
     spec = load_spec(settings, explicit, probes)
     deps = {str(p): _signature(p) for p in [*probes, *spec.inputs]}
+    links = _links(deps)
     import time
 
     racy = time.time_ns() - RACY_NS
@@ -91,7 +122,7 @@ def load_spec_cached(settings: Any, explicit: str | None = None, use_cache: bool
             stored = encode(spec)
         except TypeError:  # a value the cache cannot hold: not cached (the round-trip test names it)
             return spec
-        write_json(str(directory), name, {"format": FORMAT, "key": key, "deps": deps, "spec": stored})
+        write_json(str(directory), name, {"format": FORMAT, "key": key, "deps": deps, "links": links, "spec": stored})
     return spec
 
 
@@ -109,11 +140,14 @@ def _read(directory: str, name: str, key: str) -> Any:
     data = read_json(directory, name)
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
         return None
-    deps = data.get("deps")
-    if not isinstance(deps, dict):
+    deps, links = data.get("deps"), data.get("links")
+    if not isinstance(deps, dict) or not isinstance(links, dict):
         return None
     for path, sig in deps.items():
         if _signature(path) != (tuple(sig) if isinstance(sig, list) else sig):
+            return None
+    for path, target in links.items():
+        if _readlink(path) != target:
             return None
     classes = _classes()
     try:

@@ -54,6 +54,8 @@ def read_flowgate(path: Path, data: Any) -> tuple[dict[str, Located], dict[str, 
         port = _located(cpa_data, "port", cshown) or Located(None, cshown, 1)
         services["cliproxyapi_plus"] = (Located("cliproxyapi_plus", cshown, 1), host, port)
         fields["cliproxyapi-config"] = Located(str(cpa_path), cshown, 1)
+        # As written too: a symlink on the way may be repointed while its old target stays unchanged.
+        fields["cliproxyapi-config-written"] = Located(str(path.parent / ref), cshown, 1)
     else:
         base = data.get("litellm_base")
         if base is not None:

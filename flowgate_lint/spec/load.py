@@ -121,6 +121,7 @@ def load_spec(settings: Settings, explicit: str | None = None, probes: list[Path
             raise SpecError(f"{key if key in settings.values else written} {problem}", loc.path, loc.line)
     spec = derive_spec(fields, services, models, kind, path.resolve() if path else None, settings.path)
     inputs = [p for p in (spec.source_path, settings.path) if p is not None]
-    if "cliproxyapi-config" in fields:
-        inputs.append(Path(fields["cliproxyapi-config"].value))
+    for key in ("cliproxyapi-config", "cliproxyapi-config-written"):
+        if key in fields:
+            inputs.append(Path(fields[key].value))
     return spec._replace(inputs=tuple(inputs), notes=tuple(found_notes) + spec.notes)
