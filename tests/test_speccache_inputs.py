@@ -167,3 +167,35 @@ def test_repointing_a_symlink_on_the_way_to_an_input_is_a_miss(project, layout, 
     assert load_spec_cached(load_settings(None, root)).gateway.port == 9317
     _repoint(link, old)
     assert load_spec_cached(load_settings(None, root)).gateway.port == 8317
+
+
+# ----------------------------------------------------------------------- item 11: temp files of killed writes
+
+
+def test_a_write_sweeps_the_temp_files_killed_writers_left(tmp_path):
+    from flowgate_lint.plumbing.cachefile import read_json, write_json
+
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me")
+    left = cache / f".spec-0badc0de.json.{dead.pid}.0123abcd.tmp"
+    left.write_bytes(b"{" * 1000)
+    old = cache / f".results-1.json.{os.getppid()}.89abcdef.tmp"  # its writer may live on: older than any write
+    old.write_bytes(b"{")
+    past = time.time() - 3600
+    os.utime(old, (past, past))
+    live = cache / f".spec-1.json.{os.getppid()}.00000000.tmp"  # a write under way in a live process
+    live.write_bytes(b"{")
+    link = cache / f".spec-2.json.{dead.pid}.11111111.tmp"
+    link.symlink_to(outside)
+    others = [cache / "notes.tmp", cache / f"spec-3.json.{dead.pid}.22222222.tmp", cache / "sub" / left.name]
+    others[2].parent.mkdir()
+    for p in others:
+        p.write_text("not ours")
+    write_json(str(cache), "spec-4.json", {"a": 1})
+    assert read_json(str(cache), "spec-4.json") == {"a": 1}
+    assert not left.exists() and not old.exists() and not os.path.lexists(link)
+    assert live.exists() and outside.read_text() == "keep me" and all(p.exists() for p in others)

@@ -11,7 +11,10 @@ CI cache restored from a fork's run), so it is never executed and never trusted 
   regular file owned by the user, not group- or world-writable;
 - a write goes to a fresh temporary file (``O_EXCL``, mode 0600) in the same directory, renamed
   over the name: a symlink planted there is replaced, never written through. It is not fsynced:
-  after a crash a torn file is not valid JSON, and reads as a miss.
+  after a crash a torn file is not valid JSON, and reads as a miss. A temporary file a killed writer left
+  behind is removed by the next write: only names of our own temporary pattern, only in the cache directory,
+  only regular files of the user's (a symlink is removed as a name, never followed), whose writer is gone
+  or which are older than any write takes.
 
 Anything off is a silent cache miss; with ``--verbose`` the first refusal of a run is explained in
 one line on stderr.
@@ -20,6 +23,7 @@ one line on stderr.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from typing import Any
@@ -30,6 +34,8 @@ VERBOSE = False  # set by the command line for --verbose
 _noted = False
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+_TEMP_NAME = re.compile(r"\.(?P<name>[\w.-]+)\.(?P<pid>[0-9]{1,10})\.[0-9a-f]{8}\.tmp")  # write_json's temporary names
+STALE_SECONDS = 600  # no write takes this long: a temporary file this old is left over whoever wrote it
 _WRITE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
 
 
@@ -133,5 +139,54 @@ def write_json(directory: str, name: str, value: Any) -> None:
             os.unlink(tmp, dir_fd=dfd)
         except OSError:
             pass
+    try:
+        sweep_temp_files(dfd)
     finally:
         os.close(dfd)
+
+
+def _writer_gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs (another user's process runs: kill is refused, not failed)."""
+    if pid <= 0 or pid > 2**22:  # no such pid on Linux (pid_max <= 2**22); 0 would signal our own group
+        return True
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def sweep_temp_files(dfd: int, now: float | None = None) -> list[str]:
+    """Remove the temporary files killed writers left in the cache directory opened as ``dfd``; returns
+    their names. Silent on failure: a sweep never stops a run."""
+    import time
+
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        names = os.listdir(dfd)
+    except OSError:
+        return removed
+    uid = os.getuid()
+    for entry in names:
+        m = _TEMP_NAME.fullmatch(entry)
+        if m is None:
+            continue
+        try:
+            st = os.stat(entry, dir_fd=dfd, follow_symlinks=False)
+        except OSError:
+            continue
+        if st.st_uid != uid or not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+            continue
+        if not (_writer_gone(int(m.group("pid"))) or now - st.st_mtime > STALE_SECONDS):
+            continue
+        try:
+            os.unlink(entry, dir_fd=dfd)  # unlinks the name (a symlink itself), never what it points to
+        except OSError:
+            continue
+        removed.append(entry)
+    return removed
