@@ -249,3 +249,27 @@ def test_doctor_checks_the_other_clients_only_where_they_are_set_up(tmp_path):
     chosen = run("--client", "gemini-cli")
     assert "Gemini CLI .env" in chosen.stdout and "missing" in chosen.stdout
     assert "Codex config" not in chosen.stdout and "GEMINI_API_KEY" in chosen.stdout
+
+
+def test_apply_gemini_edits_settings_and_the_env_beside_it_each_with_its_backup(tmp_path):
+    gem = tmp_path / ".gemini"
+    gem.mkdir()
+    settings = '{\n  "ui": {"theme": "Default"},\n  "security": {"auth": {"selectedType": "oauth-personal"}}\n}\n'
+    (gem / "settings.json").write_text(settings)
+    env = {"HOME": str(tmp_path)}
+    res = cli("apply", "gemini-cli", env=env)
+    assert res.returncode == 0, res.stderr
+    data = json.loads((gem / "settings.json").read_text())
+    assert data == {"ui": {"theme": "Default"}, "security": {"auth": {"selectedType": "gemini-api-key"}},
+                    "model": {"name": "router-default"}}
+    assert (gem / ".env").read_text() == "GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:4000\n"
+    assert "security.auth.selectedType: 'oauth-personal' -> 'gemini-api-key'" in res.stdout
+    listed = cli("restore", "gemini-cli", "--list", env=env).stdout
+    assert "settings.json.flowgate-backup." in listed and ".env.flowgate-backup." in listed
+    # --target naming the .env edits that file alone
+    (gem / ".env").write_text("GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:4001\n")
+    one = cli("apply", "gemini-cli", "--target", str(gem / ".env"), env=env)
+    assert one.returncode == 0 and "settings.json" not in one.stdout
+    assert cli("restore", "gemini-cli", env=env).returncode == 0
+    assert (gem / ".env").read_text() == "GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:4001\n"
+    assert (gem / "settings.json").read_text() == settings

@@ -12,15 +12,36 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, NamedTuple
 
 
+class Part(NamedTuple):
+    """One file of a client's config: the target itself (``name`` None) or a file beside it."""
+
+    name: str | None
+    kind: str  # how the linter and restore read it: toml, json or dotenv
+    apply: Callable[..., Any]  # (text, spec, token, where) -> Edited
+    token: bool = False  # whether --token-env writes the key into this file
+
+
 class Client(NamedTuple):
     name: str  # the command-line name
     title: str  # how messages name its config
     default_target: Callable[[Mapping[str, str]], Path]
     formats: dict[str, Callable[[Any], str]]
-    apply: Callable[..., Any]  # (text, spec, token, where) -> Edited
-    kind: str  # how the linter and restore read the file: toml, json or dotenv
-    token: bool  # whether --token-env may write the key into the file
-    needs: str  # the spec value every config must name: "model" (the default model) or "claude-slots"
+    parts: tuple[Part, ...]
+
+    @property
+    def token(self) -> bool:
+        return any(p.token for p in self.parts)
+
+    def files(self, target: Path) -> list[tuple[Path, Part]]:
+        """Each file ``apply`` edits for ``target``, with its part (the target first)."""
+        return [(target if p.name is None else target.parent / p.name, p) for p in self.parts]
+
+    def part_for(self, path: Path, target: Path) -> Part:
+        """The part a file given as ``--target`` is (a file beside the target by its name, else the target)."""
+        for p in self.parts:
+            if p.name is not None and path.name == p.name:
+                return p
+        return self.parts[0]
 
 
 def _home(env: Mapping[str, str]) -> Path:
@@ -43,7 +64,7 @@ def _opencode_target(env: Mapping[str, str]) -> Path:
 
 
 def _gemini_target(env: Mapping[str, str]) -> Path:
-    return _home(env) / ".gemini" / ".env"
+    return _home(env) / ".gemini" / "settings.json"
 
 
 def _qwen_target(env: Mapping[str, str]) -> Path:
@@ -68,19 +89,23 @@ def _codex_apply(text: str, spec: Any, token: str | None, where: str) -> Any:
 CLIENTS: dict[str, Client] = {c.name: c for c in (
     Client("codex", "Codex config", _codex_target,
            {"toml": _lazy("render", "codex_toml"), "json": _lazy("render", "codex_json")},
-           _codex_apply, "toml", False, "model"),
+           (Part(None, "toml", _codex_apply),)),
     Client("claude-code", "Claude Code settings", _claude_target,
            {"json": _lazy("render", "claude_json"), "env": _lazy("render", "claude_env")},
-           _lazy("config", "apply_claude"), "json", True, "claude-slots"),
+           (Part(None, "json", _lazy("config", "apply_claude"), token=True),)),
     Client("opencode", "OpenCode config", _opencode_target,
            {"json": _lazy("opencode", "render_json")},
-           _lazy("opencode", "apply"), "json", False, "model"),
-    Client("gemini-cli", "Gemini CLI .env", _gemini_target,
-           {"env": _lazy("gemini", "render_env"), "dotenv": _lazy("gemini", "render_dotenv")},
-           _lazy("gemini", "apply"), "dotenv", True, "model"),
+           (Part(None, "json", _lazy("opencode", "apply")),)),
+    # Gemini CLI reads its base URL only from the environment or a .env file, and in headless mode needs
+    # settings.json to select the API-key auth type (without it, a base URL selects "gateway", refused).
+    Client("gemini-cli", "Gemini CLI settings", _gemini_target,
+           {"env": _lazy("gemini", "render_env"), "dotenv": _lazy("gemini", "render_dotenv"),
+            "json": _lazy("gemini", "render_json")},
+           (Part(None, "json", _lazy("gemini", "apply_settings")),
+            Part(".env", "dotenv", _lazy("gemini", "apply"), token=True))),
     Client("qwen-code", "Qwen Code settings", _qwen_target,
            {"json": _lazy("qwen", "render_json"), "env": _lazy("qwen", "render_env")},
-           _lazy("qwen", "apply"), "json", False, "model"),
+           (Part(None, "json", _lazy("qwen", "apply")),)),
 )}
 NAMES = tuple(CLIENTS)
 

@@ -78,7 +78,8 @@ def claude_env(spec: Spec) -> str:
 
 # Snippet renderer name -> the client whose models it needs (see ``can_render``).
 _NEEDS = {"codex-toml": "codex", "codex-json": "codex", "claude-settings-json": "claude-code",
-          "claude-env": "claude-code", "claude-probe-sh": "claude-probe"}
+          "claude-env": "claude-code", "claude-probe-sh": "claude-probe", "opencode-json": "codex",
+          "gemini-env": "codex", "gemini-dotenv": "codex", "qwen-settings-json": "codex", "qwen-env": "codex"}
 
 
 def can_render(spec: Spec, name: str) -> bool:

@@ -16,7 +16,8 @@ EPILOG = """Only managed keys change:
                (ANTHROPIC_SMALL_FAST_MODEL, ...) are removed and listed
   opencode     ~/.config/opencode/opencode.json: provider.<id> (npm, name, options.baseURL, options.apiKey as
                {env:VAR}, models) and the top-level model and small_model
-  gemini-cli   ~/.gemini/.env: GOOGLE_GEMINI_BASE_URL and GEMINI_MODEL (GEMINI_API_KEY with --token-env)
+  gemini-cli   ~/.gemini/settings.json: security.auth.selectedType and model.name; the .env beside it:
+               GOOGLE_GEMINI_BASE_URL (and GEMINI_API_KEY with --token-env); each file backed up on its own
   qwen-code    ~/.qwen/settings.json: security.auth.selectedType, model.name and the modelProviders.openai
                entry for the model (baseUrl, envKey)
 Everything else (MCP servers, projects, permissions, hooks, other providers, comments, key order,
@@ -40,16 +41,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("client", choices=list(CLIENTS))
     parser.add_argument("--target", metavar="PATH", help="the config file (default: $CODEX_HOME/config.toml or "
                         "~/.codex/config.toml; $CLAUDE_CONFIG_DIR/settings.json or ~/.claude/settings.json; "
-                        "$XDG_CONFIG_HOME/opencode/opencode.json; ~/.gemini/.env; ~/.qwen/settings.json)")
+                        "$XDG_CONFIG_HOME/opencode/opencode.json; ~/.gemini/settings.json and the .env beside it; "
+                        "~/.qwen/settings.json)")
     parser.add_argument("--dry-run", action="store_true", help="print a unified diff of the change; write nothing")
     parser.add_argument("--token-env", metavar="VAR", help="claude-code, gemini-cli: write the key (ANTHROPIC_AUTH_TOKEN, "
                         "GEMINI_API_KEY) from this environment variable (the value is never printed)")
     add_spec_arguments(parser)
 
 
-def compute(client: str, spec, token: str | None, where: str):
+def compute(apply, spec, token: str | None, where: str):
     """A function old bytes -> new bytes (or None when nothing changes), and the list it fills with changes."""
-    from flowgate_lint.clients.catalog import CLIENTS
     from flowgate_lint.clients.config import ConfigError
 
     changes: list[str] = []
@@ -61,7 +62,7 @@ def compute(client: str, spec, token: str | None, where: str):
             text = "" if old is None else old[3 if bom else 0:].decode("utf-8")
         except UnicodeDecodeError:
             raise ConfigError("not valid UTF-8; refusing to edit it", where) from None
-        edited = CLIENTS[client].apply(text, spec, token, where)
+        edited = apply(text, spec, token, where)
         changes.extend(edited.changes)
         if not edited.changes:
             return None
@@ -75,11 +76,8 @@ def masked(text: str, token: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from flowgate_lint.clients import safewrite
-    from flowgate_lint.commands.specargs import load_spec_for
-    from flowgate_lint.lint.fixes import unified_diff
-
     from flowgate_lint.clients.catalog import CLIENTS
+    from flowgate_lint.commands.specargs import load_spec_for
 
     if args.token_env and not CLIENTS[args.client].token:
         with_key = ", ".join(c.name for c in CLIENTS.values() if c.token)
@@ -96,32 +94,56 @@ def run(args: argparse.Namespace) -> int:
     if missing is not None:
         raise missing
     target = Path(args.target).expanduser() if args.target else default_target(args.client)
-    shown = str(target)
-    step, changes = compute(args.client, spec, token, shown)
+    client = CLIENTS[args.client]
+    # A client with several files (Gemini CLI: settings.json and the .env beside it) has each edited, and backed
+    # up, on its own; a --target naming one of the files beside the main one edits that file alone.
+    part = client.part_for(target, target)
+    files = client.files(target) if part is client.parts[0] else [(target, part)]
+    steps = []
+    for path, part in files:
+        step, changes = compute(part.apply, spec, token if part.token else None, str(path))
+        steps.append((path, part, step, changes))
     if args.dry_run:
-        old = safewrite.read(target)
+        return _dry_run(steps, token)
+    for path, part, step, changes in steps:
+        _write(path, step, changes, private=token is not None and part.token)
+    return 0
+
+
+def _dry_run(steps, token: str | None) -> int:
+    from flowgate_lint.clients import safewrite
+    from flowgate_lint.lint.fixes import unified_diff
+    from flowgate_lint.plumbing.redact import clean_block
+
+    for path, _, step, changes in steps:
+        shown = str(path)
+        old = safewrite.read(path)
         new = step(old)
         if new is None:
             print(f"{shown}: already matches the spec; nothing to change")
-            return 0
+            continue
         old_text = (old or b"").decode("utf-8", "replace")
-        from flowgate_lint.plumbing.redact import clean_block
-
         diff = unified_diff(shown, old_text, new.decode("utf-8"), (f"{shown} (current)", f"{shown} (after apply)"))
         sys.stdout.write(clean_block(masked(diff, token)))
+        sys.stdout.flush()
         for change in changes:
             print(f"  {change}", file=sys.stderr)
-        return 0
-    done = safewrite.update_file(target, step, private=token is not None)
+    return 0
+
+
+def _write(target: Path, step, changes: list[str], private: bool) -> None:
+    from flowgate_lint.clients import safewrite
+
+    shown = str(target)
+    done = safewrite.update_file(target, step, private=private)
     tightened = done.mode_before is not None and done.mode_after != done.mode_before
-    private = (f"mode {done.mode_before:04o} -> {done.mode_after:04o}: the file holds the token, so only you may read it"
-               if tightened else "")
+    note = (f"mode {done.mode_before:04o} -> {done.mode_after:04o}: the file holds the token, so only you may read it"
+            if tightened else "")
     if done.backup is None:
-        print(f"{shown}: already matches the spec; {private or 'nothing changed'}")
-        return 0
+        print(f"{shown}: already matches the spec; {note or 'nothing changed'}")
+        return
     print(f"{shown}: updated ({'created' if done.old is None else 'backup ' + done.backup.name})")
     for change in changes:
         print(f"  {change}")
-    if private:
-        print(f"  {private}")
-    return 0
+    if note:
+        print(f"  {note}")

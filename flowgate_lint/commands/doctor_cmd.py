@@ -24,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "$CLAUDE_CONFIG_DIR/settings.json or ~/.claude/settings.json)")
     parser.add_argument("--opencode-target", metavar="PATH", help="OpenCode config (default: "
                         "$XDG_CONFIG_HOME/opencode/opencode.json or ~/.config/opencode/opencode.json)")
-    parser.add_argument("--gemini-target", metavar="PATH", help="Gemini CLI .env (default: ~/.gemini/.env)")
+    parser.add_argument("--gemini-target", metavar="PATH", help="Gemini CLI settings (default: ~/.gemini/settings.json; "
+                        "the .env beside it is checked too)")
     parser.add_argument("--qwen-target", metavar="PATH", help="Qwen Code settings (default: ~/.qwen/settings.json)")
     parser.add_argument("--client", action="append", metavar="NAME", choices=list(_TARGET_FLAGS),
                         help="check only these clients (repeatable; default: Codex, Claude Code, and each other "
@@ -83,30 +84,30 @@ def checks(spec, targets: dict[str, Path]) -> list[tuple[str, str, str, str]]:
 
     rows = []
     claude_settings: dict = {}  # what Claude Code's settings.json provides (its "env" and apiKeyHelper)
-    for client, path in targets.items():
-        row = CLIENTS[client]
-        label = row.title
-        fix = f"flowgate-lint apply {client}" + (f" --target {path}" if path != _default(client) else "")
-        try:
-            data = safewrite.read(path)
-        except FlowgateError as exc:
-            rows.append((label, "drift", str(exc), fix))
-            continue
-        if data is None:
-            rows.append((label, "missing", f"{path} does not exist", fix))
-            continue
-        try:
-            text = data.decode("utf-8-sig")
-            edited = row.apply(text, spec, None, str(path))
-        except (FlowgateError, UnicodeDecodeError) as exc:
-            rows.append((label, "drift", f"cannot read it: {exc}", "fix the file by hand"))
-            continue
-        if client == "claude-code":
-            claude_settings = _claude_provides(text)
-        if edited.changes:
-            rows.append((label, "drift", "; ".join(edited.changes), fix))
-        else:
-            rows.append((label, "ok", f"{path} matches the spec", ""))
+    for client, target in targets.items():
+        for path, part in CLIENTS[client].files(target):
+            label = CLIENTS[client].title if part.name is None else f"{CLIENTS[client].title.split(' settings')[0]} {part.name}"
+            fix = f"flowgate-lint apply {client}" + (f" --target {target}" if target != _default(client) else "")
+            try:
+                data = safewrite.read(path)
+            except FlowgateError as exc:
+                rows.append((label, "drift", str(exc), fix))
+                continue
+            if data is None:
+                rows.append((label, "missing", f"{path} does not exist", fix))
+                continue
+            try:
+                text = data.decode("utf-8-sig")
+                edited = part.apply(text, spec, None, str(path))
+            except (FlowgateError, UnicodeDecodeError) as exc:
+                rows.append((label, "drift", f"cannot read it: {exc}", "fix the file by hand"))
+                continue
+            if client == "claude-code":
+                claude_settings = _claude_provides(text)
+            if edited.changes:
+                rows.append((label, "drift", "; ".join(edited.changes), fix))
+            else:
+                rows.append((label, "ok", f"{path} matches the spec", ""))
     if "claude-code" not in targets:
         return rows + _other_env_rows(spec, targets)
     claude_path = targets["claude-code"]
@@ -149,7 +150,7 @@ def _other_env_rows(spec, targets: dict[str, Path]) -> list[tuple[str, str, str,
         rows.append(("OPENAI_BASE_URL (env)", "drift", "set; Codex ignores it (support removed): configure the provider "
                      "table in config.toml", "unset OPENAI_BASE_URL"))
     if "gemini-cli" in targets:
-        rows += _gemini_env_rows(spec, targets["gemini-cli"])
+        rows += _gemini_env_rows(spec, targets["gemini-cli"].parent / ".env")
     return rows
 
 
@@ -236,7 +237,9 @@ def run(args: argparse.Namespace) -> int:
         if chosen:
             targets[client] = path
     rows = checks(spec, targets)
-    rows += rule_rows(spec, [(CLIENTS[c].title, p, CLIENTS[c].kind) for c, p in targets.items()],
+    files = [(CLIENTS[c].title if part.name is None else f"{CLIENTS[c].title.split(' settings')[0]} {part.name}", path, part.kind)
+             for c, t in targets.items() for path, part in CLIENTS[c].files(t)]
+    rows += rule_rows(spec, files,
                       preview_enabled(args, settings))
     widths = [max(len(r[i]) for r in rows + [("check", "status", "detail", "fix")]) for i in range(2)]
     print(f"gateway: {spec.gateway.root_url} ({spec.gateway.service}), spec from {spec.source}")

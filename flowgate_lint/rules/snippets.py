@@ -26,7 +26,7 @@ END = lazy(r"<!--\s*flowgate-lint:end(?:\s+sum=([0-9a-f]+))?\s*-->")
 
 
 def renderers() -> dict[str, Callable[[Any], str]]:
-    from flowgate_lint.clients import render
+    from flowgate_lint.clients import gemini, opencode, qwen, render
 
     return {
         "codex-toml": render.codex_toml,
@@ -34,6 +34,11 @@ def renderers() -> dict[str, Callable[[Any], str]]:
         "claude-settings-json": render.claude_json,
         "claude-env": render.claude_env,
         "claude-probe-sh": render.claude_probe_sh,
+        "opencode-json": opencode.render_json,
+        "gemini-env": gemini.render_env,
+        "gemini-dotenv": gemini.render_dotenv,
+        "qwen-settings-json": qwen.render_json,
+        "qwen-env": qwen.render_env,
     }
 
 
@@ -77,7 +82,9 @@ class StaleManagedSnippet(Rule):
     `<!-- flowgate-lint:snippet NAME -->` and `<!-- flowgate-lint:end -->` must hold exactly
     what renderer `NAME` prints from the spec. Renderers: `codex-toml`, `codex-json`
     (`flowgate-lint print codex`), `claude-settings-json`, `claude-env`
-    (`flowgate-lint print claude-code`), `claude-probe-sh` (the smoke-script probe block).
+    (`flowgate-lint print claude-code`), `claude-probe-sh` (the smoke-script probe block),
+    `opencode-json` (`print opencode`), `gemini-env`, `gemini-dotenv` (`print gemini-cli`),
+    `qwen-settings-json`, `qwen-env` (`print qwen-code`).
 
     ## Why is this bad?
     Snippets copied into docs by hand drift the day the gateway config changes. A managed
@@ -89,7 +96,8 @@ class StaleManagedSnippet(Rule):
     - A marker whose name is no renderer (FG011), or without a fence, an end marker or a closed
       fence (FG012).
     - When the spec lacks a value the snippet shows: `codex-toml` and `codex-json` need the
-      Codex model, `claude-settings-json` and `claude-env` every Claude Code model slot,
+      Codex model (so do the OpenCode, Gemini CLI and Qwen Code renderers: the default model),
+      `claude-settings-json` and `claude-env` every Claude Code model slot,
       `claude-probe-sh` the Claude model.
 
     ## Example
@@ -149,7 +157,8 @@ class UnknownSnippetRenderer(Rule):
 
     ## Why is this bad?
     The block is silently never regenerated. Known renderers: `codex-toml`, `codex-json`,
-    `claude-settings-json`, `claude-env`, `claude-probe-sh`.
+    `claude-settings-json`, `claude-env`, `claude-probe-sh`, `opencode-json`, `gemini-env`,
+    `gemini-dotenv`, `qwen-settings-json`, `qwen-env`.
 
     ## When it deliberately does not fire
     Outside Markdown files, and for marker text that is not an HTML comment (inside inline code
