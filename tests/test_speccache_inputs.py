@@ -199,3 +199,45 @@ def test_a_write_sweeps_the_temp_files_killed_writers_left(tmp_path):
     assert read_json(str(cache), "spec-4.json") == {"a": 1}
     assert not left.exists() and not old.exists() and not os.path.lexists(link)
     assert live.exists() and outside.read_text() == "keep me" and all(p.exists() for p in others)
+
+
+# ----------------------------------------------------------------------- item 17: LiteLLM include files
+
+LITELLM = "include:\n  - models/extra.yaml\nmodel_list:\n  - model_name: lite-main\n    litellm_params: {model: openai/x}\n"
+EXTRA = "model_list:\n  - model_name: NAME\n    litellm_params: {model: openai/y}\n"
+
+
+def _litellm_project(root: Path, cache: Path) -> Path:
+    (root / "config" / "flowgate.yaml").unlink()
+    (root / "models").mkdir()
+    (root / "litellm_config.yaml").write_text(LITELLM)
+    (root / "models" / "extra.yaml").write_text(EXTRA.replace("NAME", "lite-extra"))
+    settle(root / "litellm_config.yaml", root / "models" / "extra.yaml", root / "models", root / "config", root)
+    return root
+
+
+def test_models_of_an_included_file_are_served_and_editing_it_is_a_miss(project):
+    root, cache = project
+    _litellm_project(root, cache)
+    assert load_spec_cached(load_settings(None, root)).models == ("lite-main", "lite-extra")
+    (root / "models" / "extra.yaml").write_text(EXTRA.replace("NAME", "lite-other"))
+    settle(root / "models" / "extra.yaml")
+    assert load_spec_cached(load_settings(None, root)).models == ("lite-main", "lite-other")
+    (root / "doc.md").write_text("```sh\nexport ANTHROPIC_MODEL=lite-other\n```\n")
+    res = run(root, "--output-format", "concise", "doc.md")
+    assert res.returncode == 0 and "not served" not in res.stdout, res.stdout + res.stderr
+
+
+def test_an_include_that_leaves_the_repository_is_refused(project, tmp_path):
+    root, cache = project
+    _litellm_project(root, cache)
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text(EXTRA.replace("NAME", "secret-model"))
+    (root / "models" / "extra.yaml").unlink()
+    (root / "models" / "extra.yaml").symlink_to(outside)
+    res = run(root, ".")
+    assert res.returncode == 2
+    assert res.stderr.startswith("litellm_config.yaml:2: include 'models/extra.yaml' leads outside the repository"), res.stderr
+    (root / "litellm_config.yaml").write_text(LITELLM.replace("models/extra.yaml", "../elsewhere.yaml"))
+    res = run(root, ".")
+    assert res.returncode == 2 and "include '../elsewhere.yaml' leads outside the repository" in res.stderr

@@ -87,11 +87,12 @@ def load_spec(settings: Settings, explicit: str | None = None, probes: list[Path
     services: dict[str, tuple[Located, Located, Located]] = {}
     models: Located | None = None
     kind = "settings"
+    included: list[Path] = []
     if path is not None:
         if is_flowgate(data):
             fields, services, models, kind = read_flowgate(path, data)
         elif is_litellm(data):
-            models = read_litellm(path, data)
+            models, included = read_litellm(path, data, settings.root)
             kind = "litellm"
         else:
             raise SpecError(
@@ -120,7 +121,7 @@ def load_spec(settings: Settings, explicit: str | None = None, probes: list[Path
         if problem is not None:  # a key pasted for its variable's name: refused before anything stores or prints it
             raise SpecError(f"{key if key in settings.values else written} {problem}", loc.path, loc.line)
     spec = derive_spec(fields, services, models, kind, path.resolve() if path else None, settings.path)
-    inputs = [p for p in (spec.source_path, settings.path) if p is not None]
+    inputs = [p for p in (spec.source_path, settings.path) if p is not None] + included
     for key in ("cliproxyapi-config", "cliproxyapi-config-written"):
         if key in fields:
             inputs.append(Path(fields[key].value))
