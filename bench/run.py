@@ -6,7 +6,7 @@ Usage:
     python bench/run.py --quick      # tiny corpora, 2 repeats (used by the test suite)
     python bench/run.py --files 2000 --repeats 5 --no-markdownlint
     python bench/run.py --before REV # also build git revision REV and measure it interleaved, run by run
-    python bench/run.py --only one   # just the one-file figures (also: trees, harness, fix)
+    python bench/run.py --only one   # just the one-file figures (also: trees, harness, fix, large)
 
 It builds a clean virtual environment (``.flowgate-bench/venv``, the package installed
 non-editable, no site packages) because a site-wide ``.pth`` that imports extra modules
@@ -18,6 +18,8 @@ under the corpora directory; the relevant one-file case and the trees are measur
 (``--no-cache``: spec derived, every file read and linted) and warm (the warm-up run fills the spec
 and result caches, as an earlier run on the same files does); the one-file case is also measured
 on a file rewritten before each run (the usual pre-commit run: result cache miss, spec cache warm).
+The large cases are single files under the size cap in the shapes that once made a lint superlinear
+(16k fences, one fence of 20k URL lines, 20k prose lines with a client URL), linted with ``--no-cache``.
 Every figure is printed with its median CPU time (user + system of the measured process: steadier than
 wall time on a loaded machine). With ``--before``, each run of the new build is paired with a run of the
 old one, so both see the same load; the closing table gives the performance targets for each build. The
@@ -94,6 +96,17 @@ def relevant_md(rng: random.Random, drift: bool) -> str:
         "```\n",
         prose(rng, 40) + "\n",
     ])
+
+
+# Single files in the shapes that once made a lint quadratic (issue 28): units -> text
+LARGE = {
+    "fences": ("{n} fences", lambda n: "".join(f"Step {i}:\n\n```sh\ncurl -fsS http://127.0.0.1:4000/v1/models\n```\n\n"
+                                              for i in range(n)), 16_000),
+    "fence-urls": ("one fence of {n} URL lines", lambda n: "# Setup\n\n```sh\n"
+                   + "export ANTHROPIC_BASE_URL=http://127.0.0.1:4001/v1\n" * n + "```\n", 20_000),
+    "prose-urls": ("{n} prose lines with a client URL", lambda n: "# Setup\n\n" + "".join(
+        f"Run `export ANTHROPIC_BASE_URL=http://127.0.0.1:4001` on line {i}.\n" for i in range(n)), 20_000),
+}
 
 
 def make_tree(dest: Path, n_files: int, relevant_share: float, drift_share: float, seed: int = 7) -> list[Path]:
@@ -253,6 +266,9 @@ TARGETS = (
     ("10k tree 5 %, --no-cache", "tree5-cold", 2.0, "floor5"),
     ("10k tree all relevant, cold", "tree100-cold", 0.35, "mdl100"),
     ("accuracy-harness cases, --no-cache", "harness-cold", None, "mdlh"),
+    ("16k fences, one file", "large-fences", 5.0, "ms"),
+    ("one fence of 20k URL lines", "large-fence-urls", 5.0, "ms"),
+    ("20k prose lines with a client URL", "large-prose-urls", 5.0, "ms"),
 )
 
 
@@ -265,13 +281,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--before", metavar="REV", help="also measure git revision REV, interleaved run by run with "
                     "this tree, and print both")
     ap.add_argument("--no-markdownlint", action="store_true")
-    ap.add_argument("--only", choices=("one", "trees", "harness", "fix"), action="append",
+    ap.add_argument("--only", choices=("one", "trees", "harness", "fix", "large"), action="append",
                     help="measure only these parts (repeatable)")
     ap.add_argument("--corpora", type=Path, default=WORK, help="where to generate the corpora (default: %(default)s)")
     args = ap.parse_args(argv)
     if args.quick:
         args.files, args.repeats, args.one_repeats, args.no_markdownlint = 60, 2, 2, True
-    parts = set(args.only or ("one", "trees", "harness", "fix"))
+    parts = set(args.only or ("one", "trees", "harness", "fix", "large"))
     WORK.mkdir(exist_ok=True)
     args.corpora.mkdir(parents=True, exist_ok=True)
     builds = {"after": clean_venv()}
@@ -413,7 +429,20 @@ def main(argv: list[str] | None = None) -> int:
         figs["fix"] = measure_many({b: fix(b) for b in builds}, max(1, args.repeats // 2), warmup=False)
         show("flowgate-lint --fix (5% drift, cold)", "fix", "floorfix")
 
-    rss = max((f.rss for k, v in figs.items() for b, f in v.items() if b != "base"), default=0.0)
+    if "large" in parts:  # 6. one file under the size cap in each shape that was once quadratic
+        large = args.corpora / "large"
+        make_tree(large, 0, 0, 0)
+        (large / "pyproject.toml").write_text('[tool.flowgate-lint]\nspec = "config/flowgate.yaml"\npreview = true\n')
+        for tag, (label, make, units) in LARGE.items():
+            n = units // 8 if args.quick else units
+            (large / f"{tag}.md").write_text(make(n))
+            compare(f"large-{tag}", f"flowgate-lint {label.format(n=n)} (--no-cache)",
+                    lambda b, tag=tag: lambda: run_once(hook[b] + ["--no-cache", f"{tag}.md"], large, envs[b]),
+                    max(1, args.repeats // 2))
+
+    # The large single files have rows (and RSS) of their own: the RSS target is for the everyday cases.
+    rss = max((f.rss for k, v in figs.items() if not k.startswith("large-") for b, f in v.items() if b != "base"),
+              default=0.0)
     print(f"peak RSS max over flowgate-lint cases: {rss:.1f} MiB")
     print_targets(figs, list(builds), rss)
     return 0
