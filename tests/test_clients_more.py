@@ -135,3 +135,77 @@ def test_qwen_code_with_an_unserved_model_gets_the_gateways_400(gateway, tmp_pat
     res = run([qwen, "-p", "say hi"], env, tmp_path / "work")
     assert res.returncode != 0
     assert "Invalid model name passed in model=router-missing" in res.stdout + res.stderr
+
+
+# ------------------------------------------------------------------ OpenCode
+
+# OpenCode fetches a model catalogue and installs its plugin package on every run unless told not to; the
+# switches below stop both, and a proxy on a closed loopback port catches anything else (only the loopback
+# gateway bypasses it).
+OPENCODE_OFFLINE = dict(OPENCODE_DISABLE_MODELS_FETCH="1", OPENCODE_DISABLE_AUTOUPDATE="1", OPENCODE_DISABLE_SHARE="1",
+                        OPENCODE_DISABLE_DEFAULT_PLUGINS="1", OPENCODE_DISABLE_LSP_DOWNLOAD="1", OPENCODE_DISABLE_FFF="1",
+                        HTTP_PROXY="http://127.0.0.1:9", HTTPS_PROXY="http://127.0.0.1:9", NO_PROXY="127.0.0.1,localhost",
+                        no_proxy="127.0.0.1,localhost", npm_config_registry="http://127.0.0.1:9/", TERM="dumb")
+
+
+def _opencode_home(tmp_path: Path) -> tuple[Path, dict]:
+    h, env = _home(tmp_path)
+    config = h / ".config"
+    env.update(OPENCODE_OFFLINE, XDG_CONFIG_HOME=str(config), XDG_DATA_HOME=str(h / ".local" / "share"),
+               XDG_CACHE_HOME=str(h / ".cache"), XDG_STATE_HOME=str(h / ".local" / "state"))
+    own = config / "opencode"
+    (own / "node_modules").mkdir(parents=True)  # the plugin package counts as installed: no npm run
+    deps = {"@opencode-ai/plugin": "1.18.33"}
+    (own / "package.json").write_text(json.dumps({"dependencies": deps}))
+    (own / "package-lock.json").write_text(json.dumps({"lockfileVersion": 3, "packages": {"": {"dependencies": deps}}}))
+    return h, env
+
+
+def _opencode_config(h: Path) -> Path:
+    return h / ".config" / "opencode" / "opencode.json"
+
+
+def test_opencode_answers_through_the_gateway_with_the_applied_config(gateway, tmp_path):
+    opencode = client("opencode")
+    h, env = _opencode_home(tmp_path)
+    apply("opencode", gateway.spec, env)
+    provider = json.loads(_opencode_config(h).read_text())["provider"]["flowgate"]
+    assert provider["options"] == {"baseURL": f"{gateway.url}/v1", "apiKey": "{env:OPENAI_API_KEY}"}
+    before = gateway.log_text().count("POST /v1/chat/completions")
+    res = run([opencode, "run", "say hi"], env, tmp_path / "work")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert CANNED in res.stdout
+    assert gateway.log_text().count("POST /v1/chat/completions") > before
+
+
+@pytest.mark.parametrize("path, works", [("/v1", True), ("", False)])
+def test_opencode_anthropic_sdk_needs_v1_on_the_base_url(gateway, tmp_path, path, works):
+    """The evidence behind FG309: @ai-sdk/anthropic appends /messages, so the gateway root gets /messages (404)."""
+    opencode = client("opencode")
+    h, env = _opencode_home(tmp_path)
+    apply("opencode", gateway.spec, env)
+    config = _opencode_config(h)
+    data = json.loads(config.read_text())
+    data["provider"]["flowgate"]["npm"] = "@ai-sdk/anthropic"
+    data["provider"]["flowgate"]["options"]["baseURL"] = gateway.url + path
+    config.write_text(json.dumps(data))
+    res = run([opencode, "run", "say hi"], env, tmp_path / "work")
+    if works:
+        assert res.returncode == 0 and CANNED in res.stdout, res.stdout + res.stderr
+        assert "POST /v1/messages" in gateway.log_text()
+    else:
+        assert res.returncode != 0 and CANNED not in res.stdout
+        assert '"POST /messages HTTP/1.1" 404' in gateway.log_text()
+
+
+def test_opencode_with_an_unserved_model_gets_the_gateways_400(gateway, tmp_path):
+    """The evidence behind FG404 for OpenCode: the model key is the name sent."""
+    opencode = client("opencode")
+    h, env = _opencode_home(tmp_path)
+    config = _opencode_config(h)
+    config.write_text(json.dumps({"provider": {"gw": {"npm": "@ai-sdk/openai-compatible", "options": {
+        "baseURL": f"{gateway.url}/v1", "apiKey": "{env:OPENAI_API_KEY}"}, "models": {"router-missing": {}}}},
+        "model": "gw/router-missing"}))
+    res = run([opencode, "run", "say hi"], env, tmp_path / "work")
+    assert res.returncode != 0
+    assert "Invalid model name passed in model=router-missing" in res.stdout + res.stderr

@@ -1,4 +1,4 @@
-"""FG308, FG404: the clients beside Codex and Claude Code (OpenCode, Gemini CLI, Qwen Code)."""
+"""FG308, FG309, FG404: the clients beside Codex and Claude Code (OpenCode, Gemini CLI, Qwen Code)."""
 
 from __future__ import annotations
 
@@ -91,6 +91,81 @@ class GeminiBaseUrlSuffix(Rule):
                               f"{GEMINI_BASE} ends in /{m.group(1)}; Gemini CLI appends /v1beta/models/<model>:"
                               f"streamGenerateContent itself, so the gateway gets /{m.group(1)}/v1beta/... (404): "
                               f"use {root or 'the root'}", fix)
+
+
+ANTHROPIC_SDK = "@ai-sdk/anthropic"
+
+
+@register
+class OpenCodeAnthropicBaseUrl(Rule):
+    """## What it does
+    Checks an OpenCode provider that uses the Anthropic SDK (`"npm": "@ai-sdk/anthropic"` in
+    `opencode.json` or a JSON/JSONC block) and whose `options.baseURL` is this gateway: the
+    base URL must end in `/v1` (after any route prefix).
+
+    ## Why is this bad?
+    The Anthropic SDK appends `/messages` to its base URL, unlike Claude Code, which appends
+    `/v1/messages` to `ANTHROPIC_BASE_URL`. Copying Claude Code's root URL into OpenCode sends
+    `POST /messages`: LiteLLM answers 404 and OpenCode stops with "Error: Not Found" (measured
+    with OpenCode 1.18.33). With `/v1` it sends `POST /v1/messages` and works.
+
+    ## When it deliberately does not fire
+    - Providers on the OpenAI-compatible SDK (`@ai-sdk/openai-compatible`): with or without
+      `/v1` they reach LiteLLM (it serves `/chat/completions` at the root too).
+    - A base URL that is not this gateway (a provider's own endpoint), a reference, or a block
+      the text presents as wrong or old.
+
+    ## Example
+    ```json
+    {"provider": {"gw": {"npm": "@ai-sdk/anthropic",
+                         "options": {"baseURL": "http://127.0.0.1:4000"}}}}
+    ```
+
+    Use instead:
+    ```json
+    {"provider": {"gw": {"npm": "@ai-sdk/anthropic",
+                         "options": {"baseURL": "http://127.0.0.1:4000/v1"}}}}
+    ```
+
+    ## Fix
+    Unsafe: `/v1` is appended. A gateway that serves the Messages API at its root would not
+    need it.
+    """
+
+    code = "FG309"
+    name = "opencode-anthropic-base-url-without-v1"
+    summary = "An OpenCode provider on the Anthropic SDK has the gateway's base URL without /v1"
+    preview = True
+    first_contact = "new: not yet measured on first contact (no OpenCode config in the labelled corpora; eval/README.md)"
+    kinds = frozenset({"json"})
+    skip_history = True
+    fixable = True
+    triggers = (r"@ai-sdk/anthropic",)
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        try:
+            leaves = src.leaves()
+        except Exception:  # noqa: BLE001 - FG001 reports an unparsable file
+            return
+        anthropic = {leaf.path[1] for leaf in leaves if len(leaf.path) == 3 and leaf.path[0] == "provider"
+                     and leaf.path[2] == "npm" and leaf.value == ANTHROPIC_SDK}
+        for leaf in leaves:
+            p, v = leaf.path, leaf.value
+            if not (len(p) == 4 and p[0] == "provider" and p[1] in anthropic and p[2:] == ("options", "baseURL")
+                    and isinstance(v, str)) or is_reference(v):
+                continue
+            u = context.parse_url(v)
+            if u is None or u.path.rstrip("/").endswith("/v1"):
+                continue
+            t = context.judge(src, ctx, leaf.start, leaf.end, key="baseURL")
+            if not t.is_gateway or t.quoted:
+                continue
+            fixed = v.rstrip("/") + "/v1"
+            quote = src.text[leaf.start]
+            yield src.finding(self, leaf.start, leaf.end,
+                              f"provider.{p[1]} uses {ANTHROPIC_SDK}, which appends /messages to baseURL: '{v}' sends "
+                              f"POST {u.path.rstrip('/')}/messages (404); use {fixed}",
+                              Fix((src.edit(leaf.start, leaf.end, f"{quote}{fixed}{quote}"),), UNSAFE, "Append /v1"))
 
 
 @register
