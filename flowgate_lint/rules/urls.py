@@ -638,9 +638,9 @@ _NEGATED = lazy(r"\bnot\b|n't\b|\bnever\b|\binstead of\b|不要|不是|别|不�
 _CLAUDE_VAR_SAYS = lazy(r"\bANTHROPIC_BASE_URL\b(?![\w=])[^.。;；\n]*?(?:\bpoint|\bset\b|\bbe\b|\bis\b|e\.g\.|\bexample\b|such as"
                         r"|指向|设为|设置为|是|例如|比如)[^.。;；\n]*\Z", re.I)
 _CLAUDE_WORD = lazy(r"\banthropic\b(?![-_][a-z])|\bclaude(?:[ -]code)?\b(?![-_.][a-z])", re.I)
-_CLAUDE_TABLE = lazy(r"""["']?(?:anthropic|claude)["']?\s*:\s*\{""", re.I)
+_CLAUDE_TABLE = lazy(r"""(?<![\w-])["']?(?:anthropic|claude)["']?\s*:\s*\{""", re.I)
 _KEY_LABEL = lazy(r"""["']?base_?url["']?\s*[:=]\s*["']\Z""", re.I)
-_OTHER_CLIENT = lazy(r"codex|openai|gemini|cursor|aider|continue\b", re.I)
+_OTHER_CLIENT = lazy(r"codex|openai|gemini|cursor|aider|continue\b|opencode|qwen|@ai-sdk/", re.I)
 
 
 def _named_owner(line: str, port: int, ctx: Any) -> bool:
@@ -663,7 +663,7 @@ def _claude_context(src: Source, ctx: Any, line: str, at: int, start: int) -> bo
     n = host.position(src.to_host(start))[0]
     above = " ".join(host.line_text(k) for k in range(max(1, n - 3), n))
     if search(_KEY_LABEL, before):  # a config key: only inside an "anthropic" / "claude" table
-        return bool(search(_CLAUDE_TABLE, line) or search(_CLAUDE_TABLE, above))
+        return bool(search(_CLAUDE_TABLE, line) or search(_CLAUDE_TABLE, above)) and not search(_OTHER_CLIENT, above)
     if search(_CLAUDE_WORD, line):
         return True
     if search(_CLAUDE_WORD, above) and not search(_OTHER_CLIENT, above):
