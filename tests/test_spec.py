@@ -358,3 +358,21 @@ def test_a_git_ignored_personal_config_does_not_outrank_the_tracked_example(tmp_
     assert "passed over config/flowgate.yaml: git ignores it" in res.stderr
     spec = load_spec(load_settings(None, tmp_path))
     assert spec.gateway.port == 4000 and spec.source_path.name == "flowgate.yaml" and "examples" in str(spec.source_path)
+
+
+@pytest.mark.parametrize("name, wrap", [("litellm_config.yaml", False), ("config/flowgate.yaml", True)])
+def test_model_group_aliases_are_served(tmp_path, name, wrap):
+    """LiteLLM routes a router_settings.model_group_alias name to its model group: the docs' Gemini CLI and
+    Qwen Code setups name such aliases (gemini-2.5-pro, qwen-code), and they must not read as unserved."""
+    body = ("model_list:\n  - model_name: router-default\n    litellm_params: {model: openai/x}\n"
+            "router_settings:\n  model_group_alias:\n    gemini-2.5-pro: router-default\n"
+            "    qwen-code: {model: router-default, hidden: true}\n    dangling: no-such-group\n")
+    if wrap:
+        body = "config_version: 2\nservices: {litellm: {host: 127.0.0.1, port: 4000}}\nlitellm_base:\n" + \
+            "".join("  " + line + "\n" for line in body.splitlines())
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(body)
+    spec = load_spec(Settings({}, None, tmp_path), str(path))
+    assert spec.serves("gemini-2.5-pro") and spec.serves("qwen-code")
+    assert spec.serves("dangling") is False

@@ -7,7 +7,7 @@ from flowgate_lint.plumbing.errors import SpecError
 from flowgate_lint.spec.settings import display
 from flowgate_lint.spec.derive import _show
 from flowgate_lint.spec.model import DEFAULT_HOST, Located
-from flowgate_lint.spec.yamlnodes import _CLAUDE_KEYS, _CODEX_KEYS, _INTEGRATION_KEYS, _expect_mapping, _key_line, _located, _model_list, _plain, _read_table, _yaml_load
+from flowgate_lint.spec.yamlnodes import _CLAUDE_KEYS, _CODEX_KEYS, _INTEGRATION_KEYS, _expect_mapping, _key_line, _located, _model_list, _plain, _read_table, _yaml_load, model_aliases
 
 
 def read_flowgate(path: Path, data: Any) -> tuple[dict[str, Located], dict[str, tuple[Located, Located, Located]], Located | None, str]:
@@ -62,8 +62,10 @@ def read_flowgate(path: Path, data: Any) -> tuple[dict[str, Located], dict[str, 
             base = _expect_mapping(base, "litellm_base", shown, _key_line(data, "litellm_base"))
             if "model_list" in base:
                 models = _model_list(base["model_list"], shown, "litellm_base.model_list")
+                models = models._replace(value=models.value + model_aliases(base, models.value))
         elif "model_list" in data:
             models = _model_list(data["model_list"], shown, "model_list")
+            models = models._replace(value=models.value + model_aliases(data, models.value))
 
     integ = data.get("integration")
     if integ is not None:

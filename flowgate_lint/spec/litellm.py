@@ -1,4 +1,5 @@
-"""LiteLLM proxy configs: the served models of a ``model_list``, with those of the files it ``include:``s."""
+"""LiteLLM proxy configs: the served models of a ``model_list``, with those of the files it ``include:``s and the
+aliases of ``router_settings.model_group_alias``."""
 
 from pathlib import Path
 from typing import Any
@@ -7,7 +8,7 @@ from flowgate_lint.plumbing.errors import SpecError
 from flowgate_lint.spec.derive import _show
 from flowgate_lint.spec.settings import display
 from flowgate_lint.spec.model import Located
-from flowgate_lint.spec.yamlnodes import _expect_mapping, _item_line, _key_line, _model_list, _plain, _yaml_load
+from flowgate_lint.spec.yamlnodes import _expect_mapping, _item_line, _key_line, _model_list, _plain, _yaml_load, model_aliases
 
 
 def read_litellm(path: Path, data: Any, root: Path | None = None) -> tuple[Located, list[Path]]:
@@ -35,6 +36,7 @@ def read_litellm(path: Path, data: Any, root: Path | None = None) -> tuple[Locat
         included = _expect_mapping(_yaml_load(resolved), "an included LiteLLM config", display(resolved), 1)
         if "model_list" in included:
             names += _model_list(included["model_list"], display(resolved), "model_list").value
+    names += model_aliases(data, names)
     return Located(names, models.path, models.line), read
 
 

@@ -123,6 +123,22 @@ def _read_table(node: Any, mapping: dict[str, str], prefix: str, path: str, fiel
                 raise SpecError(f"unknown key '{prefix}{name}' (known: {', '.join(sorted(mapping))})", path, _key_line(node, name))
 
 
+def model_aliases(config: Any, served: list[str]) -> list[str]:
+    """The ``router_settings.model_group_alias`` names of a LiteLLM config whose target is served: LiteLLM routes
+    a request for the alias to that model group (``{"alias": "group"}`` or ``{"alias": {"model": "group"}}``).
+    Anything malformed adds nothing: the proxy would not route it either."""
+    settings = config.get("router_settings") if isinstance(config, dict) else None
+    table = settings.get("model_group_alias") if isinstance(settings, dict) else None
+    if not isinstance(table, dict):
+        return []
+    out = []
+    for alias, target in table.items():
+        group = target.get("model") if isinstance(target, dict) else target
+        if isinstance(alias, str) and alias.strip() and isinstance(group, str) and group.strip() in served:
+            out.append(alias.strip())
+    return out
+
+
 def _model_list(node: Any, path: str, where: str) -> Located:
     line = _node_line(node)
     if not isinstance(node, list):
