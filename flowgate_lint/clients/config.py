@@ -47,7 +47,7 @@ def check_config(kind: str, data: bytes, where: str, why: str) -> None:
     if kind == "toml":
         _toml(text, where, why)
     elif kind == "json":
-        _json_object(text, where, why)
+        _json_object(text, where, why, edit=False)
     elif "\0" in text:  # dotenv: any text is a dotenv file, but not one with NUL bytes
         raise ConfigError(f"holds NUL bytes, not a dotenv file; {why}", where)
 

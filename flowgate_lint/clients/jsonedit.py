@@ -11,6 +11,10 @@ from typing import Any
 
 from flowgate_lint.plumbing.errors import FlowgateError
 
+# json-source-map, which locates members for the edits, recurses a few frames per level: past about 300 it
+# overflows the stack. No client config comes near this depth.
+MAX_DEPTH = 256
+
 
 class ConfigError(FlowgateError):
     """A target that exists but cannot be edited safely (unparsable, wrong shape)."""
@@ -31,10 +35,37 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     return seen
 
 
-def json_object(text: str, where: str, why: str = "refusing to edit it") -> Any:
-    """``text`` parsed as a JSON object; a duplicate key is refused (parsers keep the last, editors the first)."""
+def number(digits: str) -> Any:
+    """A JSON integer of any length (``int`` refuses over 4,300 digits; such a number is valid JSON all the same)."""
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        return int(digits)
+    except ValueError:
+        from decimal import Decimal
+
+        return Decimal(digits)
+
+
+def nesting(data: Any) -> int:
+    """How deep ``data`` nests (a scalar 0, ``{}`` 1), counted without recursion; stops once past ``MAX_DEPTH``."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH:
+                break
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def json_object(text: str, where: str, why: str = "refusing to edit it", edit: bool = True) -> Any:
+    """``text`` parsed as a JSON object; a duplicate key is refused (parsers keep the last, editors the first).
+
+    ``edit``: the text is about to be span-edited, so nesting deeper than ``MAX_DEPTH`` is refused too."""
+    too_deep = f"nested more than {MAX_DEPTH} levels deep; {why}"
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=number)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"not valid JSON ({exc.msg}); {why}", where, exc.lineno) from None
     except _Duplicate as exc:
@@ -43,17 +74,25 @@ def json_object(text: str, where: str, why: str = "refusing to edit it") -> Any:
         line = text.count("\n", 0, at[1]) + 1 if len(at) > 1 else None
         raise ConfigError(f"duplicate key {quoted} in one object (the client reads only the last); {why}",
                           where, line) from None
-    except (RecursionError, ValueError) as exc:  # nesting too deep, or a number too long to convert
-        raise ConfigError(f"cannot be read as JSON ({type(exc).__name__}); {why}", where) from None
+    except RecursionError:  # the json module's C scanner stops at the interpreter's recursion limit
+        raise ConfigError(too_deep, where) from None
+    except ValueError as exc:
+        raise ConfigError(f"cannot be read as JSON ({exc}); {why}", where) from None
     if not isinstance(data, dict):
         raise ConfigError(f"not a JSON object; {why}", where, 1)
+    if edit and nesting(data) > MAX_DEPTH:
+        raise ConfigError(too_deep, where)
     return data
 
 
 def entries(text: str) -> dict:
-    from json_source_map import calculate
+    """JSON pointer -> json-source-map entry of every value in ``text`` (which ``json_object`` has validated).
 
-    return calculate(text)
+    ``calculate`` would validate it again with a plain ``json.loads``, which refuses integers of over 4,300
+    digits; its mapper reads numbers as text."""
+    from json_source_map import handle, types
+
+    return dict(handle.value(source=text, current_location=types.Location(0, 0, 0)))
 
 
 def pointer(*parts: str | int) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
 from flowgate_lint.plumbing.errors import FlowgateError
-from flowgate_lint.plumbing.fsutil import atomic_write, fsync_dir, read_all
+from flowgate_lint.plumbing.fsutil import MAX_FILE_BYTES, OwnerNotKept, atomic_write, chown_fd, fsync_dir
 
 BACKUP_TAG = ".flowgate-backup."
 ABSENT = ".absent"
@@ -38,13 +38,20 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOC
 
 
 def read(path: Path) -> bytes | None:
-    """The bytes of ``path`` (None when it does not exist); a regular file only (symlinks followed)."""
+    """The bytes of ``path`` (None when it does not exist); a regular file of at most ``MAX_FILE_BYTES`` (symlinks
+    followed)."""
     return _read(path)[0]
 
 
-def _read(path: Path, follow: bool = True) -> tuple[bytes | None, int | None]:
-    """(content, permission bits) of a regular file, (None, None) when it does not exist. A FIFO,
-    socket or device is refused without being opened for blocking reads; ``follow=False`` refuses a symlink."""
+def _too_large(where: str) -> WriteError:
+    return WriteError(f"too large (over {MAX_FILE_BYTES // (1024 * 1024)} MiB, the cap for a file); refusing to read it",
+                      where)
+
+
+def _read(path: Path, follow: bool = True) -> tuple[bytes | None, os.stat_result | None]:
+    """(content, status) of a regular file, (None, None) when it does not exist. A FIFO, socket or device is
+    refused without being opened for blocking reads, a file over ``MAX_FILE_BYTES`` without being read (at most
+    the cap and one byte are, should it grow); ``follow=False`` refuses a symlink."""
     where = str(path)
     flags = _READ_FLAGS | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
     try:
@@ -61,8 +68,19 @@ def _read(path: Path, follow: bool = True) -> tuple[bytes | None, int | None]:
             raise WriteError("is a directory, expected a file", where)
         if not stat.S_ISREG(st.st_mode):
             raise WriteError("not a regular file (a FIFO, socket or device); refusing to read it", where)
-        data = read_all(fd, st.st_size)
-        return data, stat.S_IMODE(st.st_mode)
+        if st.st_size > MAX_FILE_BYTES:
+            raise _too_large(where)
+        chunks: list[bytes] = []
+        left = MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:
+            raise _too_large(where)
+        return b"".join(chunks), st
     except OSError as exc:
         raise WriteError(f"cannot read: {exc.strerror or exc}", where) from None
     finally:
@@ -108,8 +126,9 @@ def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
-def backup(path: Path, content: bytes | None) -> Path:
-    """Write a backup of ``content`` (None = the file did not exist), mode 0600; never overwrites one.
+def backup(path: Path, content: bytes | None, owner: tuple[int, int] | None = None) -> Path:
+    """Write a backup of ``content`` (None = the file did not exist), mode 0600, owned by ``owner`` (uid, gid;
+    the file's, so root writing a user's config leaves the user a backup it can read); never overwrites one.
 
     The bytes go to a temp file in the same directory first (fsync'd), which is then hard-linked to
     the backup name: ``link`` fails on an existing name, so no backup or symlink is ever written
@@ -121,6 +140,11 @@ def backup(path: Path, content: bytes | None) -> Path:
         raise WriteError(f"cannot write backup: {exc.strerror or exc}; nothing was changed", str(path)) from None
     try:
         try:
+            if owner is not None:
+                try:
+                    chown_fd(fd, owner)
+                except OwnerNotKept:
+                    pass  # not root: the backup stays the runner's, who could read the file anyway
             view = memoryview(content or b"")
             while view:
                 view = view[os.write(fd, view):]
@@ -211,18 +235,20 @@ class Updated(NamedTuple):
 
 
 def update_file(path: Path, compute: Callable[[bytes | None], bytes | None], retries: int = 3,
-                private: bool = False) -> Updated:
+                private: bool = False, force: bool = False) -> Updated:
     """Read, compute and write ``path`` under the lock, with a backup first.
 
     ``compute(old) -> new`` returns None for "no change". The file is re-read just before the
     write; if someone else changed it meanwhile, the whole step is redone (up to ``retries``),
-    then refused. The file's mode is kept; ``private`` (the file holds a secret) takes away any
-    access by group and others, even when the content does not change.
+    then refused. The file's mode, owner and group are kept; ``private`` (the file holds a secret) takes
+    away any access by group and others, even when the content does not change. A read-only file is
+    refused unless ``force``.
     """
     with locked(path):
         _tidy(path)
         for _ in range(retries):
-            old, before = _read(path)
+            old, st = _read(path)
+            before = None if st is None else stat.S_IMODE(st.st_mode)
             new = compute(old)
             mode = NEW_FILE_MODE if before is None else before & ~PRIVATE_MASK if private else before
             if new is None or new == old:
@@ -231,12 +257,12 @@ def update_file(path: Path, compute: Callable[[bytes | None], bytes | None], ret
                 return Updated(old, old, None, before, mode if old is not None else None)
             if digest(read(path)) != digest(old):
                 continue  # changed under us (another program): recompute from the new content
-            _check_writable(path)
-            saved = backup(path, old)
+            _check_writable(path, st, force)
+            saved = backup(path, old, _owner(st))
             if digest(read(path)) != digest(old):
                 saved.unlink(missing_ok=True)
                 continue
-            _write(path, new, mode, saved)
+            _write(path, new, mode, saved, _owner(st))
             return Updated(old, new, saved, before, mode)
     raise WriteError("the file kept changing while being updated; nothing was written", str(path))
 
@@ -276,10 +302,10 @@ def restore(path: Path, source: Path, check: Callable[[bytes], None] | None = No
                 raise WriteError(f"not empty, though a marker of an absent file always is; {anyway}", str(source))
             if not absent and check is not None:
                 check(data)
-        current, mode = _read(path)
+        current, st = _read(path)
         if not absent:
-            _check_writable(path)
-        saved = backup(path, current) if current is not None else None
+            _check_writable(path, st, force)
+        saved = backup(path, current, _owner(st)) if current is not None else None
         if absent:
             real = Path(os.path.realpath(path)) if path.is_symlink() else path
             try:
@@ -288,24 +314,35 @@ def restore(path: Path, source: Path, check: Callable[[bytes], None] | None = No
                 _drop(saved)
                 raise WriteError(f"cannot remove: {exc.strerror or exc}; left unchanged", str(path)) from None
         else:
-            _write(path, data, NEW_FILE_MODE if mode is None else mode, saved)
+            _write(path, data, NEW_FILE_MODE if st is None else stat.S_IMODE(st.st_mode), saved, _owner(st))
         return saved
 
 
-def _check_writable(path: Path) -> None:
-    """Refuse, before any backup is made, a symlinked config whose target cannot be created."""
+def _owner(st: os.stat_result | None) -> tuple[int, int] | None:
+    return None if st is None else (st.st_uid, st.st_gid)
+
+
+def _check_writable(path: Path, st: os.stat_result | None, force: bool) -> None:
+    """Refuse, before any backup is made, a read-only file (unless ``force``: root could write it, and its
+    owner made it read-only for a reason) and a symlinked config whose target cannot be created."""
+    if st is not None and not st.st_mode & stat.S_IWUSR and not force:
+        raise WriteError("read-only (no write permission for its owner); use --force to write it anyway; nothing "
+                         "was changed", str(path))
     if path.is_symlink():
         real = Path(os.path.realpath(path))
         if not real.parent.is_dir():
             raise WriteError(f"is a symlink to {real}, whose directory does not exist; nothing was changed", str(path))
 
 
-def _write(path: Path, data: bytes, mode: int, saved: Path | None) -> None:
+def _write(path: Path, data: bytes, mode: int, saved: Path | None, owner: tuple[int, int] | None) -> None:
     """``atomic_write``, or a one-line error with the file unchanged. The backup just made is then removed:
     it holds what the file still holds, and on a full disk it would only take space and become the
     newest backup for no change."""
     try:
-        atomic_write(path, data, mode=mode)
+        atomic_write(path, data, mode=mode, owner=owner)
+    except OwnerNotKept:
+        _drop(saved)
+        raise WriteError("owned by another user or group, which could not be kept; left unchanged", str(path)) from None
     except OSError as exc:
         _drop(saved)
         removed = " (the backup just made of it was removed)" if saved is not None else ""

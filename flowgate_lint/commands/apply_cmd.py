@@ -24,7 +24,8 @@ Everything else (MCP servers, projects, permissions, hooks, other providers, com
 indentation) stays byte for byte.
 
 Before any write, a backup <file>.flowgate-backup.<UTC timestamp> is made; `flowgate-lint restore`
-puts it back. An unparsable target is refused and left untouched (exit 2)."""
+puts it back. An unparsable target, one over 8 MiB and a read-only one (unless --force) are refused and left
+untouched (exit 2); the file's mode, owner and group are kept."""
 
 
 def default_target(client: str) -> Path:
@@ -44,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "$XDG_CONFIG_HOME/opencode/opencode.json; ~/.gemini/settings.json and the .env beside it; "
                         "~/.qwen/settings.json)")
     parser.add_argument("--dry-run", action="store_true", help="print a unified diff of the change; write nothing")
+    parser.add_argument("--force", action="store_true", help="write a read-only config all the same (its mode, "
+                        "owner and group are kept)")
     parser.add_argument("--token-env", metavar="VAR", help="claude-code, gemini-cli: write the key (ANTHROPIC_AUTH_TOKEN, "
                         "GEMINI_API_KEY) from this environment variable (the value is never printed)")
     add_spec_arguments(parser)
@@ -106,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         return _dry_run(steps, token)
     for path, part, step, changes in steps:
-        _write(path, step, changes, private=token is not None and part.token)
+        _write(path, step, changes, private=token is not None and part.token, force=args.force)
     return 0
 
 
@@ -131,11 +134,11 @@ def _dry_run(steps, token: str | None) -> int:
     return 0
 
 
-def _write(target: Path, step, changes: list[str], private: bool) -> None:
+def _write(target: Path, step, changes: list[str], private: bool, force: bool = False) -> None:
     from flowgate_lint.clients import safewrite
 
     shown = str(target)
-    done = safewrite.update_file(target, step, private=private)
+    done = safewrite.update_file(target, step, private=private, force=force)
     tightened = done.mode_before is not None and done.mode_after != done.mode_before
     note = (f"mode {done.mode_before:04o} -> {done.mode_after:04o}: the file holds the token, so only you may read it"
             if tightened else "")

@@ -44,7 +44,9 @@ def rule_rows(spec, files: list[tuple[str, Path, str]], preview: bool) -> list[t
     """Every finding the rule set (the one ``flowgate-lint`` runs) has on the user's live client files, one row
     each: (label, "drift", "CODE message", fix). ``files`` holds (label, path, kind); the environment's
     client variables are linted as a dotenv file of their own. Messages are redacted."""
+    from flowgate_lint.clients import safewrite
     from flowgate_lint.lint.engine import Context, decode_host, lint_host
+    from flowgate_lint.plumbing.errors import FlowgateError
     from flowgate_lint.plumbing.redact import redact
     from flowgate_lint.rules import rule_classes, select_codes
 
@@ -53,7 +55,14 @@ def rule_rows(spec, files: list[tuple[str, Path, str]], preview: bool) -> list[t
     codes = [c for c in select_codes(["ALL"], preview=preview) if c not in ("FG002", "FG701")]
     ctx = Context(spec, rule_classes(codes), Path.cwd())
     rows = []
-    sources = [(label, path.name, path.read_bytes(), kind) for label, path, kind in files if path.is_file()]
+    sources = []
+    for label, path, kind in files:
+        try:
+            raw = safewrite.read(path)  # capped like the comparison's read; a FIFO is never waited on
+        except FlowgateError:
+            continue  # unreadable: the comparison above already says so
+        if raw is not None:
+            sources.append((label, path.name, raw, kind))
     env_text = _environment()
     if env_text:
         sources.append(("environment", "environment.env", env_text.encode(), "dotenv"))
@@ -188,13 +197,11 @@ def _gemini_env_rows(spec, path: Path) -> list[tuple[str, str, str, str]]:
 
 def _claude_provides(text: str) -> dict:
     """The parts of a settings.json that can provide the gateway URL and token: {"env": {...}, "apiKeyHelper": ...}."""
-    import json
+    from flowgate_lint.clients.jsonedit import ConfigError, json_object
 
     try:
-        data = json.loads(text)
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
+        data = json_object(text, "settings.json")
+    except ConfigError:
         return {}
     env = data.get("env")
     return {"env": env if isinstance(env, dict) else {}, "apiKeyHelper": data.get("apiKeyHelper")}

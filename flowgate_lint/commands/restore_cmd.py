@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--list", action="store_true", help="list the backups, oldest first")
     parser.add_argument("--backup", metavar="FILE", help="restore this backup (default: the newest)")
     parser.add_argument("--force", action="store_true", help="restore a backup even if it is empty or does not parse "
-                        "as the client's config (a symlinked backup is refused all the same)")
+                        "as the client's config, or over a read-only file (a symlinked backup is refused all the same)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -52,11 +52,21 @@ def strip_jsonc(text: str) -> str:
     return re.sub(r",(\s*[}\]])", lambda m: " " + m.group(1), blanked)
 
 
+def _number(digits: str) -> Any:
+    """A JSON integer of any length (``int`` refuses over 4,300 digits; such a number is valid JSON all the same)."""
+    try:
+        return int(digits)
+    except ValueError:
+        from decimal import Decimal
+
+        return Decimal(digits)
+
+
 def _json_load(text: str) -> Any:
     import json
 
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_number)
     except json.JSONDecodeError as exc:
         raise ParseError(f"invalid JSON: {exc.msg}", exc.pos) from None
     except (ValueError, RecursionError) as exc:
@@ -89,7 +99,7 @@ def _json_leaves(text: str, data: Any) -> list[Leaf]:
             continue
         path = _json_path(data, pointer)
         # A string without escapes is its own text (the strict parse already rejected control characters).
-        value = token[1:-1] if token[0] == '"' and "\\" not in token else json.loads(token)
+        value = token[1:-1] if token[0] == '"' and "\\" not in token else json.loads(token, parse_int=_number)
         leaves.append(Leaf(path, value, start, end, ks, ke))
     return leaves
 
@@ -108,7 +118,7 @@ def _json_context() -> Any:
             object_hook = None
             object_pairs_hook = None
             parse_float = float
-            parse_int = int
+            parse_int = staticmethod(_number)
             parse_constant = decoder._CONSTANTS.__getitem__
 
         _JSON_CONTEXT = _Context

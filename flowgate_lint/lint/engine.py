@@ -12,13 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from flowgate_lint.documents.findings import FileError, Finding
-from flowgate_lint.plumbing.fsutil import read_all
+from flowgate_lint.plumbing.fsutil import MAX_FILE_BYTES, read_all
 from flowgate_lint.rules import Rule
 
 if TYPE_CHECKING:  # imported where a file is decoded: a run answered from the result cache needs none
     from flowgate_lint.documents.source import HostFile, Source
-
-MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
 class Context:

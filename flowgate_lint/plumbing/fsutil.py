@@ -6,15 +6,23 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 TMP_SUFFIX = ".flowgate-tmp"
+# The largest file flowgate-lint reads: a linted file, standard input, a client config or its backup.
+MAX_FILE_BYTES = 8 * 1024 * 1024
 
 
-def atomic_write(path: Path | str, data: bytes, mode: int | None = None, new_file_mode: int = 0o644) -> None:
+class OwnerNotKept(PermissionError):
+    """The temp file could not be given the replaced file's owner and group (``atomic_write``'s ``owner``)."""
+
+
+def atomic_write(path: Path | str, data: bytes, mode: int | None = None, new_file_mode: int = 0o644,
+                 owner: tuple[int, int] | None = None) -> None:
     """Write ``data`` to ``path`` atomically: temp file in the same directory, fsync, rename.
 
     The existing file's permission bits are kept (``mode`` overrides them); a new
-    file gets ``new_file_mode``. A reader sees the old content or the new one,
-    never a mix, even if the process is killed mid-write. Symlinks are written
-    through (the link target is replaced, the link kept).
+    file gets ``new_file_mode``. ``owner`` (uid, gid) is given to the new file (root
+    writing a user's file must leave it the user's); ``OwnerNotKept`` when it cannot be.
+    A reader sees the old content or the new one, never a mix, even if the process is
+    killed mid-write. Symlinks are written through (the link target is replaced, the link kept).
     """
     path = Path(path)
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
@@ -27,6 +35,8 @@ def atomic_write(path: Path | str, data: bytes, mode: int | None = None, new_fil
     fd, tmp = _mkstemp(directory, target.name)
     try:
         try:
+            if owner is not None:
+                chown_fd(fd, owner)
             os.fchmod(fd, mode)
             _write_all(fd, data)
             os.fsync(fd)
@@ -40,6 +50,16 @@ def atomic_write(path: Path | str, data: bytes, mode: int | None = None, new_fil
             pass
         raise
     fsync_dir(directory)
+
+
+def chown_fd(fd: int, owner: tuple[int, int]) -> None:
+    """Give the open file ``owner`` (uid, gid) unless it has it already; ``OwnerNotKept`` when not permitted."""
+    st = os.fstat(fd)
+    if (st.st_uid, st.st_gid) != owner:
+        try:
+            os.fchown(fd, *owner)
+        except PermissionError as exc:
+            raise OwnerNotKept(exc.errno, exc.strerror) from None
 
 
 def _write_all(fd: int, data: bytes) -> None:
