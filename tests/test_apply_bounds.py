@@ -246,3 +246,81 @@ def test_a_read_only_config_is_refused_unless_forced_and_stays_read_only(tmp_pat
     res = cli("restore", client, "--target", str(target), "--force")
     assert res.returncode == 0, res.stderr
     assert target.read_bytes() == before and stat.S_IMODE(os.stat(target).st_mode) == 0o444
+
+
+# ----------------------------------------------------------------------------- item 7: values where the client reads them
+
+
+def _toml(path: Path) -> dict:
+    import tomllib
+
+    return tomllib.loads(path.read_text())
+
+
+FLOWGATE = {"name": "FlowGate Local", "base_url": "http://127.0.0.1:4000/v1", "env_key": "OPENAI_API_KEY",
+            "wire_api": "responses"}
+
+
+@pytest.mark.parametrize("content", [
+    'model_providers.other.name = "Other"\n',
+    'model_providers.other.name = "Other"\nmodel_providers.other.base_url = "http://o/v1"\n\n[mcp_servers.x]\ncommand = "a"\n',
+    'model = "gpt-5"\nmodel_providers = { other = { name = "Other", base_url = "http://o/v1" } }\n',
+    'model_providers = { flowgate = { name = "Old" } }\n\n[mcp_servers.x]\ncommand = "a"\n',
+])
+def test_codex_selector_and_provider_land_where_codex_reads_them_whatever_the_provider_style(tmp_path, content):
+    target = tmp_path / "config.toml"
+    target.write_text(content)
+    before = _toml(target)
+    res = cli("apply", "codex", "--target", str(target))
+    assert res.returncode == 0, res.stderr
+    after = _toml(target)
+    assert after["model_provider"] == "flowgate" and after["model"] == "router-default"
+    assert after["model_providers"]["flowgate"] == FLOWGATE
+    for name, table in before.get("model_providers", {}).items():
+        if name != "flowgate":
+            assert after["model_providers"][name] == table
+    assert after.get("mcp_servers") == before.get("mcp_servers")
+    res = cli("apply", "codex", "--target", str(target))
+    assert "already matches the spec" in res.stdout, res.stdout + res.stderr
+    res = cli("doctor", "--codex-target", str(target), "--claude-target", str(tmp_path / "none.json"))
+    assert "matches the spec" in doctor_row(res, "Codex config")
+
+
+def test_every_client_checks_its_result_and_refuses_one_whose_values_are_elsewhere():
+    """A generic check after the edit: an editor that claims a change but leaves a managed value out of place
+    (as tomlkit did with dotted keys) is caught for every client in the catalog, and its file not written."""
+    from flowgate_lint.clients.catalog import CLIENTS
+    from flowgate_lint.clients.config import Edited
+    from flowgate_lint.clients.jsonedit import ConfigError
+    from flowgate_lint.commands.apply_cmd import compute
+    from rulekit import fixture_spec
+
+    spec = fixture_spec()
+    misplaced = {"toml": '[elsewhere]\nmodel_provider = "flowgate"\n', "json": '{"elsewhere": {}}\n',
+                 "dotenv": "# GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:4000\n"}
+    for client in CLIENTS.values():
+        for part in client.parts:
+            token = TOKEN if part.token else None
+            good, _ = compute(part, spec, token, "f")
+            applied = good(None)  # the real editor on a new file passes the check
+            assert applied is not None
+            wrong = part._replace(apply=lambda text, spec, token, where, kind=part.kind: Edited(misplaced[kind], ["x"]))
+            step, changes = compute(wrong, spec, token, "f")
+            with pytest.raises(ConfigError, match="would not be where the client reads it") as exc:
+                step(applied)
+            assert TOKEN not in str(exc.value) and changes == []
+
+
+def test_the_check_refuses_what_apply_codex_wrote_for_dotted_provider_keys_before():
+    """The text the editor used to produce for top-level dotted provider keys: the selector and model inside the
+    new provider table, where Codex never reads them."""
+    from flowgate_lint.clients import verify
+    from flowgate_lint.clients.config import codex_managed
+    from flowgate_lint.clients.jsonedit import ConfigError
+    from rulekit import fixture_spec
+
+    written = ('model_providers.other.name = "Other"\n\n[model_providers.flowgate]\nname = "FlowGate Local"\n'
+               'base_url = "http://127.0.0.1:4000/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"\n\n'
+               'model_providers.other.base_url = "http://o"\nmodel_provider = "flowgate"\nmodel = "router-default"\n')
+    with pytest.raises(ConfigError, match="model_provider would not be where the client reads it"):
+        verify.check("toml", written, codex_managed(fixture_spec()), "config.toml")

@@ -18,6 +18,7 @@ class Part(NamedTuple):
     name: str | None
     kind: str  # how the linter and restore read it: toml, json or dotenv
     apply: Callable[..., Any]  # (text, spec, token, where) -> Edited
+    managed: Callable[..., Any]  # (spec, token) -> [(path, value)]: what apply sets, checked on the result
     token: bool = False  # whether --token-env writes the key into this file
 
 
@@ -89,23 +90,23 @@ def _codex_apply(text: str, spec: Any, token: str | None, where: str) -> Any:
 CLIENTS: dict[str, Client] = {c.name: c for c in (
     Client("codex", "Codex config", _codex_target,
            {"toml": _lazy("render", "codex_toml"), "json": _lazy("render", "codex_json")},
-           (Part(None, "toml", _codex_apply),)),
+           (Part(None, "toml", _codex_apply, _lazy("config", "codex_managed")),)),
     Client("claude-code", "Claude Code settings", _claude_target,
            {"json": _lazy("render", "claude_json"), "env": _lazy("render", "claude_env")},
-           (Part(None, "json", _lazy("config", "apply_claude"), token=True),)),
+           (Part(None, "json", _lazy("config", "apply_claude"), _lazy("config", "claude_managed"), token=True),)),
     Client("opencode", "OpenCode config", _opencode_target,
            {"json": _lazy("opencode", "render_json")},
-           (Part(None, "json", _lazy("opencode", "apply")),)),
+           (Part(None, "json", _lazy("opencode", "apply"), _lazy("opencode", "managed")),)),
     # Gemini CLI reads its base URL only from the environment or a .env file, and in headless mode needs
     # settings.json to select the API-key auth type (without it, a base URL selects "gateway", refused).
     Client("gemini-cli", "Gemini CLI settings", _gemini_target,
            {"env": _lazy("gemini", "render_env"), "dotenv": _lazy("gemini", "render_dotenv"),
             "json": _lazy("gemini", "render_json")},
-           (Part(None, "json", _lazy("gemini", "apply_settings")),
-            Part(".env", "dotenv", _lazy("gemini", "apply"), token=True))),
+           (Part(None, "json", _lazy("gemini", "apply_settings"), _lazy("gemini", "settings_managed")),
+            Part(".env", "dotenv", _lazy("gemini", "apply"), _lazy("gemini", "managed"), token=True))),
     Client("qwen-code", "Qwen Code settings", _qwen_target,
            {"json": _lazy("qwen", "render_json"), "env": _lazy("qwen", "render_env")},
-           (Part(None, "json", _lazy("qwen", "apply")),)),
+           (Part(None, "json", _lazy("qwen", "apply"), _lazy("qwen", "managed")),)),
 )}
 NAMES = tuple(CLIENTS)
 

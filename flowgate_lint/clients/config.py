@@ -64,9 +64,27 @@ def _toml(text: str, where: str, why: str = "refusing to edit it") -> Any:
         raise ConfigError(f"not valid TOML ({msg}); {why}", where, line) from None
 
 
+def codex_managed(spec: Any, token: str | None = None) -> list[tuple[tuple, Any]]:
+    """What ``apply_codex`` sets, as (path, value): where Codex reads each."""
+    c = spec.codex
+    provider = [(("model_providers", c.provider_id, key), value) for key, value in
+                (("name", c.provider_name), ("base_url", c.base_url), ("env_key", c.env_key), ("wire_api", c.wire_api))]
+    return [(("model_provider",), c.provider_id), (("model",), c.model), *provider]
+
+
+def _dotted(doc: Any, key: str) -> bool:
+    """Whether the document defines top-level ``key`` with dotted keys (``key.sub.name = ...``)."""
+    return any(k is not None and k.key == key and k.is_dotted() for k, _ in doc.body)
+
+
 def apply_codex(text: str, spec: Any, where: str = "config.toml") -> Edited:
-    """Point Codex at the gateway: model_provider, model and the provider table; nothing else changes."""
+    """Point Codex at the gateway: model_provider, model and the provider table; nothing else changes.
+
+    A new provider is written in the file's own style: into an inline ``model_providers = { ... }``, and as a
+    ``[model_providers.<id>]`` table after the document when the others are top-level dotted keys (tomlkit
+    would put it among them, taking the keys that follow into it)."""
     import tomlkit
+    from tomlkit.items import InlineTable
 
     doc = _toml(text, where)
     c = spec.codex
@@ -91,18 +109,26 @@ def apply_codex(text: str, spec: Any, where: str = "config.toml") -> Edited:
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"model_providers.{c.provider_id} is not a table; refusing to edit it", where)
     created = table is None
+    inline = isinstance(providers, InlineTable)
+    after = created and not inline and _dotted(doc, "model_providers")
     if created:
-        table = tomlkit.table()
-        providers[c.provider_id] = table
+        table = tomlkit.inline_table() if inline else tomlkit.table()
+        if not after:
+            providers[c.provider_id] = table
     prefix = f"model_providers.{c.provider_id}"
     for key, value in (("name", c.provider_name), ("base_url", c.base_url), ("env_key", c.env_key),
                        ("wire_api", c.wire_api)):
         put(table, key, value, f"{prefix}.{key}")
-    if created:
+    if created and not inline and not after:
         table.add(tomlkit.nl())  # a blank line before whatever table follows
     if isinstance(selected, str) and selected != c.provider_id and selected in providers:
         changes.append(f"previous provider [model_providers.{selected}] kept")
     new = tomlkit.dumps(doc)
+    if after:
+        extra = tomlkit.document()
+        extra["model_providers"] = tomlkit.table(is_super_table=True)
+        extra["model_providers"][c.provider_id] = table
+        new = (new.rstrip("\n") + "\n\n" if new.strip() else "") + tomlkit.dumps(extra)
     if not changes:
         return Edited(text, [])
     if "\r\n" in text:  # tomlkit writes "\n" for what it adds: keep a CRLF file CRLF
@@ -117,6 +143,17 @@ def apply_codex(text: str, spec: Any, where: str = "config.toml") -> Edited:
 
 
 # ----------------------------------------------------------------------------- Claude
+
+
+def claude_managed(spec: Any, token: str | None = None) -> list[tuple[tuple, Any]]:
+    """What ``apply_claude`` sets and removes, as (path, value): where Claude Code reads each."""
+    from flowgate_lint.clients.verify import MISSING
+
+    wanted = dict(spec.claude.env())
+    if token is not None:
+        wanted[TOKEN_KEY] = token
+    stale = [(("env", key), MISSING) for key in STALE_CLAUDE_KEYS if key not in wanted]
+    return [(("env", key), value) for key, value in wanted.items()] + stale
 
 
 def apply_claude(text: str, spec: Any, token: str | None = None, where: str = "settings.json") -> Edited:

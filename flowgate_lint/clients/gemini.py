@@ -47,6 +47,22 @@ def render_dotenv(spec: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+def managed(spec: Any, token: str | None = None) -> list[tuple[tuple, Any]]:
+    """What ``apply`` sets in the .env, as (name,) paths: the variables Gemini CLI loads."""
+    wanted = variables(spec)
+    if token is not None:
+        wanted[KEY_VAR] = token
+    return [((name,), value) for name, value in wanted.items()]
+
+
+def settings_managed(spec: Any, token: str | None = None) -> list[tuple[tuple, Any]]:
+    """What ``apply_settings`` sets, as (path, value)."""
+    out: list[tuple[tuple, Any]] = [(("security", "auth", "selectedType"), AUTH_TYPE)]
+    if spec.gemini.model:
+        out.append((("model", "name"), spec.gemini.model))
+    return out
+
+
 def apply(text: str, spec: Any, token: str | None = None, where: str = ".env") -> Edited:
     """Set the base URL (and the key when given) in a dotenv file; a GEMINI_MODEL there is set to the model too
     (it beats settings.json's model.name); every other line stays."""

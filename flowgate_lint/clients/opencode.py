@@ -39,6 +39,19 @@ def render_json(spec: Any) -> str:
     return json.dumps(table(spec), indent=2) + "\n"
 
 
+def managed(spec: Any, token: str | None = None) -> list[tuple[tuple, Any]]:
+    """What ``apply`` sets, as (path, value): where OpenCode reads each (a literal apiKey is the user's)."""
+    from flowgate_lint.clients.verify import PRESENT
+
+    o = spec.opencode
+    path = ("provider", o.provider_id)
+    out = [(path + ("npm",), o.npm), (path + ("name",), o.provider_name), (path + ("options", "baseURL"), o.base_url)]
+    out += [(path + ("models", m), PRESENT) for m in o.models]
+    out += [((key,), value) for key, value in (("model", o.ref(o.model)), ("small_model", o.ref(o.small_model)))
+            if value is not None]
+    return out
+
+
 def apply(text: str, spec: Any, token: str | None = None, where: str = "opencode.json") -> Edited:
     """Add or update ``provider.<id>`` (npm, name, options.baseURL, options.apiKey as a reference, the served
     models) and the top-level ``model``/``small_model``; other providers and keys stay byte for byte."""

@@ -43,6 +43,16 @@ def render_env(spec: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
+def managed(spec: Any, token: str | None = None) -> list[tuple[tuple, Any]]:
+    """What ``apply`` sets, as (path, value): the entry Qwen Code picks is the first whose id is the model."""
+    from flowgate_lint.clients.verify import Select
+
+    q = spec.qwen
+    entry_path = ("modelProviders", "openai", Select("id", q.model))
+    return [(("security", "auth", "selectedType"), AUTH_TYPE), (("model", "name"), q.model),
+            (entry_path + ("baseUrl",), q.base_url), (entry_path + ("envKey",), q.env_key)]
+
+
 def apply(text: str, spec: Any, token: str | None = None, where: str = "settings.json") -> Edited:
     """Select the OpenAI auth type and the model, and add or update the ``modelProviders.openai`` entry whose
     ``id`` is the model (baseUrl, envKey); other entries and keys stay byte for byte."""

@@ -52,8 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_spec_arguments(parser)
 
 
-def compute(apply, spec, token: str | None, where: str):
-    """A function old bytes -> new bytes (or None when nothing changes), and the list it fills with changes."""
+def compute(part, spec, token: str | None, where: str):
+    """A function old bytes -> new bytes (or None when nothing changes), and the list it fills with changes.
+    Each result is parsed afresh and must hold every managed value where the client reads it."""
+    from flowgate_lint.clients import verify
     from flowgate_lint.clients.config import ConfigError
 
     changes: list[str] = []
@@ -65,10 +67,11 @@ def compute(apply, spec, token: str | None, where: str):
             text = "" if old is None else old[3 if bom else 0:].decode("utf-8")
         except UnicodeDecodeError:
             raise ConfigError("not valid UTF-8; refusing to edit it", where) from None
-        edited = apply(text, spec, token, where)
-        changes.extend(edited.changes)
+        edited = part.apply(text, spec, token, where)
         if not edited.changes:
             return None
+        verify.check(part.kind, edited.text, part.managed(spec, token), where)
+        changes.extend(edited.changes)
         return (b"\xef\xbb\xbf" if bom else b"") + edited.text.encode("utf-8")
 
     return step, changes
@@ -104,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     files = client.files(target) if part is client.parts[0] else [(target, part)]
     steps = []
     for path, part in files:
-        step, changes = compute(part.apply, spec, token if part.token else None, str(path))
+        step, changes = compute(part, spec, token if part.token else None, str(path))
         steps.append((path, part, step, changes))
     if args.dry_run:
         return _dry_run(steps, token)
