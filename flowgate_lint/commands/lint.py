@@ -412,19 +412,12 @@ def _eligible(args: argparse.Namespace, settings):
 
 def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> int:
     """--fix (write) or --diff (print, write nothing)."""
-    from flowgate_lint.lint.fixes import fix_candidates, unified_diff
+    from flowgate_lint.lint.fixes import fix_candidates
     from flowgate_lint.report import Report
 
     result = fix_candidates(candidates, ctx, _eligible(args, settings), write=args.fix and not args.diff)
     if args.diff:
-        from flowgate_lint.plumbing.redact import clean_block, redact
-
-        diff = "".join(unified_diff(rel, old, new) for rel, old, new, _ in result.changed)
-        hidden = redact(diff)[1]
-        sys.stdout.write(clean_block(diff))
-        if hidden:
-            print(f"flowgate-lint: {hidden} credential(s) in the diff were redacted, so it may not apply as is; "
-                  "use --fix to apply the changes", file=sys.stderr)
+        diff = print_patch([(host, new) for _, _, new, host in result.changed])
         for error in problems + result.errors:
             print(f"{error}", file=sys.stderr)
         if problems or result.errors:
@@ -438,6 +431,32 @@ def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> in
     if args.exit_non_zero_on_fix and result.fixed and code == EXIT_OK:
         return EXIT_FINDINGS
     return code
+
+
+def print_patch(changes: list) -> bool:
+    """Print the --diff patch of ``changes`` ((host, new text) pairs) to stdout; whether anything changes.
+
+    The patch applies with ``git apply`` as printed unless a line on stderr says why it may not (a
+    credential redacted, a workflow command neutralised, control characters escaped on a terminal); a
+    UTF-16 file cannot be shown as a text patch: a line on stderr says so."""
+    from flowgate_lint.lint.fixes import file_patch
+    from flowgate_lint.plumbing.redact import clean_patch
+
+    parts = []
+    for host, new in changes:
+        patch = file_patch(host, new)
+        if patch is None:
+            print(f"{host.path}: {host.encoding.upper()} text cannot be shown as a patch (git treats it as binary); "
+                  "use --fix to apply the changes", file=sys.stderr)
+        else:
+            parts.append(patch)
+    shown, why = clean_patch("".join(parts), sys.stdout.isatty())
+    getattr(sys.stdout, "write_exact", sys.stdout.write)(shown)
+    sys.stdout.flush()
+    if why:
+        print(f"flowgate-lint: the diff may not apply as is ({'; '.join(why)}); use --fix to apply the changes",
+              file=sys.stderr)
+    return bool(changes)
 
 
 def _read_stdin(name: str, echo: bool) -> bytes:
@@ -466,7 +485,7 @@ def run_stdin(args: argparse.Namespace) -> int:
     from flowgate_lint.lint.discover import Candidate, Excluder, _rel, kind_of
     from flowgate_lint.lint.engine import decode_host, lint_checked
     from flowgate_lint.documents.findings import FileError
-    from flowgate_lint.lint.fixes import FixError, fix_host, unified_diff
+    from flowgate_lint.lint.fixes import FixError, fix_host
     from flowgate_lint.report import Report
 
     name = args.stdin_filename
@@ -495,10 +514,7 @@ def run_stdin(args: argparse.Namespace) -> int:
             findings, error = lint_checked(host, ctx)
             errors = [error] if error is not None else []
     if args.diff:
-        from flowgate_lint.plumbing.redact import clean_block
-
-        diff = unified_diff(rel, host.text, outcome.text) if host is not None and new != raw else ""
-        sys.stdout.write(clean_block(diff))
+        diff = print_patch([(host, outcome.text)] if host is not None and new != raw else [])
         for error in errors:
             print(f"{error}", file=sys.stderr)
         return EXIT_ERROR if errors else (EXIT_FINDINGS if diff else EXIT_OK)

@@ -266,19 +266,62 @@ def fix_candidates(candidates: list[Any], ctx: Any, eligible: Callable[[Finding]
     return FixRun(findings, errors, len(resolved), changed, len(candidates), resolved)
 
 
+def split_lines(text: str) -> list[str]:
+    """``text`` cut after each LF only, ends kept: CR, form feed, VT and U+2028 stay inside their line, as
+    git and patch see them (``str.splitlines`` would cut there too and break the hunks)."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+_C_ESCAPES = {0x07: "\\a", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0B: "\\v", 0x0C: "\\f", 0x0D: "\\r",
+              0x22: '\\"', 0x5C: "\\\\"}
+
+
+def git_path(name: str) -> str:
+    """A file name as git writes it in a patch header: C-quoted (``"a/x\\ty"``, ``\\377`` for a byte that is
+    not UTF-8) when it holds a control character, a quote, a backslash or such a byte; else as is."""
+    if name.isprintable() and '"' not in name and "\\" not in name:
+        return name
+    out = []
+    for ch in name:
+        code = ord(ch)
+        if code in _C_ESCAPES:
+            out.append(_C_ESCAPES[code])
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode could not decode (surrogateescape)
+            out.append(f"\\{code - 0xDC00:03o}")
+        elif code < 0x20 or code == 0x7F or not ch.isprintable():
+            out.append("".join(f"\\{b:03o}" for b in ch.encode("utf-8", "surrogatepass")))
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 def unified_diff(rel: str, old: str, new: str, labels: tuple[str, str] | None = None) -> str:
-    """A ``git apply`` / ``patch -p1`` compatible diff that keeps CRLF and marks a missing final newline."""
+    """A ``git apply`` / ``patch -p1`` compatible diff that keeps CRLF and marks a missing final newline.
+
+    Lines end at LF only; names are quoted as git quotes them, and a name with a space is followed by a
+    TAB, as git writes it, so that patch reads the whole name."""
     import difflib
 
-    old_lines = old.splitlines(keepends=True)
-    new_lines = new.splitlines(keepends=True)
-    out = []
-    a, b = labels or (f"a/{rel}", f"b/{rel}")
-    for line in difflib.unified_diff(old_lines, new_lines, a, b, n=3):
-        if line.startswith(("---", "+++")):
-            out.append(line.rstrip("\n") + "\n")
-            continue
+    if labels is None:
+        tab = "\t" if " " in rel else ""
+        labels = (git_path(f"a/{rel}") + tab, git_path(f"b/{rel}") + tab)
+    body = list(difflib.unified_diff(split_lines(old), split_lines(new), n=3))[2:]  # our own header lines
+    if not body:
+        return ""
+    out = [f"--- {labels[0]}\n", f"+++ {labels[1]}\n"]
+    for line in body:
         out.append(line)
         if not line.endswith("\n"):
             out.append("\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def file_patch(host: HostFile, new_text: str) -> str | None:
+    """The ``--diff`` patch of one file: a diff of its bytes as they are (a UTF-8 BOM included), or None for a
+    UTF-16 file, which git treats as binary (no text patch can change it)."""
+    if host.encoding != "utf-8":
+        return None
+    bom = "\ufeff" if host.bom else ""
+    return unified_diff(host.path, bom + host.text, bom + new_text)

@@ -13,6 +13,8 @@ control characters made visible, CI workflow commands neutralised.
 - ``clean(text)``: ``redact`` plus every control character (CR, LF, ESC, DEL, C1, bidirectional
   overrides) written as a visible ``\\uXXXX``, for one-line fields (paths, messages).
 - ``clean_block(text)``: the same for multi-line text (LF, TAB and CRLF kept), for diffs.
+- ``clean_patch(text, terminal)``: a ``--diff`` patch: redacted, only the lines a CI runner would execute
+  neutralised, every other byte kept (on a terminal, control characters visible), and why it may not apply.
 - ``neutralise(text)``: no line can start a GitHub Actions workflow command (``::cmd::`` at the
   start of a line, ``##[cmd]`` anywhere in it).
 - ``SafeStream``: stdout/stderr wrapped by the command line, so every line any command prints has
@@ -368,6 +370,42 @@ def neutralise(text: str) -> str:
     return text
 
 
+# Exactly what the runner reads as a workflow command: ``::name ...::`` after leading whitespace (a name
+# starts with a letter, so ``:::`` admonitions are not commands) and the legacy ``##[name ...]`` anywhere.
+_RUNNER_COMMAND = lazy(r"(?m)^([^\S\n]*)(::[A-Za-z][^\n]*?::)|##(\[[A-Za-z][\w.-]*(?:\]| [^\n]*?\]))")
+
+
+def neutralise_patch(text: str) -> tuple[str, int]:
+    """``text`` (a patch) with only the lines the runner would execute as workflow commands neutralised,
+    and how many: every other line is kept byte for byte, so the patch still applies."""
+    if "::" not in text and "##[" not in text:
+        return text, 0
+    lines: set[int] = set()
+
+    def fix(m: re.Match) -> str:
+        lines.add(text.rfind("\n", 0, m.start()))  # the line, by where it starts
+        return f"{m.group(1)}./{m.group(2)}" if m.group(2) is not None else f"## {m.group(3)}"
+
+    return _RUNNER_COMMAND.sub(fix, text), len(lines)
+
+
+def clean_patch(text: str, terminal: bool) -> tuple[str, list[str]]:
+    """A patch as it may be printed, and why it may no longer apply (empty: it applies as is).
+
+    Credentials are redacted and workflow-command lines neutralised; every other byte is kept (form
+    feeds, lone CRs, escape characters: the file holds them). On a terminal control characters are
+    shown as ``\\uXXXX`` too, so a file cannot draw on it."""
+    text, hidden = redact(text)
+    text, commands = neutralise_patch(text)
+    why = [f"{hidden} credential(s) redacted"] if hidden else []
+    if commands:
+        why.append(f"{commands} line(s) GitHub Actions would run as workflow commands rewritten")
+    if terminal and _CONTROLS_BLOCK.search(text):
+        text = _CONTROLS_BLOCK.sub(_visible, text)
+        why.append("control characters shown as \\uXXXX on the terminal")
+    return text, why
+
+
 class SafeStream:
     """A text stream whose every write is redacted, control-escaped and neutralised (see module doc).
 
@@ -408,6 +446,13 @@ class SafeStream:
         clean = self._clean(text, redacted=True)
         self._stream.write(clean if commands else self._neutralise(clean))
         self._bol = text.endswith("\n") or (self._bol and not text.strip())
+        return len(text)
+
+    def write_exact(self, text: str) -> int:
+        """Write ``text`` as it is: for a patch its caller made safe with ``clean_patch`` (escaping or
+        neutralising it again would change its bytes)."""
+        self._stream.write(text)
+        self._bol = text.endswith("\n") or (self._bol and not text)
         return len(text)
 
     def __getattr__(self, name: str) -> Any:
