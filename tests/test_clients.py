@@ -158,3 +158,84 @@ def test_codex_openai_base_url_needs_codex_api_key_not_openai_api_key(gateway, t
     assert gateway.log_text().count("/v1/responses") > before  # the URL was right: the requests carried no key
     res = run([codex, "exec", "--skip-git-repo-check", "say hi"], {**env, "CODEX_API_KEY": MASTER_KEY}, tmp_path)
     assert res.returncode == 0 and CANNED in res.stdout, res.stdout + res.stderr
+
+
+# A proxy on a closed loopback port: a client that ignores the gateway and heads for its default endpoint
+# reaches only this (checked once with strace: every connect went to 127.0.0.1), never the network.
+LOOPBACK_TRAP = dict(HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9",
+                     http_proxy="http://127.0.0.1:9", NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+
+
+def test_claude_code_warns_that_a_gateway_model_id_gets_a_1m_token_window(gateway, tmp_path):
+    # Claude Code 2.1.332 assumes a 1m-token context for a model id it does not know, and says so on stderr.
+    claude = client("claude")
+    env = home(tmp_path)
+    apply("claude-code", gateway.spec, env, "--token-env", "GW_TOKEN")
+    res = run([claude, "-p", "say hi"], env, tmp_path)
+    assert res.returncode == 0 and CANNED in res.stdout, res.stdout + res.stderr
+    assert 'doesn\'t recognize the model "router-default", so it assumes a context window of 1m tokens' in res.stderr
+
+
+def test_codex_ignores_openai_base_url_and_never_reaches_the_gateway(gateway, tmp_path):
+    # FG304's evidence: with OPENAI_BASE_URL and no provider table, Codex heads for its default endpoint.
+    codex = client("codex")
+    env = {**home(tmp_path), **LOOPBACK_TRAP, "OPENAI_BASE_URL": f"{gateway.url}/v1"}
+    before = gateway.log_text().count("POST ")
+    try:
+        res = subprocess.run([str(codex), "exec", "--skip-git-repo-check", "say hi"], capture_output=True, text=True,
+                             env=env, cwd=tmp_path, timeout=15, stdin=subprocess.DEVNULL)
+        out = res.stdout + res.stderr
+        assert res.returncode != 0
+    except subprocess.TimeoutExpired as exc:  # it keeps "Reconnecting... waiting for network"
+        out = (exc.stdout or b"").decode(errors="replace") + (exc.stderr or b"").decode(errors="replace")
+    assert CANNED not in out
+    assert gateway.log_text().count("POST ") == before  # not one request reached the gateway
+    assert "Reconnecting" in out, out[-2000:]
+
+
+def test_claude_code_sends_both_auth_headers_when_both_variables_are_set(tmp_path):
+    # FG702's evidence: with ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY both set, one request carries both
+    # Authorization: Bearer and x-api-key (a gateway that checks one of them may see the other, stale key).
+    import http.server
+    import threading
+    import time
+
+    seen: list[dict] = []
+
+    class Stub(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the stdlib's name
+            seen.append({k.lower(): v for k, v in self.headers.items()})
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            body = b'{"type":"error","error":{"type":"authentication_error","message":"stub"}}'
+            self.send_response(401)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Stub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        claude = client("claude")
+        env = {**home(tmp_path), **LOOPBACK_TRAP, "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{server.server_port}",
+               "ANTHROPIC_AUTH_TOKEN": "token-from-auth-token", "ANTHROPIC_API_KEY": "key-from-api-key",
+               "ANTHROPIC_MODEL": "router-default"}
+        proc = subprocess.Popen([str(claude), "-p", "say hi"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env=env, cwd=tmp_path, stdin=subprocess.DEVNULL)
+        try:  # the first request is all this needs; Claude Code then retries for a while
+            deadline = time.monotonic() + 60
+            while not seen and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+        finally:
+            proc.kill()
+            proc.wait()
+    finally:
+        server.shutdown()
+    messages = [h for h in seen if "authorization" in h or "x-api-key" in h]
+    assert messages, seen
+    first = messages[0]
+    assert first.get("authorization") == "Bearer token-from-auth-token"
+    assert first.get("x-api-key") == "key-from-api-key"
