@@ -1,13 +1,17 @@
 """Output as bytes: ``--diff`` applies with git whatever the file holds (admonitions, form feeds, lone CRs,
-a BOM, odd names), says so on stderr when it cannot, and never transcodes."""
+a BOM, odd names), says so on stderr when it cannot, and never transcodes; SARIF URIs are percent-encoded;
+JSON stays valid UTF-8 for a file name that is not; ``--output-file`` writes FIFOs and /dev/stdout in place."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import pytest
 
@@ -143,3 +147,79 @@ def test_patch_on_a_terminal_escapes_controls_and_says_so():
     assert clean_patch("+a\x0cb\x1b[2J\r\n", terminal=False) == ("+a\x0cb\x1b[2J\r\n", [])
     shown, why = clean_patch("+a\x0cb\x1b[2J\r\n", terminal=True)
     assert shown == "+a\\u000cb\\u001b[2J\r\n" and why == ["control characters shown as \\uXXXX on the terminal"]
+
+
+# --------------------------------------------------------------------------- item 16: SARIF, JSON, --output-file
+
+ODD_NAMES = ["c#-client.md", "what?.md", "100%.md", "my file.md", "a:b.md", "bad\udcff.md"]
+
+
+def plant_odd_names(repo: Path) -> dict[str, bytes]:
+    """A drifting doc under each odd name; repository-relative name -> its bytes on disk."""
+    names = {}
+    for name in ODD_NAMES:
+        (repo / "docs" / name).write_text("# Claude Code\n\n" + FENCE)
+        names[f"docs/{name}"] = f"docs/{name}".encode("utf-8", "surrogateescape")
+    return names
+
+
+def test_sarif_uris_are_percent_encoded_and_valid(repo, tmp_path):
+    from test_sarif import validate
+
+    names = plant_odd_names(repo)
+    res = flowgate("--output-format", "sarif", "docs", cwd=repo)
+    assert res.returncode == 1, res.stderr
+    log = json.loads(res.stdout.decode("utf-8"))  # strict: valid UTF-8
+    run = log["runs"][0]
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"] for loc in r["locations"]}
+    uris |= {c["artifactLocation"]["uri"] for r in run["results"] for f in r.get("fixes", []) for c in f["artifactChanges"]}
+    assert uris == {"docs/c%23-client.md", "docs/what%3F.md", "docs/100%25.md", "docs/my%20file.md", "docs/a%3Ab.md",
+                    "docs/bad%FF.md"}
+    assert {unquote_to_bytes(u) for u in uris} == set(names.values())  # each decodes to the file's real name
+    problems = validate(tmp_path, log)
+    assert problems == [], json.dumps(problems, indent=1)[:2000]
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "github", "concise"])
+def test_a_file_name_that_is_not_utf8_keeps_the_output_valid_utf8(repo, fmt):
+    plant_odd_names(repo)
+    res = flowgate("--output-format", fmt, "docs", cwd=repo)
+    assert res.returncode == 1, res.stderr
+    text = res.stdout.decode("utf-8")  # strict: no raw 0xff byte
+    assert "docs/bad\\xff.md" in (json.dumps(json.loads(text)) if fmt in ("json", "sarif") else text).replace("\\\\", "\\")
+    if fmt == "json":
+        assert "docs/bad\\xff.md" in {f["path"] for f in json.loads(text)}
+        out = repo.parent / "report.json"
+        assert flowgate("--output-format", fmt, "--output-file", str(out), "docs", cwd=repo).returncode == 1
+        assert out.read_bytes() == res.stdout  # stdout and --output-file agree
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_output_file_writes_into_a_fifo_in_place(repo):
+    plant_odd_names(repo)
+    fifo = repo.parent / "report.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    res = flowgate("--output-format", "json", "--output-file", str(fifo), "docs/c#-client.md", cwd=repo)
+    reader.join(30)
+    assert res.returncode == 1, res.stderr
+    assert fifo.is_fifo()  # not replaced by a regular file
+    assert json.loads(got[0].decode())[0]["path"] == "docs/c#-client.md"
+
+
+def test_output_file_dev_stdout_writes_to_the_pipe_or_the_redirected_file(repo, tmp_path):
+    if not os.path.exists("/dev/stdout"):
+        pytest.skip("no /dev/stdout")
+    plant_odd_names(repo)
+    res = flowgate("--output-format", "json", "--output-file", "/dev/stdout", "docs/100%.md", cwd=repo)
+    assert res.returncode == 1, res.stderr
+    assert json.loads(res.stdout)[0]["path"] == "docs/100%.md"
+    target = tmp_path / "appended.json"
+    target.write_bytes(b"")
+    inode = target.stat().st_ino
+    with open(target, "ab") as out:  # `>> appended.json`
+        res = flowgate("--output-format", "json", "--output-file", "/dev/stdout", "docs/100%.md", cwd=repo, stdout=out)
+    assert res.returncode == 1, res.stderr
+    assert target.stat().st_ino == inode and json.loads(target.read_bytes())[0]["path"] == "docs/100%.md"

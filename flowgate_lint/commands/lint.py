@@ -265,9 +265,11 @@ def emit(args: argparse.Namespace, report, stream=None) -> None:
         text = statistics(sanitize(report, fmt not in MACHINE), fmt, args.quiet)
     else:
         text = render(fmt, report._replace(quiet=args.quiet))
+    escape = "json" if fmt in MACHINE and not args.statistics else "text"
     if args.output_file:
-        write_file(args.output_file, text, "report", "json" if fmt in MACHINE and not args.statistics else "text")
+        write_file(args.output_file, text, "report", escape)
     else:
+        text = escape_undecodable(text, escape)  # a file name's stray byte would make the output invalid UTF-8
         # Rendered from a sanitized report; the github format's annotations are workflow commands on purpose.
         if hasattr(stream, "write_report"):
             stream.write_report(text, commands=fmt == "github")
@@ -278,16 +280,12 @@ def emit(args: argparse.Namespace, report, stream=None) -> None:
         print(f"{error._replace(path=report.shown(error.path)) if human else error}", file=sys.stderr)
 
 
-def write_file(path: str, text: str, what: str, escape: str) -> None:
-    """Write ``text`` to ``path`` atomically, or raise a one-line FlowgateError.
-
-    A file name that is not valid UTF-8 reaches ``text`` as lone surrogates, which UTF-8 cannot
-    encode: each undecodable byte is written ``\\xff`` (``escape="text"``), the same inside a JSON
-    string (``"json"``: the backslash escaped), or as the JSON escape ``\\udcff`` (``"exact"``: it
-    reads back as the same name, for files flowgate-lint reads itself)."""
+def escape_undecodable(text: str, escape: str) -> str:
+    """``text`` with the bytes of a file name that were not valid UTF-8 (lone surrogates, which UTF-8 cannot
+    encode) made printable: each written ``\\xff`` (``escape="text"``), the same inside a JSON string
+    (``"json"``: the backslash escaped, so the JSON stays valid UTF-8), or as the JSON escape ``\\udcff``
+    (``"exact"``: it reads back as the same name, for files flowgate-lint reads itself)."""
     import re
-
-    from flowgate_lint.plumbing.fsutil import atomic_write
 
     def escaped(m: re.Match) -> str:
         code = ord(m.group(0))
@@ -297,13 +295,64 @@ def write_file(path: str, text: str, what: str, escape: str) -> None:
         return f"{slash}x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"{slash}u{code:04x}"
 
     try:
-        data = text.encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:
-        data = re.sub("[\ud800-\udfff]", escaped, text).encode("utf-8")
+        return re.sub("[\ud800-\udfff]", escaped, text)
+    return text
+
+
+def write_file(path: str, text: str, what: str, escape: str) -> None:
+    """Write ``text`` (made encodable by ``escape_undecodable``) to ``path``, or raise a one-line FlowgateError.
+
+    A regular file is replaced atomically; a FIFO, a terminal, ``/dev/stdout`` and the like are written in
+    place (see ``_in_place_flags``)."""
+    from flowgate_lint.plumbing.fsutil import atomic_write
+
+    data = escape_undecodable(text, escape).encode("utf-8")
     try:
-        atomic_write(path, data)
+        flags = _in_place_flags(path)
+        if flags is None:
+            atomic_write(path, data)
+        else:
+            fd = os.open(path, flags)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
     except OSError as exc:
         raise FlowgateError(f"cannot write the {what}: {exc.strerror or exc}", path) from None
+
+
+def _in_place_flags(path: str) -> int | None:
+    """How to open ``path`` to write into it in place, or None for an atomic replace (a new or regular file).
+
+    Replacing a FIFO or a device would put a regular file in its place, and a file named through a
+    descriptor (``/dev/stdout``, ``/dev/fd/1``, ``/proc/self/fd/1``) is where a shell redirection points:
+    it is appended to, as ``>`` or ``>>`` left it."""
+    import stat
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return os.O_WRONLY
+    return os.O_WRONLY | os.O_APPEND if _via_descriptor(path) else None
+
+
+def _via_descriptor(path: str) -> bool:
+    """Whether ``path`` or a symlink it goes through is under /dev or /proc (``/dev/stdout`` ->
+    ``/proc/self/fd/1`` -> the file the descriptor has open)."""
+    where = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on a chain of symlinks
+        if where.startswith(("/dev/", "/proc/")):
+            return True
+        if not os.path.islink(where):
+            return False
+        where = os.path.normpath(os.path.join(os.path.dirname(where), os.readlink(where)))
+    return False
 
 
 def exit_code(args: argparse.Namespace, report) -> int:

@@ -1,6 +1,6 @@
 """``sarif``: SARIF 2.1.0 for GitHub code scanning (github/codeql-action/upload-sarif).
 
-Relative ``artifactLocation.uri`` against ``%SRCROOT%``, ``startLine >= 1``, empty lists
+Relative, percent-encoded ``artifactLocation.uri`` against ``%SRCROOT%``, ``startLine >= 1``, empty lists
 rather than nulls, ``partialFingerprints`` for de-duplication, and ``tool.driver.rules[]``
 with help text and a ``helpUri`` for every rule that reported.
 """
@@ -29,6 +29,14 @@ def _rule(cls) -> dict:
     }
 
 
+def artifact_uri(path: str) -> str:
+    """A repository-relative path as the URI reference SARIF requires: percent-encoded (``c%23-client.md``,
+    ``what%3F.md``, ``100%25.md``, ``my%20file.md``), a byte that is not UTF-8 as itself (``%FF``)."""
+    from urllib.parse import quote
+
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
+
+
 def _region(line: int, column: int, end_line: int, end_column: int) -> dict:
     line, column = max(line, 1), max(column, 1)
     end_line = max(end_line, line)
@@ -44,7 +52,7 @@ def _result(f, index: int) -> dict:
         "message": {"text": f.message},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": artifact_uri(f.path), "uriBaseId": "%SRCROOT%"},
                 "region": _region(f.line, f.column, f.end_line, f.end_column),
             }
         }],
@@ -54,7 +62,7 @@ def _result(f, index: int) -> dict:
         result["fixes"] = [{
             "description": {"text": f.fix.message},
             "artifactChanges": [{
-                "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": artifact_uri(f.path), "uriBaseId": "%SRCROOT%"},
                 "replacements": [{
                     "deletedRegion": _region(e.row, e.column, e.end_row, e.end_column)
                     if (e.row, e.column) != (e.end_row, e.end_column)
@@ -86,7 +94,7 @@ def render(report: Report) -> str:
             "executionSuccessful": not report.errors,
             "toolExecutionNotifications": [
                 {"level": "error", "message": {"text": e.message},
-                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path, "uriBaseId": "%SRCROOT%"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(e.path), "uriBaseId": "%SRCROOT%"},
                                                      **({"region": {"startLine": e.line}} if e.line else {})}}]}
                 for e in report.errors
             ],
