@@ -239,3 +239,26 @@ def test_claude_code_sends_both_auth_headers_when_both_variables_are_set(tmp_pat
     first = messages[0]
     assert first.get("authorization") == "Bearer token-from-auth-token"
     assert first.get("x-api-key") == "key-from-api-key"
+
+
+def test_codex_ignores_provider_keys_in_a_trusted_projects_own_config(gateway, tmp_path):
+    # FG511's evidence: even trusted, a project's .codex/config.toml loses model_provider and model_providers.
+    codex = client("codex")
+    env = {**home(tmp_path), **LOOPBACK_TRAP}
+    project = tmp_path / "project"
+    (project / ".codex").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    (project / ".codex" / "config.toml").write_text(
+        f'model = "router-default"\nmodel_provider = "flowgate"\n\n[model_providers.flowgate]\nname = "F"\n'
+        f'base_url = "{gateway.url}/v1"\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"\n')
+    (Path(env["CODEX_HOME"]) / "config.toml").write_text(f'[projects."{project}"]\ntrust_level = "trusted"\n')
+    before = gateway.log_text().count("POST ")
+    try:
+        res = subprocess.run([str(codex), "exec", "--skip-git-repo-check", "say hi"], capture_output=True, text=True,
+                             env=env, cwd=project, timeout=15, stdin=subprocess.DEVNULL)
+        err = res.stderr
+    except subprocess.TimeoutExpired as exc:
+        err = (exc.stderr or b"").decode(errors="replace")
+    assert "Ignored unsupported project-local config keys" in err and "model_provider, model_providers" in err, err
+    assert "provider: openai" in err
+    assert gateway.log_text().count("POST ") == before

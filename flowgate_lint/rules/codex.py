@@ -690,3 +690,98 @@ class CodexOpenAIBaseUrlKey(Rule):
                 "openai_base_url uses Codex's built-in provider, which reads its key from CODEX_API_KEY or `codex login "
                 "--with-api-key`, not OPENAI_API_KEY; this document exports only OPENAI_API_KEY, so the gateway gets "
                 "no key (401)")
+
+
+# Keys Codex 0.171.0 ignores in a project-local .codex/config.toml, even a trusted one ("Ignored unsupported
+# project-local config keys in …"): measured with the pinned release, the same list as Codex's own loader test.
+PROJECT_IGNORED = ("openai_base_url", "chatgpt_base_url", "apps_mcp_product_sku", "model_provider", "model_providers",
+                   "notify", "profile", "profiles", "experimental_realtime_ws_base_url", "otel")
+_PROJECT_FILE = lazy(r"(?:^|/)\.codex/config\.toml$")
+# A block the text introduces as the project's own Codex config ("add .codex/config.toml to your project").
+_PROJECT_INTRO = lazy(r"(?<![~\w/$}])\.codex/config\.toml\b[^\n]*\bproject|\bproject[^\n]*(?<![~\w/$}])\.codex/config\.toml\b"
+                      r"|项目[^\n]*(?<![~\w/$}])\.codex/config\.toml|(?<![~\w/$}])\.codex/config\.toml[^\n]*项目", re.I)
+# Files at the root of a dotfiles repository: there .codex/config.toml is a home config kept in git, not a project's.
+_DOTFILES = (".bashrc", ".zshrc", ".profile", ".gitconfig", ".vimrc", ".tmux.conf", ".bash_profile")
+
+
+@register
+class CodexProjectConfigIgnoredKey(Rule):
+    """## What it does
+    Finds keys in a project-local `.codex/config.toml` (a repository's own file, or a block the
+    text introduces as the project's `.codex/config.toml`) that Codex ignores there:
+    `model_provider`, `model_providers`, `openai_base_url`, `chatgpt_base_url`, `profile`,
+    `profiles`, `notify`, `otel` (and `apps_mcp_product_sku`,
+    `experimental_realtime_ws_base_url`).
+
+    ## Why is this bad?
+    Codex reads these only from the user's `~/.codex/config.toml`. In a project's file, even a
+    trusted one, it drops them with a startup warning ("Ignored unsupported project-local config
+    keys in …: model_provider, model_providers. If you want these settings to apply, manually set
+    them in your user-level config.toml.") and talks to its default provider: nothing reaches
+    the gateway. An untrusted project's file is ignored as a whole (measured with Codex 0.171.0).
+    `model` is honoured there, so a project file that only picks the model is fine.
+
+    ## When it deliberately does not fire
+    - `~/.codex/config.toml`, `$CODEX_HOME/config.toml`, and any other file name.
+    - A dotfiles repository (`.bashrc`, `.zshrc`, `.gitconfig` … at its root): its
+      `.codex/config.toml` is a home config kept in git.
+    - Blocks not introduced as the project's `.codex/config.toml`.
+
+    ## Example
+    ```toml
+    # my-repo/.codex/config.toml
+    model_provider = "flowgate"
+    ```
+
+    Use instead: put `model_provider` and `[model_providers.flowgate]` in `~/.codex/config.toml`
+    (`flowgate-lint apply codex`), and keep only `model = "..."` in the project's file.
+
+    ## Fix
+    None: moving settings into the user's own config is `flowgate-lint apply codex`'s job.
+    """
+
+    code = "FG511"
+    name = "codex-project-config-ignored-key"
+    summary = "A key Codex ignores in a project-local .codex/config.toml (model_provider, openai_base_url, ...)"
+    preview = True
+    first_contact = "new: not yet measured on first contact (eval/README.md)"
+    kinds = frozenset({"toml"})
+    skip_history = True
+    triggers = (r"model_provider|openai_base_url|chatgpt_base_url|profile|notify|otel|apps_mcp_product_sku|"
+                r"experimental_realtime_ws_base_url",)
+
+    def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
+        from flowgate_lint import judgement as context
+
+        if src.embedded:
+            if not _PROJECT_INTRO.search(context.block_intro(src)):
+                return
+        elif not _PROJECT_FILE.search(src.host.path.replace("\\", "/")) or _dotfiles_repo(ctx):
+            return
+        try:
+            leaves = src.leaves()
+        except Exception:  # noqa: BLE001 - FG001 reports an unparsable file
+            return
+        seen: set[str] = set()
+        for leaf in leaves:
+            key = leaf.path[0] if leaf.path else None
+            if key not in PROJECT_IGNORED or key in seen:
+                continue
+            if src.embedded and context.frame_at(src, ctx, leaf.start).quoted:
+                continue
+            seen.add(key)
+            start = leaf.key_start if len(leaf.path) == 1 and leaf.key_start >= 0 else _header(src, key, leaf)
+            yield src.finding(self, start, _line_end(src, start),
+                              f"Codex ignores `{key}` in a project-local .codex/config.toml (\"Ignored unsupported "
+                              f"project-local config keys\"): set it in ~/.codex/config.toml (flowgate-lint apply codex)")
+
+
+def _header(src: Source, key: str, leaf: Leaf) -> int:
+    """Where a table ``key`` starts: its first ``[key…]`` header, else the leaf's key."""
+    m = re.search(rf"^[ \t]*\[\[?[ \t]*{re.escape(key)}[ \t]*[.\]]", src.text, re.M)
+    return m.start() if m else (leaf.key_start if leaf.key_start >= 0 else leaf.start)
+
+
+def _dotfiles_repo(ctx: Any) -> bool:
+    root = getattr(ctx, "root", None)
+    return root is not None and any((root / name).exists() for name in _DOTFILES)
