@@ -136,6 +136,33 @@ def quote_like(token_quote: str, value: str, kind: str) -> str:
     return value
 
 
+# A shell line that prints rather than runs: an output command (echo, printf, a log_* helper...) whose argument may
+# spell an assignment ("log_info \"OPENAI_BASE_URL=$URL\"") without setting anything.
+_OUTPUT_CMD = lazy(r"[ \t]*(?:echo|printf|print|say|logger|log(?:_\w+)?|info|warn(?:ing)?|error|debug|notice|msg|note)\b")
+
+
+_ESCAPED = lazy(r"\\.")
+_WRITES = lazy(r">|\|\s*tee\b")
+_CHAINED = lazy(r";|&&|\|\|")
+
+
+def printed(src: Source, offset: int) -> bool:
+    """Whether ``src.text[offset]`` is an argument of an output command on its shell line (printed, not set), not
+    redirected into a file and not after a command separator."""
+    if src.kind != "shell":
+        return False
+    start = src.text.rfind("\n", 0, offset) + 1
+    if _OUTPUT_CMD.match(src.text, start) is None:
+        return False
+    end = src.text.find("\n", offset)
+    if _WRITES.search(src.text, offset, len(src.text) if end < 0 else end):
+        return False  # echo "export X=..." >> ~/.bashrc writes a setting
+    before = _ESCAPED.sub("", src.text[start:offset])
+    if _CHAINED.search(before):
+        return False  # echo ok; export X=...
+    return True
+
+
 def is_reference(value: str) -> bool:
     """A value that refers to something else (``$VAR``, ``${VAR}``, ``os.environ/VAR``, ``<placeholder>``, ``{{ tmpl }}``,
     OpenCode's ``{env:VAR}`` and ``{file:path}``)."""

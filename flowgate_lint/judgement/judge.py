@@ -17,6 +17,14 @@ from flowgate_lint.plumbing.spans import SpanIndex
 # ---------------------------------------------------------------------------- the judgement
 
 
+# JSON keys that are a client's base URL only where that client reads them: OpenCode's provider options, a Qwen
+# Code modelProviders entry.
+_CLIENT_PATHS = {
+    "baseURL": lambda p: len(p) == 4 and p[0] == "provider" and p[2] == "options",
+    "baseUrl": lambda p: len(p) == 4 and p[0] == "modelProviders" and isinstance(p[2], int),
+}
+
+
 def key_at(src: Any, start: int) -> str | None:
     """The variable or config key whose value holds ``src.text[start]``."""
     found = _holding(src, "assigned", start)
@@ -28,6 +36,8 @@ def key_at(src: Any, start: int) -> str | None:
             key = leaf.key
             if src.kind == "toml" and key == "base_url":
                 return "base_url" if _selected_provider(src, leaf.path) else "provider base_url"
+            if key in _CLIENT_PATHS and not _CLIENT_PATHS[key](leaf.path):
+                return "config " + key  # another tool's baseURL / baseUrl: not a client base-URL key
             return key if isinstance(key, str) else (leaf.path[-2] if len(leaf.path) > 1 and isinstance(leaf.path[-2], str) else None)
     line_start = src.text.rfind("\n", 0, start) + 1
     m = None
@@ -137,6 +147,10 @@ def _judge(src: Any, ctx: Any, start: int, end: int, key: str | None, url: Url) 
     def target(kind: str, certainty: str, service: str | None, reason: str) -> Target:
         return Target(kind, certainty, service, reason, expected, is_local, hc)
 
+    if src.kind == "json":
+        leaf = _holding(src, "leaf", start)
+        if leaf is not None and isinstance(leaf.value, str) and leaf.value.startswith(("{env:", "{file:")):
+            return target(UNKNOWN, "", None, "inside an OpenCode variable reference")
     frame = frame_at(src, ctx, start)
     if frame.kind == HISTORY:
         return target(UNKNOWN, "", None, "a history section")._replace(quoted=True)

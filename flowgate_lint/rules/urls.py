@@ -14,7 +14,7 @@ from flowgate_lint.plumbing.gates import search
 from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.plumbing.spans import SpanIndex
 from flowgate_lint.rules import Rule, register
-from flowgate_lint.documents.scan import Assignment, assignments, is_reference, replace_value, scan_text
+from flowgate_lint.documents.scan import Assignment, assignments, is_reference, printed, replace_value, scan_text
 from flowgate_lint.documents.leaves import ParseError
 from flowgate_lint.documents.source import Source
 from flowgate_lint.documents.markdown import markdown_doc
@@ -909,8 +909,8 @@ class OpenAIBaseUrlEnv(Rule):
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         for a in env_assignments(src):
-            if a.name != "OPENAI_BASE_URL" or not _mentions_codex(src, ctx, a.start):
-                continue
+            if a.name != "OPENAI_BASE_URL" or printed(src, a.name_start) or not _mentions_codex(src, ctx, a.start):
+                continue  # a line that prints the variable sets nothing
             if cm.frame_at(src, ctx, a.start).quoted:
                 continue
             cmd = _PREFIXED_CMD.match(src.text, a.token_end)
