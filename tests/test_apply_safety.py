@@ -228,7 +228,7 @@ def test_output_file_and_baseline_for_a_file_name_that_is_not_utf8(tmp_path):
             assert json.loads(text)[0]["path"] == "bad\\xff.md"  # the byte, escaped and visible
         elif fmt == "sarif":
             json.loads(text)
-            assert '"uri": "bad\\\\xff.md"' in text
+            assert '"uri": "bad%FF.md"' in text  # a URI: the byte percent-encoded
         else:
             assert "bad\\xff.md" in text and "FG302" in text
     res = lint(repo, ".", "--write-baseline", "b.json")

@@ -51,8 +51,9 @@ def rule_rows(spec, files: list[tuple[str, Path, str]], preview: bool) -> list[t
     from flowgate_lint.rules import rule_classes, select_codes
 
     # FG701 is left out: a user's own live config (apply --token-env writes the key into settings.json) and the
-    # environment are where a key belongs; FG002 (unused suppressions) is about repositories.
-    codes = [c for c in select_codes(["ALL"], preview=preview) if c not in ("FG002", "FG701")]
+    # environment are where a key belongs; FG002 (unused suppressions) and FG511 (a project's own .codex/config.toml)
+    # are about repositories.
+    codes = [c for c in select_codes(["ALL"], preview=preview) if c not in ("FG002", "FG701", "FG511")]
     ctx = Context(spec, rule_classes(codes), Path.cwd())
     rows = []
     sources = []

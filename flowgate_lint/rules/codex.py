@@ -722,7 +722,8 @@ class CodexProjectConfigIgnoredKey(Rule):
     `model` is honoured there, so a project file that only picks the model is fine.
 
     ## When it deliberately does not fire
-    - `~/.codex/config.toml`, `$CODEX_HOME/config.toml`, and any other file name.
+    - `~/.codex/config.toml`, `$CODEX_HOME/config.toml` (even linted from the home directory), and any
+      other file name.
     - A dotfiles repository (`.bashrc`, `.zshrc`, `.gitconfig` … at its root): its
       `.codex/config.toml` is a home config kept in git.
     - Blocks not introduced as the project's `.codex/config.toml`.
@@ -756,7 +757,7 @@ class CodexProjectConfigIgnoredKey(Rule):
         if src.embedded:
             if not _PROJECT_INTRO.search(context.block_intro(src)):
                 return
-        elif not _PROJECT_FILE.search(src.host.path.replace("\\", "/")) or _dotfiles_repo(ctx):
+        elif not _PROJECT_FILE.search(src.host.path.replace("\\", "/")) or _dotfiles_repo(ctx) or _user_config(src):
             return
         try:
             leaves = src.leaves()
@@ -780,6 +781,19 @@ def _header(src: Source, key: str, leaf: Leaf) -> int:
     """Where a table ``key`` starts: its first ``[key…]`` header, else the leaf's key."""
     m = re.search(rf"^[ \t]*\[\[?[ \t]*{re.escape(key)}[ \t]*[.\]]", src.text, re.M)
     return m.start() if m else (leaf.key_start if leaf.key_start >= 0 else leaf.start)
+
+
+def _user_config(src: Source) -> bool:
+    """Whether the file is the user's own Codex config (linted from the home directory, say)."""
+    import os
+    from pathlib import Path
+
+    home = os.environ.get("CODEX_HOME")
+    own = Path(home) / "config.toml" if home else Path.home() / ".codex" / "config.toml"
+    try:
+        return Path(src.host.abspath).resolve() == own.resolve()
+    except (OSError, RuntimeError):
+        return False
 
 
 def _dotfiles_repo(ctx: Any) -> bool:
