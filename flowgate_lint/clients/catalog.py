@@ -20,6 +20,7 @@ class Part(NamedTuple):
     apply: Callable[..., Any]  # (text, spec, token, where) -> Edited
     managed: Callable[..., Any]  # (spec, token) -> [(path, value)]: what apply sets, checked on the result
     token: bool = False  # whether --token-env writes the key into this file
+    title: str = ""  # how messages name a file beside the target (the target is named by the client's title)
 
 
 class Client(NamedTuple):
@@ -33,11 +34,14 @@ class Client(NamedTuple):
     def token(self) -> bool:
         return any(p.token for p in self.parts)
 
+    def label(self, part: Part) -> str:
+        return part.title or self.title
+
     def files(self, target: Path) -> list[tuple[Path, Part]]:
         """Each file ``apply`` edits for ``target``, with its part (the target first)."""
         return [(target if p.name is None else target.parent / p.name, p) for p in self.parts]
 
-    def part_for(self, path: Path, target: Path) -> Part:
+    def part_for(self, path: Path) -> Part:
         """The part a file given as ``--target`` is (a file beside the target by its name, else the target)."""
         for p in self.parts:
             if p.name is not None and path.name == p.name:
@@ -103,7 +107,8 @@ CLIENTS: dict[str, Client] = {c.name: c for c in (
            {"env": _lazy("gemini", "render_env"), "dotenv": _lazy("gemini", "render_dotenv"),
             "json": _lazy("gemini", "render_json")},
            (Part(None, "json", _lazy("gemini", "apply_settings"), _lazy("gemini", "settings_managed")),
-            Part(".env", "dotenv", _lazy("gemini", "apply"), _lazy("gemini", "managed"), token=True))),
+            Part(".env", "dotenv", _lazy("gemini", "apply"), _lazy("gemini", "managed"), token=True,
+                 title="Gemini CLI .env"))),
     Client("qwen-code", "Qwen Code settings", _qwen_target,
            {"json": _lazy("qwen", "render_json"), "env": _lazy("qwen", "render_env")},
            (Part(None, "json", _lazy("qwen", "apply"), _lazy("qwen", "managed")),)),

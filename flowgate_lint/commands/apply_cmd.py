@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     client = CLIENTS[args.client]
     # A client with several files (Gemini CLI: settings.json and the .env beside it) has each edited, and backed
     # up, on its own; a --target naming one of the files beside the main one edits that file alone.
-    part = client.part_for(target, target)
+    part = client.part_for(target)
     files = client.files(target) if part is client.parts[0] else [(target, part)]
     steps = []
     for path, part in files:

@@ -96,7 +96,7 @@ def checks(spec, targets: dict[str, Path]) -> list[tuple[str, str, str, str]]:
     claude_settings: dict = {}  # what Claude Code's settings.json provides (its "env" and apiKeyHelper)
     for client, target in targets.items():
         for path, part in CLIENTS[client].files(target):
-            label = CLIENTS[client].title if part.name is None else f"{CLIENTS[client].title.split(' settings')[0]} {part.name}"
+            label = CLIENTS[client].label(part)
             fix = f"flowgate-lint apply {client}" + (f" --target {target}" if target != _default(client) else "")
             try:
                 data = safewrite.read(path)
@@ -245,7 +245,7 @@ def run(args: argparse.Namespace) -> int:
         if chosen:
             targets[client] = path
     rows = checks(spec, targets)
-    files = [(CLIENTS[c].title if part.name is None else f"{CLIENTS[c].title.split(' settings')[0]} {part.name}", path, part.kind)
+    files = [(CLIENTS[c].label(part), path, part.kind)
              for c, t in targets.items() for path, part in CLIENTS[c].files(t)]
     rows += rule_rows(spec, files,
                       preview_enabled(args, settings))

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     client = CLIENTS[args.client]
     if args.target:
         target = Path(args.target).expanduser()
-        files = [(target, client.part_for(target, target))]
+        files = [(target, client.part_for(target))]
     else:  # every file apply edits (Gemini CLI: settings.json and the .env beside it)
         files = client.files(default_target(args.client))
     if args.backup and len(files) > 1:
