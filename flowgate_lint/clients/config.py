@@ -7,7 +7,6 @@ so indentation, key order, unknown keys and non-string values stay byte for byte
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, NamedTuple
 

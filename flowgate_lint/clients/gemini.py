@@ -16,7 +16,7 @@ from typing import Any
 
 from flowgate_lint.clients.config import Edited
 from flowgate_lint.clients.dotenvedit import quote, set_values, values
-from flowgate_lint.clients.jsonedit import ensure_object, json_object, pointer, set_member
+from flowgate_lint.clients.jsonedit import ensure_object, json_object, put
 
 BASE_VAR = "GOOGLE_GEMINI_BASE_URL"
 MODEL_VAR = "GEMINI_MODEL"
@@ -101,11 +101,6 @@ def apply_settings(text: str, spec: Any, token: str | None = None, where: str = 
         if value is None:
             continue
         text, node, _ = ensure_object(text, data, path, where)
-        old = node.get(key)
-        if old != value:
-            text = set_member(text, pointer(*path), key, value)
-            node[key] = value
-            name = ".".join(path + (key,))
-            changes.append(f"{name}: {old!r} -> {value!r}" if old is not None else f"{name} = {value!r}")
+        text = put(text, path, node, key, value, changes)
     json_object(text, where)  # the result must parse
     return Edited(text, changes)

@@ -176,6 +176,19 @@ def set_member(text: str, parent: str, key: str, value: Any) -> str:
     return _insert(text, parent, key, value, found, True)
 
 
+def put(text: str, parent: tuple, node: dict, key: str, value: Any, changes: list[str]) -> str:
+    """Set ``key`` of the object at ``parent`` (whose parsed value is ``node``) when it differs, recording the change
+    as ``a.b.key: old -> new``; the text is returned unchanged when the value is already there."""
+    old = node.get(key)
+    if old == value:
+        return text
+    text = set_member(text, pointer(*parent), key, value)
+    node[key] = value
+    name = ".".join(str(p) for p in parent + (key,))
+    changes.append(f"{name}: {old!r} -> {value!r}" if old is not None else f"{name} = {value!r}")
+    return text
+
+
 def append_element(text: str, array: str, value: Any) -> str:
     """Append ``value`` to the array at JSON pointer ``array`` (which must exist)."""
     return _insert(text, array, None, value, entries(text), False)

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from flowgate_lint.clients.config import Edited
-from flowgate_lint.clients.jsonedit import ensure_object, json_object, pointer, set_member
+from flowgate_lint.clients.jsonedit import ensure_object, json_object, pointer, put, set_member
 
 SCHEMA_URL = "https://opencode.ai/config.json"
 
@@ -66,22 +66,13 @@ def apply(text: str, spec: Any, token: str | None = None, where: str = "opencode
     if created:
         changes.append(f"{label} added")
 
-    def put(parent: tuple[str, ...], node: dict, key: str, value: Any) -> None:
-        nonlocal text
-        old = node.get(key)
-        if old != value:
-            text = set_member(text, pointer(*parent), key, value)
-            node[key] = value
-            name = ".".join(parent + (key,))
-            changes.append(f"{name}: {old!r} -> {value!r}" if old is not None else f"{name} = {value!r}")
-
-    put(path, provider, "npm", o.npm)
-    put(path, provider, "name", o.provider_name)
+    text = put(text, path, provider, "npm", o.npm, changes)
+    text = put(text, path, provider, "name", o.provider_name, changes)
     text, options, _ = ensure_object(text, data, path + ("options",), where)
-    put(path + ("options",), options, "baseURL", o.base_url)
+    text = put(text, path + ("options",), options, "baseURL", o.base_url, changes)
     api_key = options.get("apiKey")
     if api_key is None or (isinstance(api_key, str) and api_key.startswith("{env:")):
-        put(path + ("options",), options, "apiKey", key_ref(o.env_key))
+        text = put(text, path + ("options",), options, "apiKey", key_ref(o.env_key), changes)
     # else a literal key the user wrote: never rewritten, never shown
     text, models, _ = ensure_object(text, data, path + ("models",), where)
     for model in o.models:
@@ -91,6 +82,6 @@ def apply(text: str, spec: Any, token: str | None = None, where: str = "opencode
             changes.append(f"{label}.models.{model} added")
     for key, value in (("model", o.ref(o.model)), ("small_model", o.ref(o.small_model))):
         if value is not None:
-            put((), data, key, value)
+            text = put(text, (), data, key, value, changes)
     json_object(text, where)  # the result must parse
     return Edited(text, changes)

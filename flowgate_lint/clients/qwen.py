@@ -10,7 +10,7 @@ import shlex
 from typing import Any
 
 from flowgate_lint.clients.config import Edited
-from flowgate_lint.clients.jsonedit import ConfigError, append_element, ensure_object, json_object, pointer, set_member
+from flowgate_lint.clients.jsonedit import ConfigError, append_element, ensure_object, json_object, pointer, put, set_member
 
 AUTH_TYPE = "openai"
 
@@ -62,19 +62,10 @@ def apply(text: str, spec: Any, token: str | None = None, where: str = "settings
     q = spec.qwen
     changes: list[str] = []
 
-    def put(parent: tuple, node: dict, key: str, value: Any) -> None:
-        nonlocal text
-        old = node.get(key)
-        if old != value:
-            text = set_member(text, pointer(*parent), key, value)
-            node[key] = value
-            name = ".".join(str(p) for p in parent + (key,))
-            changes.append(f"{name}: {old!r} -> {value!r}" if old is not None else f"{name} = {value!r}")
-
     text, auth, _ = ensure_object(text, data, ("security", "auth"), where)
-    put(("security", "auth"), auth, "selectedType", AUTH_TYPE)
+    text = put(text, ("security", "auth"), auth, "selectedType", AUTH_TYPE, changes)
     text, model, _ = ensure_object(text, data, ("model",), where)
-    put(("model",), model, "name", q.model)
+    text = put(text, ("model",), model, "name", q.model, changes)
     text, providers, _ = ensure_object(text, data, ("modelProviders",), where)
     listed = providers.get("openai")
     if listed is None:
@@ -88,6 +79,6 @@ def apply(text: str, spec: Any, token: str | None = None, where: str = "settings
         changes.append(f"modelProviders.openai entry {q.model!r} added")
     else:
         for key in ("baseUrl", "envKey"):
-            put(("modelProviders", "openai", index), listed[index], key, entry(spec)[key])
+            text = put(text, ("modelProviders", "openai", index), listed[index], key, entry(spec)[key], changes)
     json_object(text, where)  # the result must parse
     return Edited(text, changes)
