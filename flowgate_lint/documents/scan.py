@@ -19,6 +19,8 @@ _PLACEHOLDER_URL = lazy(r"://[A-Z][A-Z_-]*\b(?::[A-Z][A-Z_]*\b)?")
 _ASSIGN = lazy(
     r"""(?<![\w$-])([A-Z][A-Z0-9_]*)=("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^\s"'`;|&)<>]*)""",
 )
+# PowerShell's $env:NAME = "value" (spaces around "=" allowed there; without them _ASSIGN reads it already).
+_PS_ASSIGN = lazy(r"""\$(?i:env):([A-Z][A-Z0-9_]*)[ \t]+=[ \t]*("(?:[^"`\n]|`.)*"|'[^'\n]*'|[^\s"';|&)<>]+)""")
 # "NAME": "value" (JSON-ish, in prose or broken snippets) and NAME: value (YAML-ish).
 _KEYED = lazy(r"""["']?\b([A-Z][A-Z0-9_]*)["']?\s*:\s*("(?:[^"\\\n]|\\.)*"|'[^'\n]*')""")
 
@@ -48,6 +50,8 @@ def _from_token(name: str, name_start: int, token: str, token_start: int, value:
 def scan_text(text: str, base: int = 0, keyed: bool = False) -> Iterator[Assignment]:
     """Assignments in free text (shell, dotenv, prose), offsets shifted by ``base``."""
     for m in _ASSIGN.finditer(text) if "=" in text else ():
+        yield _from_token(m.group(1), base + m.start(1), m.group(2), base + m.start(2))
+    for m in _PS_ASSIGN.finditer(text) if "$" in text and ":" in text else ():
         yield _from_token(m.group(1), base + m.start(1), m.group(2), base + m.start(2))
     if keyed and ":" in text:
         for m in _KEYED.finditer(text):
