@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "doctor": "doctor_cmd",
     "probe": "probe_cmd",
     "rule": "rule_cmd",
+    "server": "server_cmd",
 }
 LINT_MODULE = "lint"
 
