@@ -14,6 +14,9 @@ sys.path.insert(0, str(ROOT))
 DOCS = ROOT / "docs" / "rules"
 
 
+_FIX_COLUMN = {"safe": "yes", "unsafe": "unsafe only", "mixed": "yes (some unsafe)"}
+
+
 def pages() -> dict[str, str]:
     from flowgate_lint.commands.rule_cmd import rule_page
     from flowgate_lint.rules import all_rules
@@ -22,7 +25,7 @@ def pages() -> dict[str, str]:
     out = {f"{r.code}.md": rule_page(r) for r in rules}
     rows = ["# Rules", "", "Generated from the rules' docstrings by `scripts/gen_rule_docs.py`; "
             "`flowgate-lint rule CODE` prints the same text.", "", "| code | name | summary | fix | preview |", "|---|---|---|---|---|"]
-    rows += [f"| [{r.code}]({r.code}.md) | {r.name} | {r.summary} | {'yes' if r.fixable else ''} | {'preview' if r.preview else ''} |" for r in rules]
+    rows += [f"| [{r.code}]({r.code}.md) | {r.name} | {r.summary} | {_FIX_COLUMN[r.fix_safety] if r.fixable else ''} | {'preview' if r.preview else ''} |" for r in rules]
     out["README.md"] = "\n".join(rows) + "\n"
     return out
 

@@ -135,6 +135,8 @@ class Source:
         line, col = self.host.position(hs)
         end_line, end_col = self.host.position(he)
         snippet = self.text[start:end]
+        if fix is not None and self.kind in COMMENTED:
+            fix = keep_comment_columns(self.host, fix)
         return Finding(rule.code, rule.name, self.host.path, line, col, end_line, end_col, message,
                        severity or rule.severity, fix, hs, he, _fingerprint(rule.code, snippet))
 
@@ -202,6 +204,46 @@ def host_edit(host: HostFile, start: int, end: int, content: str) -> Edit:
     row, col = host.position(start)
     end_row, end_col = host.position(end)
     return Edit(start, end, content, row, col, end_row, end_col)
+
+
+# Kinds whose lines may end in a ``# comment`` after whitespace (in a file, or in a fenced block of that kind).
+COMMENTED = ("toml", "yaml", "shell", "dotenv")
+# After an edited value on its line: the rest of the value (no whitespace), then two or more spaces, then a comment.
+_TRAILING_COMMENT = re.compile(r"([^\s#]*)( {2,})#")
+
+
+def keep_comment_columns(host: HostFile, fix: Fix) -> Fix:
+    """``fix`` with each one-line edit widened over the spaces before a trailing comment on its line, and those
+    spaces padded or trimmed so the comment keeps its column (``port: 4001   # note`` -> ``port: 400    # note``).
+
+    Only an aligned comment (two or more spaces before it, no tabs) is kept in place, and only when at least one
+    space remains; the widened span re-emits the rest of the value as it was, so the bytes outside the fix's own
+    span still never change. An edit is left as it is when its line has no such comment, when the ``#`` may sit
+    inside a quoted string (odd quotes before it), or when the widened span would reach another edit of the fix."""
+    text = host.text
+    edits = list(fix.edits)
+    changed = False
+    for i, e in enumerate(edits):
+        delta = len(e.content) - (e.end - e.start)
+        if not delta or "\n" in e.content or "\r" in e.content:
+            continue
+        eol = min((p for p in (text.find("\n", e.end), text.find("\r", e.end)) if p >= 0), default=len(text))
+        if "\n" in text[e.start:e.end] or "\r" in text[e.start:e.end]:
+            continue
+        m = _TRAILING_COMMENT.match(text, e.end, eol)
+        if m is None:
+            continue
+        tail, gap = m.group(1), m.group(2)
+        bol = max(text.rfind("\n", 0, e.start), text.rfind("\r", 0, e.start)) + 1
+        before = text[bol:e.start] + e.content + tail
+        if before.count('"') % 2 or before.count("'") % 2 or len(gap) - delta < 1:
+            continue
+        end = m.end(2)
+        if any(j != i and o.start < end and o.end > e.start for j, o in enumerate(edits)):
+            continue
+        edits[i] = host_edit(host, e.start, end, e.content + tail + " " * (len(gap) - delta))
+        changed = True
+    return fix._replace(edits=tuple(edits)) if changed else fix
 
 
 def _fingerprint(code: str, snippet: str) -> str:

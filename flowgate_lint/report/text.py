@@ -22,7 +22,8 @@ def line(f, color: bool = False, path: str | None = None) -> str:
     if not color:
         return f"{path}:{f.line}:{f.column}: {f.code} {f.message}{fix}"
     code_color = _RED if f.severity == "error" else _YELLOW
-    return f"{_BOLD}{path}{_RESET}:{f.line}:{f.column}: {code_color}{_BOLD}{f.code}{_RESET} {f.message}{_CYAN}{fix}{_RESET}"
+    fix = f"{_CYAN}{fix}{_RESET}" if fix else ""  # no empty colour pair after a finding without a fix
+    return f"{_BOLD}{path}{_RESET}:{f.line}:{f.column}: {code_color}{_BOLD}{f.code}{_RESET} {f.message}{fix}"
 
 
 def _plural(n: int, word: str) -> str:

@@ -45,6 +45,9 @@ class Rule:
     severity: str = "error"  # "error" or "warning"
     kinds: frozenset[str] = frozenset()  # source kinds checked: markdown, shell, toml, json, yaml, dotenv
     fixable: bool = False  # whether any finding of this rule can carry a fix
+    # How safe that fix is: "safe" (applied by --fix), "unsafe" (only with --unsafe-fixes), or "mixed" (safe where the
+    # finding is certain, unsafe otherwise; each rule's ``## Fix`` section says when). Shown on the rule's page.
+    fix_safety: str = "safe"
     check_spec_file: bool = False  # whether the gateway config file itself is checked
     # Value rules (ports, URLs, models) set this: history files (changelogs, archives, ADRs; see
     # context.is_history and the ``history`` setting) describe the past and are not checked.
@@ -70,6 +73,14 @@ class Rule:
             text += ("\n\n## Preview\n\nThis rule runs only with `--preview` (setting `preview = true`): its measured precision on "
                      f"repositories nobody tuned it for is below 0.95. {cls.first_contact}.")
         return text
+
+    @classmethod
+    def fix_label(cls) -> str:
+        """"Fixable: ..." as the rule's page and ``rule --all`` say it."""
+        if not cls.fixable:
+            return "no"
+        return {"safe": "yes", "unsafe": "unsafe only (`--unsafe-fixes`)",
+                "mixed": "yes, unsafe in some cases (`--unsafe-fixes`)"}[cls.fix_safety]
 
     def __repr__(self) -> str:
         return f"<{self.code} {self.name}>"

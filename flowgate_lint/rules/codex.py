@@ -524,6 +524,7 @@ class CodexEnvKeyMismatch(Rule):
     severity = "warning"
     kinds = frozenset({"toml", "markdown"})
     fixable = True
+    fix_safety = "mixed"
     skip_history = True
     triggers = (r"env_key",)
 

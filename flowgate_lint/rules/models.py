@@ -313,6 +313,7 @@ class SmallFastModelDeprecated(Rule):
     kinds = ALL_KINDS
     skip_history = True
     fixable = True
+    fix_safety = "mixed"
     triggers = (SMALL_FAST,)
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:

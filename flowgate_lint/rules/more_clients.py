@@ -72,6 +72,7 @@ class GeminiBaseUrlSuffix(Rule):
     kinds = ALL_KINDS
     skip_history = True
     fixable = True
+    fix_safety = "unsafe"
     triggers = (GEMINI_BASE,)
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
@@ -140,6 +141,7 @@ class OpenCodeAnthropicBaseUrl(Rule):
     kinds = frozenset({"json"})
     skip_history = True
     fixable = True
+    fix_safety = "unsafe"
     triggers = (r"@ai-sdk/anthropic",)
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:

@@ -293,6 +293,7 @@ class SmokeMissingCountTokens(_SmokeRule):
     preview = True
     first_contact = "0 of 5 findings right (0.00) on first contact: batch 1 and FlowGate's history (eval/README.md)"
     fixable = True
+    fix_safety = "unsafe"
     path = "/v1/messages/count_tokens"
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:

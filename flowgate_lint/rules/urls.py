@@ -416,6 +416,7 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
     kinds = ALL_KINDS
     skip_history = True
     fixable = True
+    fix_safety = "mixed"
     triggers = (r"localhost", r"127\.\d", r"0\.0\.0\.0", r"::1", r"port", r"端口")
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
@@ -559,6 +560,7 @@ class ClaudeBaseUrl(Rule):
     kinds = ALL_KINDS
     skip_history = True
     fixable = True
+    fix_safety = "mixed"
     triggers = ("ANTHROPIC_BASE_URL",)
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
@@ -737,6 +739,7 @@ class CodexBaseUrl(Rule):
     kinds = frozenset({"toml", "shell", "markdown"})
     skip_history = True
     fixable = True
+    fix_safety = "mixed"
     triggers = (r"base_url", r"openai_base_url")
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
@@ -964,6 +967,7 @@ class ClientTargetsBindAll(Rule):
     kinds = ALL_KINDS
     skip_history = True
     fixable = True
+    fix_safety = "unsafe"
     triggers = (r"0\.0\.0\.0",)
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
