@@ -159,33 +159,91 @@ def managed_block(src: Source) -> tuple[int, int] | None:
     return b, len(src.text) if nl < 0 else nl + 1
 
 
-def rendered_block(src: Source, ctx: Any) -> str | None:
-    """The managed claude-probe block for this file, or None when the spec names no model to probe with."""
+# ``"$BASE/v1/models"``, ``${GATEWAY_URL}/health``: a variable the script uses as the gateway's root URL.
+_BASE_USE = lazy(r"\$\{?([A-Za-z_]\w*)(?::-[^}]*)?\}?/(?:v1|health)\b")
+# ``-H "Authorization: Bearer $GW_TOKEN"``, ``x-api-key: ${KEY}``: the variable holding the key the script sends.
+_TOKEN_USE = lazy(r"(?:authorization:\s*bearer|x-api-key:)\s*\$\{?([A-Za-z_]\w*)", re.I)
+
+
+def script_variables(text: str) -> tuple[str | None, str | None]:
+    """(base-URL variable, token variable) the script uses before ``text`` ends, outside comments: the first
+    variable written as the prefix of a gateway route and the first one sent as the key, when there are such."""
+    base = token = None
+    for _, _, cmd in _commands(text):
+        if base is None:
+            m = _BASE_USE.search(cmd)
+            if m and m.group(1) != "FLOWGATE_GATEWAY_URL":
+                base = m.group(1)
+        if token is None:
+            m = _TOKEN_USE.search(cmd)
+            if m:
+                token = m.group(1)
+    return base, token
+
+
+def rendered_block(src: Source, ctx: Any, at: int | None = None) -> str | None:
+    """The managed claude-probe block for this file at offset ``at`` (where the block starts or will be inserted),
+    or None when the spec names no model to probe with. The block uses the base-URL and token variables the
+    script sets up before that point (``script_variables``), else the spec's URL and token variable."""
     from flowgate_lint.clients.render import claude_probe_sh
 
     if not ctx.spec.claude.model:
         return None
+    base, token = script_variables(src.text[:at] if at is not None else "")
+    return claude_probe_sh(ctx.spec, base, token).replace("\n", src.host.eol)
 
-    return claude_probe_sh(ctx.spec).replace("\n", src.host.eol)
+
+_EXIT = lazy(r"^\s*exit\b")
+_NOT_STOPS = frozenset({"echo", "printf", "curl", "wget", "http", "https", "xh", "trap", "test", "[", "[[", "if", "then",
+                        "else", "fi", "for", "while", "do", "done", "case", "esac", "local", "export", "readonly", "declare",
+                        "return", "exit", "set", "wait", "sleep", "cd", "source", ".", ":"})
+_STOP_WORDS = frozenset({"stop", "down", "kill", "shutdown", "teardown", "unload", "bootout", "halt"})
+_STOP_NAME = lazy(r"(?:kill|pkill|killall)|(?:stop|down|teardown|shutdown|cleanup|clean[-_]up)(?:[-_]\w+)?"
+                  r"|\w+[-_](?:stop|down|teardown|shutdown|cleanup)", re.I)
+
+
+def stops_services(line: str) -> bool:
+    """Whether a command line stops what the smoke test runs against: ``service stop all``, ``docker compose down``,
+    ``systemctl stop litellm``, ``kill "$PID"``, ``./scripts/stop.sh``, a ``cleanup``/``teardown``/``stop_*`` call.
+    A ``trap ... EXIT`` handler is not one (it runs when the script ends, after any probe)."""
+    words = line.split()
+    while words and (words[0] in ("sudo", "command", "exec") or re.match(r"[A-Za-z_]\w*=", words[0])):
+        words = words[1:]
+    if not words or words[0] in _NOT_STOPS or words[0].startswith("#"):
+        return False
+    name = words[0].rsplit("/", 1)[-1].removesuffix(".sh").rstrip(";")
+    if _STOP_NAME.fullmatch(name):
+        return True
+    return any(w.rstrip(";") in _STOP_WORDS for w in words[1:6])
 
 
 def insertion_point(src: Source) -> int:
-    """Before the final success message or ``exit 0``, else at the end."""
+    """Where an inserted probe still runs against the live gateway: before the script's closing lines (its final
+    success message, an ``exit``, and any command that stops the services, with the comments and messages just
+    above such a command), else at the end."""
     lines = src.text.splitlines(keepends=True)
-    pos = len(src.text)
     offsets = []
     p = 0
     for line in lines:
         offsets.append(p)
         p += len(line)
+    at = len(lines)  # index of the first closing line
     for i in range(len(lines) - 1, -1, -1):
         line = lines[i]
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if SUCCESS.search(line):
-            pos = offsets[i]
-        break
-    return pos
+        body = line.strip()
+        if SUCCESS.search(line) or _EXIT.match(line) or stops_services(line):
+            at = i
+        elif not (not body or body.startswith("#") or _ECHO.match(line)):
+            break  # a blank line, a comment or a message is closing only when a closing command is above it
+    # A stop that is not among the closing lines (``docker compose down`` then ``rm -f body.json``): the first one at
+    # the top level (not indented, so not in a function or a branch) after the script's last request.
+    last = max((i for i, line in enumerate(lines) if _CLIENT_CMD.search(line) and not _ECHO.match(line)), default=None)
+    if last is not None:
+        at = next((i for i in range(last + 1, at) if lines[i][:1].strip() and stops_services(lines[i])), at)
+    if at < len(lines) and stops_services(lines[at]):
+        while at > 0 and lines[at - 1].strip() and (lines[at - 1].lstrip().startswith("#") or _ECHO.match(lines[at - 1])):
+            at -= 1  # "# stop everything" / echo "stopping..." belong to the stop
+    return offsets[at] if at < len(lines) else len(src.text)
 
 
 def _anchor(src: Source, found: list[Probe]) -> tuple[int, int]:
@@ -209,7 +267,7 @@ def _line_span(text: str, at: int) -> tuple[int, int]:
 
 def insert_fix(src: Source, ctx: Any) -> Fix | None:
     at = insertion_point(src)
-    block = rendered_block(src, ctx)
+    block = rendered_block(src, ctx, at)
     if block is None:
         return None
     eol = src.host.eol
@@ -281,8 +339,14 @@ class SmokeMissingCountTokens(_SmokeRule):
     ## Fix
     Unsafe: inserts the managed `# flowgate-lint:begin claude-probe` … `# flowgate-lint:end`
     block (portable `sh`, probes both Claude endpoints with `anthropic-version`, fails on 404
-    and 5xx) before the script's final success message or `exit 0`, or at the end. Unsafe
-    because it changes what a hand-written script does.
+    and 5xx) while the gateway still runs: before the script's closing lines (its final success
+    message, an `exit`, and a command that stops the services, such as `service stop all`,
+    `docker compose down`, `systemctl stop ...`, `kill "$PID"` or a `cleanup`/`stop_*` call,
+    with the comment or message just above it), or at the end. A `trap ... EXIT` handler runs
+    after the probe and does not move it. The block calls the gateway through the script's own
+    base-URL variable (the one it writes before `/v1/...` or `/health`) and sends the script's
+    own key variable (from its `Authorization: Bearer` or `x-api-key` header), falling back to
+    the spec's URL and token variable. Unsafe because it changes what a hand-written script does.
     """
 
     code = "FG201"
@@ -464,7 +528,8 @@ class StaleProbeBlock(_SmokeRule):
     """## What it does
     Checks that a managed `# flowgate-lint:begin claude-probe` … `# flowgate-lint:end` block in
     a shell script matches what flowgate-lint renders from the spec (gateway URL, token
-    variable, model).
+    variable, model), with the base-URL and token variables the script uses above the block
+    where it has them (see FG201).
 
     ## Why is this bad?
     The block exists so the probe follows the gateway config; a stale block probes the old
@@ -500,7 +565,7 @@ class StaleProbeBlock(_SmokeRule):
                 yield src.finding(self, at, at + len(BEGIN), f"'{BEGIN}' has no matching '{END}' line")
             return
         a, b = span
-        want = rendered_block(src, ctx)
+        want = rendered_block(src, ctx, a)
         if want is None or src.text[a:b] == want:
             return
         yield src.finding(self, a, a + len(BEGIN), "managed claude-probe block differs from the spec and will be "
