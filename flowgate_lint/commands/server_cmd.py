@@ -35,8 +35,8 @@ WATCHED = ("pyproject.toml", "flowgate-lint.toml", "*.yaml", "*.yml")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stdio", action="store_true", help="talk LSP over standard input and output (the default "
                         "and only transport; accepted because many clients pass it)")
-    parser.add_argument("--no-cache", action="store_true", help="derive the spec afresh and lint every document, "
-                        "instead of using the spec and result caches (also: FLOWGATE_LINT_NO_CACHE=1)")
+    parser.add_argument("--no-cache", action="store_true", help="derive the spec afresh and check every document "
+                        "again instead of reusing cached findings (also: FLOWGATE_LINT_NO_CACHE=1)")
 
 
 class Linted(NamedTuple):
