@@ -212,7 +212,8 @@ def _evidence(src: Any, ctx: Any, start: int) -> Evidence:
     fence = _fence_at(src, ctx, start)
     if fence is None:
         intro = block = ""
-        counter = changed = container = False
+        counter = changed = False
+        container = src.kind == "yaml" and _under_container_key(host, n)
     else:
         fc = _file_cache(src, ctx)
         key = ("frame-block", fence.open_line)
@@ -225,6 +226,29 @@ def _evidence(src: Any, ctx: Any, start: int) -> Evidence:
     before = src.embedded and _under_before_comment(src, start)
     return Evidence(section, host.line_text(n), intro, section.title, block, changed, container, before, counter,
                     hs - host.line_starts[n - 1])
+
+
+_CONTAINER_KEY = lazy(r"^(\s*)(?:-\s+)?(?:healthcheck|livenessProbe|readinessProbe|startupProbe)\s*:", re.I)
+
+
+def _under_container_key(host: Any, n: int) -> bool:
+    """Whether line ``n`` of a YAML file sits under a ``healthcheck:`` (compose) or a Kubernetes probe key: the
+    check runs inside the container. Walks up through the lines with less indentation (at most 40 lines)."""
+    line = host.line_text(n)
+    indent = len(line) - len(line.lstrip())
+    for k in range(n - 1, max(0, n - 41), -1):
+        text = host.line_text(k)
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        own = len(text) - len(text.lstrip())
+        if own >= indent:
+            continue
+        if search(_CONTAINER_KEY, text):
+            return True
+        indent = own
+        if own == 0:
+            return False
+    return False
 
 
 # A negated imperative in the line ("Do not set", "Never append"); it covers what follows it in its clause.

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 3  # 1 was a pickle: never read again; 2 had no symlink targets
+FORMAT = 4  # 1 was a pickle: never read again; 2 had no symlink targets; 3 had no Gateway.container_port
 RACY_NS = 2_000_000_000
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from flowgate_lint.plumbing.errors import SpecError
 from flowgate_lint.spec.settings import display
-from flowgate_lint.spec.model import BIND_ALL, ClaudeSpec, CodexSpec, DEFAULT_ENV_KEY, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PROVIDER_ID, DEFAULT_PROVIDER_NAME, DEFAULT_SERVICE, FLOWGATE_DEFAULT_MODEL, GATEWAY_SERVICES, Gateway, Located, RESERVED_PROVIDER_IDS, SUBAGENT_VAR, Service, Spec, route_prefix
+from flowgate_lint.spec.model import BIND_ALL, ClaudeSpec, CodexSpec, DEFAULT_ENV_KEY, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_PROVIDER_ID, DEFAULT_PROVIDER_NAME, DEFAULT_SERVICE, FLOWGATE_DEFAULT_MODEL, GATEWAY_SERVICES, Gateway, Located, RESERVED_PROVIDER_IDS, SUBAGENT_VAR, Service, Spec, model_served, route_prefix
 
 
 # --------------------------------------------------------------------------- core
@@ -75,7 +75,9 @@ def derive_spec(
                                                               for r in routes_loc.value):
             raise fail(routes_loc, "gateway-routes must be a list of paths starting with / (\"/\" for the root)")
         routes = tuple(dict.fromkeys(route_prefix(r) for r in routes_loc.value))
-    gateway = Gateway(service, host, port, also, routes)
+    container_loc = fields.get("container-port")
+    container = _check_port(container_loc, fail) if container_loc is not None else None
+    gateway = Gateway(service, host, port, also, routes, container if container != port else None)
 
     all_services = []
     for name, (_, h, p) in services.items():
@@ -138,7 +140,7 @@ def derive_spec(
     if model_names is not None:
         for key in ("default-model", "fast-model", "codex-model", "claude-model", "opus-model", "sonnet-model", "haiku-model", "subagent-model"):
             loc = fields.get(key)
-            if loc is not None and isinstance(loc.value, str) and loc.value.strip() not in model_names:
+            if loc is not None and isinstance(loc.value, str) and not model_served(loc.value.strip(), model_names):
                 served = ", ".join(model_names) or "none"
                 raise fail(loc, f"{_label(key)} '{loc.value.strip()}' is not served by the gateway (model_list: {served})")
 

@@ -69,6 +69,9 @@ class Gateway(NamedTuple):
     port: int
     also: tuple[int, ...] = ()  # other ports the same gateway listens on (a multi-port gateway's per-API ports)
     routes: tuple[str, ...] = ()  # path prefixes it serves client APIs under ("" is the root); () = not declared
+    # The port the gateway listens on inside its container when docker compose publishes it on ``port`` (a healthcheck
+    # or ``docker exec`` check there uses it); None when no compose mapping is known or the two are the same.
+    container_port: int | None = None
 
     def listens_on(self, port: int | None) -> bool:
         return port == self.port or port in self.also
@@ -166,10 +169,11 @@ class Spec(NamedTuple):
     claude: ClaudeSpec
     models: tuple[str, ...] | None  # models the gateway serves, when known
     services: tuple[Service, ...]  # every service in the config, gateway included
-    source_kind: str  # "flowgate-v2", "flowgate-v3", "litellm" or "settings"
+    # "flowgate-v2", "flowgate-v3", "litellm", "cliproxyapi", "claude-code-router", "arch", "compose" or "settings"
+    source_kind: str
     source_path: Path | None  # the gateway config file, when there is one
     settings_path: Path | None = None
-    inputs: tuple[Path, ...] = ()  # every file the spec was derived from (config, CLIProxyAPIPlus file, settings)
+    inputs: tuple[Path, ...] = ()  # every file the spec was derived from (config, CLIProxyAPIPlus file, compose file, settings)
     # How values the config does not set were filled in, or why they are unknown (``--verbose``).
     notes: tuple[str, ...] = ()
 
