@@ -18,6 +18,8 @@ under the corpora directory; the relevant one-file case and the trees are measur
 (``--no-cache``: spec derived, every file read and linted) and warm (the warm-up run fills the spec
 and result caches, as an earlier run on the same files does); the one-file case is also measured
 on a file rewritten before each run (the usual pre-commit run: result cache miss, spec cache warm).
+The editor's figure is ``flowgate-lint server``'s time from a document's didOpen to its diagnostics: cold
+(a fresh server's first document) and warm (a further one), the server installed with its extra.
 The large cases are single files under the size cap in the shapes that once made a lint superlinear
 (16k fences, one fence of 20k URL lines, 20k prose lines with a client URL), linted with ``--no-cache``.
 Every figure is printed with its median CPU time (user + system of the measured process: steadier than
@@ -221,9 +223,64 @@ def clean_venv(name: str = "venv", source: Path = ROOT) -> Path:
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
     subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--force-reinstall",
                     "--no-deps", str(source)], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(source)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{source}[server]"],
+                   check=True, stdout=subprocess.DEVNULL)  # the extra: pygls for the server rows
     return py
+
+
+def lsp_latency(cmd: list[str], cwd: Path, env: dict, docs: list[tuple[Path, str]]) -> tuple[Run, Run]:
+    """Start ``flowgate-lint server`` (push diagnostics: the client offers no pull), open each of ``docs``
+    (buffers, not on disk: each is linted) and time didOpen to its publishDiagnostics: the first is the cold
+    figure (a fresh server: rule imports, spec from the cache), the median of the rest the warm one. CPU and
+    peak RSS are the server process's, whole session."""
+    import json
+
+    proc = subprocess.Popen(cmd + ["server"], cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def send(msg: dict) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **msg}).encode()
+        proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        proc.stdin.flush()
+
+    def until(pred: Any) -> dict:
+        while True:
+            length = 0
+            while True:
+                line = proc.stdout.readline()
+                if not line:
+                    raise SystemExit("bench: flowgate-lint server exited early")
+                if not line.strip():
+                    break
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            msg = json.loads(proc.stdout.read(length))
+            if "method" in msg and "id" in msg:  # a request to the client (registerCapability): accept it
+                send({"id": msg["id"], "result": None})
+            if pred(msg):
+                return msg
+
+    send({"id": 1, "method": "initialize", "params": {"processId": os.getpid(), "rootUri": cwd.as_uri(),
+                                                      "capabilities": {}}})
+    until(lambda m: m.get("id") == 1)
+    send({"method": "initialized", "params": {}})
+    times = []
+    for path, text in docs:
+        uri = path.as_uri()
+        start = time.perf_counter()
+        send({"method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "markdown", "version": 1, "text": text}}})
+        until(lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri)
+        times.append(time.perf_counter() - start)
+    send({"id": 2, "method": "shutdown"})
+    until(lambda m: m.get("id") == 2)
+    send({"method": "exit"})
+    proc.stdin.close()
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    cpu, rss = usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return Run(times[0], cpu, rss), Run(statistics.median(times[1:]), cpu, rss)
 
 
 def source_of(ref: str) -> Path:
@@ -262,6 +319,8 @@ TARGETS = (
     ("one relevant md, just edited", "edited", 0.090, "ms"),
     ("one relevant md, just edited", "edited", 0.25, "mdl1"),
     ("one relevant md, --no-cache", "cold1", 0.30, "mdl1"),
+    ("server: didOpen to diagnostics, warm", "server-warm", 0.090, "ms"),  # an open buffer, re-linted in-process
+    ("server: didOpen to diagnostics, cold", "server-cold", 0.5, "ms"),  # a fresh server's first document
     ("one irrelevant file", "irrelevant", 2.0, "pass"),
     ("10k tree 5 %, --no-cache", "tree5-cold", 2.0, "floor5"),
     ("10k tree all relevant, cold", "tree100-cold", 0.35, "mdl100"),
@@ -362,6 +421,21 @@ def main(argv: list[str] | None = None) -> int:
         settle(one)
         compare("settled", "flowgate-lint relevant.md (edited earlier, first lint)",
                 lambda b: lambda: run_once(hook[b] + [pending[b].pop()], one, envs[b]), reps, rel_base)
+        # The editor: `flowgate-lint server`, from a document's didOpen to its diagnostics (builds that have it)
+        served = [b for b in builds if subprocess.run([str(builds[b]), "-c", "import flowgate_lint.commands.server_cmd, "
+                                                       "pygls"], capture_output=True).returncode == 0]
+        docs = [(one / f"server-{i}.md", relevant_md(random.Random(5000 + i), drift=True)) for i in range(4)]
+        server_runs: dict[str, tuple[list[Run], list[Run]]] = {b: ([], []) for b in served}
+        for i in range(reps + 1):
+            for b in served:
+                cold, warm = lsp_latency(hook[b], one, envs[b], docs)
+                if i:  # the first round warms .pyc and page caches
+                    server_runs[b][0].append(cold)
+                    server_runs[b][1].append(warm)
+        for key, which, label in (("server-cold", 0, "cold"), ("server-warm", 1, "warm")):
+            if served:
+                figs[key] = {b: summarize(runs[which]) for b, runs in server_runs.items()}
+                show(f"flowgate-lint server didOpen to diagnostics ({label})", key)
 
     if "trees" in parts:  # 2. large tree, 5 % relevant; 3. all relevant
         for label, share, tag in (("5% relevant", 0.05, "5"), ("all relevant", 1.0, "100")):
@@ -440,8 +514,9 @@ def main(argv: list[str] | None = None) -> int:
                     lambda b, tag=tag: lambda: run_once(hook[b] + ["--no-cache", f"{tag}.md"], large, envs[b]),
                     max(1, args.repeats // 2))
 
-    # The large single files have rows (and RSS) of their own: the RSS target is for the everyday cases.
-    rss = max((f.rss for k, v in figs.items() if not k.startswith("large-") for b, f in v.items() if b != "base"),
+    # The large single files have rows (and RSS) of their own: the RSS target is for the everyday cases (the
+    # command line; the server is a long-lived process with pygls loaded, its RSS is on its rows).
+    rss = max((f.rss for k, v in figs.items() if not k.startswith(("large-", "server-")) for b, f in v.items() if b != "base"),
               default=0.0)
     print(f"peak RSS max over flowgate-lint cases: {rss:.1f} MiB")
     print_targets(figs, list(builds), rss)
@@ -457,7 +532,10 @@ def print_targets(figs: dict, builds: list[str], rss: float) -> None:
             continue
         cells = []
         for b in builds:
-            fig = figs[key][b]
+            fig = figs[key].get(b)
+            if fig is None:  # a build without that case (the server before it existed)
+                cells.append("-")
+                continue
             value = fig.wall * 1000 if base == "ms" else fig.wall / figs[base]["base"].wall
             met = "" if limit is None else (" ok" if value <= (limit * 1000 if base == "ms" else limit) else " MISS")
             cells.append(f"{value:.1f} ms{met}" if base == "ms" else f"{value:.2f}x{met}")

@@ -24,10 +24,12 @@ def test_bench_runs_on_a_tiny_corpus(tmp_path):
                  "flowgate-lint tree (all relevant, cold)", "flowgate-lint tree (all relevant, warm cache)",
                  "flowgate-lint harness cases", "flowgate-lint --fix (5% drift, cold)",
                  "flowgate-lint 2000 fences (--no-cache)", "flowgate-lint one fence of 2500 URL lines (--no-cache)",
-                 "flowgate-lint 2500 prose lines with a client URL (--no-cache)"):
+                 "flowgate-lint 2500 prose lines with a client URL (--no-cache)",
+                 "flowgate-lint server didOpen to diagnostics (cold)", "flowgate-lint server didOpen to diagnostics (warm)"):
         assert case in res.stdout, res.stdout
     assert "MiB" in res.stdout and "x pass" in res.stdout and "x floor5" in res.stdout and "ms cpu" in res.stdout
     targets = res.stdout.split("targets (medians")[1]
     for row in ("one relevant md, just edited", "one irrelevant file", "10k tree 5 %, --no-cache", "peak RSS, any case",
-                "16k fences, one file", "one fence of 20k URL lines", "20k prose lines with a client URL"):
+                "16k fences, one file", "one fence of 20k URL lines", "20k prose lines with a client URL",
+                "server: didOpen to diagnostics, warm", "server: didOpen to diagnostics, cold"):
         assert row in targets, targets

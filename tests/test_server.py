@@ -242,6 +242,26 @@ async def test_unsafe_fixes_are_separate_actions_and_fix_all_applies_the_safe_on
     assert "http://127.0.0.1:4000/v1" not in apply_edit(DOC, edit)
 
 
+def test_no_credential_reaches_the_client():
+    """A message is redacted (as every output is); a fix that would write a credential is not offered."""
+    from flowgate_lint.commands import lsp_convert
+    from flowgate_lint.documents.findings import SAFE, Edit, Finding, Fix
+    from flowgate_lint.documents.source import HostFile
+
+    key = "sk-ant-" + "a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuV"
+    text = f"export ANTHROPIC_API_KEY={key}\n"
+    host = HostFile("setup.sh", text, "shell")
+    start = text.index(key)
+    leaky = Finding("FG999", "test", "setup.sh", 1, start + 1, 1, start + 1 + len(key), f"key {key} is set",
+                    fix=Fix((Edit(start, start + len(key), key + "x"),), SAFE, f"use {key}"), start=start)
+    (diag,) = lsp_convert.diagnostics(host, [leaky])
+    assert key not in diag.message and "<redacted>" in diag.message
+    assert lsp_convert.code_actions("file:///setup.sh", 1, host, [leaky], None, True) == []
+    clean = leaky._replace(fix=Fix((Edit(start, start + len(key), "$KEY"),), SAFE, f"use {key}"))
+    (action,) = lsp_convert.code_actions("file:///setup.sh", 1, host, [clean], None, True)
+    assert key not in action.title
+
+
 def test_without_pygls_the_command_says_how_to_install_it(tmp_path):
     blocker = tmp_path / "block"
     blocker.mkdir()

@@ -66,7 +66,7 @@ class Engine:
 
         from flowgate_lint.commands.lint import DEFAULTS, build_context, excludes
         from flowgate_lint.lint.discover import Excluder, _rel, find_root, kind_of
-        from flowgate_lint.lint.engine import decode_host
+        from flowgate_lint.lint.engine import MAX_FILE_BYTES, decode_host
         from flowgate_lint.documents.findings import FileError
         from flowgate_lint.plumbing.errors import FlowgateError
 
@@ -74,6 +74,8 @@ class Engine:
         kind = kind_of(abspath, raw[:128])
         if kind is None:
             return Linted(None, [], [])
+        if len(raw) > MAX_FILE_BYTES:  # the command line's cap for a file
+            return Linted(None, [], [(f"too large (over {MAX_FILE_BYTES // (1024 * 1024)} MiB), not checked", None)])
         directory = os.path.dirname(abspath)
         if not os.path.isdir(directory):
             return Linted(None, [], [])
