@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "restore": "restore_cmd",
     "doctor": "doctor_cmd",
     "probe": "probe_cmd",
+    "verify": "verify_cmd",
     "rule": "rule_cmd",
     "server": "server_cmd",
 }

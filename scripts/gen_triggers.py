@@ -33,6 +33,8 @@ def render() -> str:
     lines += [f"    {rule.code!r}," for rule in all_rules()]
     lines += [")", "", "# the preview rules: run only with --preview (setting preview = true)", "PREVIEW = ("]
     lines += [f"    {rule.code!r}," for rule in all_rules() if rule.preview]
+    lines += [")", "", "# the live rules: what a running gateway answers (flowgate-lint verify only, never a lint run)", "LIVE = ("]
+    lines += [f"    {rule.code!r}," for rule in all_rules() if rule.live]
     lines += [")", "", "TRIGGERS = ("]
     lines += [f"    {t!r}," for t in triggers]
     lines += [")", "", "# fragment -> the literal needles the prefilter searches for (None: stays a regex)", "NEEDLES = {"]

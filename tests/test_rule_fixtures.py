@@ -10,10 +10,13 @@ from __future__ import annotations
 import pytest
 
 from flowgate_lint.rules import all_rules
-from rulekit import RULE_FIXTURES, check_snapshot, lint_path, snapshot_lines
+from rulekit import RULE_FIXTURES, check_snapshot, lint_path, lint_text, snapshot_lines
 
 # Rules emitted by the engine itself are covered by their own tests.
 ENGINE_ONLY = {"FG001", "FG002"}
+# Live rules report what a running gateway answers (flowgate-lint verify): tests/test_verify.py covers them against
+# a real LiteLLM; here, that a lint run never selects or fires them.
+LIVE = {r.code for r in all_rules() if r.live}
 
 
 def _fixtures(prefix: str):
@@ -24,7 +27,7 @@ def _fixtures(prefix: str):
     return out
 
 
-@pytest.mark.parametrize("rule", [r for r in all_rules() if r.code not in ENGINE_ONLY], ids=lambda r: r.code)
+@pytest.mark.parametrize("rule", [r for r in all_rules() if r.code not in ENGINE_ONLY | LIVE], ids=lambda r: r.code)
 def test_every_rule_has_bad_and_good_fixtures(rule):
     d = RULE_FIXTURES / rule.code
     names = [p.name for p in d.iterdir()] if d.is_dir() else []
@@ -58,3 +61,16 @@ def test_a_missing_snapshot_fails_in_ci(tmp_path, monkeypatch):
     assert snap.read_text() == "3:1-3:5 FG101 x\n"
     with pytest.raises(AssertionError):
         check_snapshot(snap, "other\n")
+
+
+def test_live_rules_never_run_in_lint():
+    assert LIVE == {"FG801", "FG802", "FG803", "FG804"}
+    from flowgate_lint.rules import select_codes
+
+    assert not LIVE & set(select_codes(None, preview=True))
+    assert not LIVE & set(select_codes(["FG8", "FG801"], preview=True))  # naming them does not run them in lint
+    assert set(select_codes(None, live=True)) == LIVE
+    doc = ("```bash\nexport ANTHROPIC_MODEL=router-missing\n"
+           "curl http://127.0.0.1:4000/v1/count_tokens -d '{\"model\": \"ghost\"}'\n```\n")
+    for code in LIVE:
+        assert [f for f in lint_text(doc, "docs/setup.md", [code]) if f.code in LIVE] == []

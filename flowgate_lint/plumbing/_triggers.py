@@ -39,6 +39,10 @@ CODES = (
     'FG601',
     'FG701',
     'FG702',
+    'FG801',
+    'FG802',
+    'FG803',
+    'FG804',
 )
 
 # the preview rules: run only with --preview (setting preview = true)
@@ -60,6 +64,14 @@ PREVIEW = (
     'FG511',
     'FG601',
     'FG701',
+)
+
+# the live rules: what a running gateway answers (flowgate-lint verify only, never a lint run)
+LIVE = (
+    'FG801',
+    'FG802',
+    'FG803',
+    'FG804',
 )
 
 TRIGGERS = (

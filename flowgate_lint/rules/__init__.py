@@ -33,6 +33,7 @@ FAMILIES = (
     "excerpts",  # FG6xx: gateway-config excerpts in docs
     "secrets",  # FG7xx: literal credentials
     "snippets",  # FG01x: managed snippet blocks in Markdown
+    "verify",  # FG8xx: answers of the running gateway (flowgate-lint verify only)
 )
 
 
@@ -60,6 +61,8 @@ class Rule:
     # states that figure on the rule's page.
     preview: bool = False
     first_contact: str = ""
+    # Live rules report what a running gateway answers (``flowgate-lint verify``): a lint run never selects them.
+    live: bool = False
 
     def check(self, src: "Source", ctx: "Context") -> Iterator["Finding"]:
         raise NotImplementedError
@@ -148,6 +151,15 @@ def preview_codes() -> frozenset[str]:
     return frozenset(PREVIEW)
 
 
+def live_codes() -> frozenset[str]:
+    """The codes of the live rules (from the generated table while no rule module is imported)."""
+    if _LOADED:
+        return frozenset(c for c, cls in _REGISTRY.items() if cls.live)
+    from flowgate_lint.plumbing._triggers import LIVE
+
+    return frozenset(LIVE)
+
+
 def rule_classes(codes: Iterable[str]) -> list[type[Rule]]:
     """The registered classes of ``codes`` (imports the rule modules)."""
     _load()
@@ -176,10 +188,12 @@ def select(select: Iterable[str] | None, extend_select: Iterable[str] = (), igno
 
 
 def select_codes(select: Iterable[str] | None, extend_select: Iterable[str] = (), ignore: Iterable[str] = (),
-                 preview: bool = False) -> list[str]:
+                 preview: bool = False, live: bool = False) -> list[str]:
     """The codes ``select`` enables, sorted, without importing the rule modules. Preview rules only with
-    ``preview`` (as in ruff, selecting a preview rule by its code does not run it without preview)."""
+    ``preview`` (as in ruff, selecting a preview rule by its code does not run it without preview). Live
+    rules only with ``live`` (``flowgate-lint verify``), and then only they."""
     held = frozenset() if preview else preview_codes()
+    lives = live_codes()
     chosen = list(select) if select is not None else ["ALL"]
     chosen += list(extend_select)
     ignored = list(ignore)
@@ -187,7 +201,7 @@ def select_codes(select: Iterable[str] | None, extend_select: Iterable[str] = ()
     for code in known_codes():
         best_sel = max((_specificity(s) for s in chosen if matches(code, s)), default=-1)
         best_ign = max((_specificity(s) for s in ignored if matches(code, s)), default=-1)
-        if best_sel >= 0 and best_sel > best_ign and code not in held:
+        if best_sel >= 0 and best_sel > best_ign and code not in held and (code in lives) == live:
             out.append(code)
     return out
 
