@@ -22,7 +22,7 @@ def load(path: Path):
 def test_action_is_a_composite_with_the_expected_inputs():
     action = load(ROOT / "action.yml")
     assert action["runs"]["using"] == "composite"
-    assert set(action["inputs"]) == {"paths", "args", "sarif-file", "python-version"}
+    assert set(action["inputs"]) == {"paths", "args", "sarif-file", "python-version", "verify-url"}
     assert set(action["outputs"]) == {"sarif-file"}
     steps = action["runs"]["steps"]
     assert steps[0]["uses"].startswith("actions/setup-python@")
@@ -118,6 +118,16 @@ def test_the_sarif_file_is_written_and_the_annotated_run_decides(repo, tmp_path)
     res = _run_step("Run flowgate-lint", tmp_path, cwd=repo, FLOWGATE_SARIF="out dir.sarif", FLOWGATE_ARGS="--select FG3")
     assert res.returncode == 1 and (repo / "out dir.sarif").exists(), res.stdout + res.stderr
     assert json.loads((repo / "out dir.sarif").read_text())["runs"][0]["results"]
+
+
+def test_verify_runs_only_when_a_url_is_given_and_reports_a_silent_gateway(repo, tmp_path):
+    step = _step("Verify the docs against the gateway")
+    assert "inputs.verify-url != ''" in step["if"] and "!cancelled()" in step["if"]
+    from gateway import free_port
+
+    res = _run_step("Verify the docs against the gateway", tmp_path, cwd=repo,
+                    FLOWGATE_VERIFY_URL=f"http://127.0.0.1:{free_port()}")
+    assert res.returncode == 2 and "did not answer as expected" in res.stderr, res.stdout + res.stderr
 
 
 def test_the_documented_workflow_is_valid_yaml_using_the_action():
