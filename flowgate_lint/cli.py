@@ -35,11 +35,11 @@ PROG = "flowgate-lint"
 
 
 def _parser_for(name: str, module) -> argparse.ArgumentParser:
-    import argparse
+    from flowgate_lint.commands.usage import parser_class  # no abbreviations; one-line errors that suggest
 
     prog = PROG if name == LINT_MODULE else f"{PROG} {name}"
-    parser = argparse.ArgumentParser(prog=prog, description=module.HELP, formatter_class=_formatter_class(),
-                                     epilog=getattr(module, "EPILOG", None))
+    parser = parser_class()(prog=prog, description=module.HELP, formatter_class=_formatter_class(),
+                    epilog=getattr(module, "EPILOG", None))
     if name == LINT_MODULE:
         parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     module.add_arguments(parser)
@@ -163,6 +163,10 @@ def _run(args_list: list[str]) -> int:
             name = args_list.pop(0)
             module = import_module(f"flowgate_lint.commands.{COMMANDS[name]}")
         else:
+            if args_list:  # `prnt codex` is a mistyped subcommand, not two missing paths
+                from flowgate_lint.commands.usage import unknown_subcommand
+
+                unknown_subcommand(args_list[0], COMMANDS)
             name = LINT_MODULE
             module = import_module(f"flowgate_lint.commands.{LINT_MODULE}")
         args = module.fast_namespace(args_list) if name == LINT_MODULE else None

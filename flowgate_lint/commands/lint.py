@@ -58,9 +58,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      "the findings ([*] fixable, [-] partly, [ ] not)")
     out.add_argument("--show-fixes", action="store_true", help="with --fix: list the findings fixed, per file and "
                      "code; without: show each fix as a diff under its finding")
-    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings (also with --fix, "
+                     "--diff, --check and --exit-non-zero-on-fix; 2 still means an error)")
+    out.add_argument("--show-settings", action="store_true", help="print the settings and spec used for the first "
+                     "path, each value with where it came from, and exit")
     fix = parser.add_argument_group("fixing")
     fix.add_argument("--fix", action="store_true", help="apply safe fixes (regenerate values and managed snippets from the spec)")
+    fix.add_argument("--fix-only", action="store_true", help="like --fix, but report only what was fixed, not the "
+                     "findings left; exit 0 unless a file could not be checked (or --exit-non-zero-on-fix)")
     fix.add_argument("--unsafe-fixes", action="store_true", help="with --fix/--diff/--check: also apply fixes that need a human look")
     fix.add_argument("--diff", action="store_true", help="print a unified diff of what --fix would change; write nothing "
                      "(exit 1 when the diff is not empty)")
@@ -79,6 +84,7 @@ DEFAULTS = {
     "paths": [], "stdin_filename": None, "select": None, "extend_select": [], "preview": None, "ignore": [], "per_file_ignores": [],
     "exclude": None, "extend_exclude": [], "force_exclude": False, "output_format": None, "output_file": None,
     "color": "auto", "quiet": False, "statistics": False, "show_fixes": False, "exit_zero": False, "fix": False,
+    "fix_only": False, "show_settings": False,
     "unsafe_fixes": False, "diff": False, "check": False, "fixable": None, "unfixable": [],
     "exit_non_zero_on_fix": False, "write_baseline": None, "baseline": None, "spec": None, "config": None,
     "isolated": False, "no_cache": False, "verbose": False,
@@ -415,6 +421,7 @@ def run(args: argparse.Namespace) -> int:
     from flowgate_lint.report import Report
     from flowgate_lint.lint.resultcache import open_cache
 
+    args.fix = args.fix or args.fix_only
     if "-" in args.paths or (args.stdin_filename and not args.paths):
         if args.paths not in ([], ["-"]):
             raise UsageError("'-' (standard input) cannot be combined with other paths")
@@ -423,6 +430,10 @@ def run(args: argparse.Namespace) -> int:
         return run_stdin(args)
     if args.stdin_filename:
         raise UsageError("--stdin-filename names standard input: pass '-' instead of paths")
+    if args.show_settings:
+        from flowgate_lint.commands.show_settings import show_settings
+
+        return show_settings(args)
     ctx, settings, paths = build_context(args)
     paths = widen_for_spec(paths, ctx)
     with quiet_gc():  # tens of thousands of acyclic lists and tuples: no collection can free any
@@ -449,7 +460,7 @@ def run(args: argparse.Namespace) -> int:
     if report.fix_hint and output_format(args) not in ("full", "text", "concise", "github"):
         print(f"flowgate-lint: {report.fix_hint}", file=sys.stderr)  # machine formats keep stdout clean
     code = exit_code(args, report)
-    return max(code, 1) if args.check and fixable and code == 0 else code
+    return EXIT_FINDINGS if args.check and fixable and code == EXIT_OK and not args.exit_zero else code
 
 
 def _eligible(args: argparse.Namespace, settings):
@@ -471,15 +482,13 @@ def run_fix(args: argparse.Namespace, ctx, settings, candidates, problems) -> in
             print(f"{error}", file=sys.stderr)
         if problems or result.errors:
             return EXIT_ERROR
-        return EXIT_FINDINGS if diff else EXIT_OK
+        return EXIT_FINDINGS if diff and not args.exit_zero else EXIT_OK
     findings = apply_baseline(args, result.findings, candidates)
     report = Report(findings, problems + result.errors, result.files, ctx.spec, fixed=result.fixed,
                     resolved=result.resolved)
-    emit(args, human_report(args, report, ctx, candidates))
-    code = exit_code(args, report)
-    if args.exit_non_zero_on_fix and result.fixed and code == EXIT_OK:
-        return EXIT_FINDINGS
-    return code
+    from flowgate_lint.commands.fix_only import fixed_exit
+
+    return fixed_exit(args, report, human_report(args, report, ctx, candidates), emit, output_format)
 
 
 def print_patch(changes: list) -> bool:
@@ -566,7 +575,7 @@ def run_stdin(args: argparse.Namespace) -> int:
         diff = print_patch([(host, outcome.text)] if host is not None and new != raw else [])
         for error in errors:
             print(f"{error}", file=sys.stderr)
-        return EXIT_ERROR if errors else (EXIT_FINDINGS if diff else EXIT_OK)
+        return EXIT_ERROR if errors else (EXIT_FINDINGS if diff and not args.exit_zero else EXIT_OK)
     findings = apply_baseline(args, findings, [Candidate(abspath, rel, kind or "", True)])
     report = Report(findings, errors, 1, ctx.spec)
     texts = {rel: outcome.text if args.fix and host is not None and new != raw else host.text} if host is not None else {}
@@ -577,9 +586,9 @@ def run_stdin(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         if new != raw:
             report = report._replace(fixed=len(resolved), resolved=resolved)
-        emit(args, report, sys.stderr)
-        code = exit_code(args, report)
-        return EXIT_FINDINGS if args.exit_non_zero_on_fix and new != raw and code == EXIT_OK else code
+        from flowgate_lint.commands.fix_only import fixed_exit
+
+        return fixed_exit(args, report, report, emit, output_format, sys.stderr)
     emit(args, report)
     return exit_code(args, report)
 

@@ -10,19 +10,23 @@ EXIT_ERROR = 2
 class FlowgateError(Exception):
     """An error in user input (config, spec, CLI usage, unreadable file).
 
-    ``str(err)`` is the one line shown to the user: ``path:line: message`` when a
+    ``str(err)`` is the one line shown to the user: ``path:line: message`` (``path:line:col: message``) when a
     location is known, else ``path: message`` or just ``message``.
     """
 
     exit_code = EXIT_ERROR
 
-    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
+    def __init__(self, message: str, path: str | None = None, line: int | None = None,
+                 column: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
         self.line = line
+        self.column = column
 
     def __str__(self) -> str:
+        if self.path and self.line and self.column:
+            return f"{self.path}:{self.line}:{self.column}: {self.message}"
         if self.path and self.line:
             return f"{self.path}:{self.line}: {self.message}"
         if self.path:

@@ -135,10 +135,13 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise SettingsError("not UTF-8", display(path)) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
-        m = re.search(r"\(at line (\d+), column \d+\)", msg)
-        line = int(m.group(1)) if m else None
-        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "invalid TOML"
-        raise SettingsError(f"invalid TOML: {msg}", display(path), line) from None
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        if m is None and "(at end of document)" in msg:  # the position is the end of the text
+            text = data.decode("utf-8")
+            line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
+        msg = re.sub(r"\s*\(at (?:line \d+, column \d+|end of document)\)", "", msg)
+        raise SettingsError(f"invalid TOML ({msg})" if msg else "invalid TOML", display(path), line, column) from None
 
 
 def read_settings_file(path: Path) -> Settings | None:
@@ -164,8 +167,7 @@ def validate(settings: Settings) -> None:
     for key, value in settings.values.items():
         where = settings.display_path()
         if key not in KNOWN_KEYS:
-            close = [k for k in KNOWN_KEYS if k.replace("-", "_") == key.replace("-", "_")]
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = f" (did you mean '{close}'?)" if (close := closest_key(key)) else ""
             raise SettingsError(f"unknown setting '{key}'{hint}", where, settings.line_of(key))
         types, _ = KNOWN_KEYS[key]
         if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
@@ -180,6 +182,18 @@ def validate(settings: Settings) -> None:
             for glob, codes in value.items():
                 if not (isinstance(codes, list) and all(isinstance(c, str) for c in codes)):
                     raise SettingsError(f"setting '{key}': '{glob}' must map to a list of codes", where, settings.line_of(glob))
+
+
+def closest_key(key: str) -> str | None:
+    """The known setting ``key`` was probably meant to be: the same words with ``_`` for ``-``, else the
+    closest spelling (difflib), else None."""
+    import difflib
+
+    folded = key.replace("_", "-").lower()
+    if folded in KNOWN_KEYS:
+        return folded
+    close = difflib.get_close_matches(folded, list(KNOWN_KEYS), n=1, cutoff=0.7)
+    return close[0] if close else None
 
 
 def _type_name(t: type) -> str:
@@ -212,13 +226,15 @@ def discover_settings(start: Path, probe: Callable[[str, str], None] | None = No
 
 
 def _project_root(directory: Path, probe: Callable[[str, str], None] | None = None) -> Path:
-    """Without settings, paths resolve against the enclosing git work tree, else the start directory."""
+    """Without settings, paths resolve against the enclosing git work tree; outside one, against the current
+    directory when ``directory`` is in it (the lint run's root too), else ``directory``."""
     for d in (directory, *directory.parents):
         if probe is not None:
             probe(str(d / ".git"), "exists")
         if (d / ".git").exists():
             return d
-    return directory
+    cwd = Path(os.path.abspath(os.curdir))
+    return cwd if cwd == directory or cwd in directory.parents else directory
 
 
 def load_settings(config: str | None, start: Path, isolated: bool = False) -> Settings:
