@@ -1,6 +1,23 @@
 """flowgate-lint: keep a gateway repository's docs, scripts and client configs in line with its gateway config."""
 
-__version__ = "0.1.0"
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read on first use: the version setuptools-scm derived from the git tags at build time
+    (``_version.py``, written by every install, editable ones included), else the installed metadata's."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        from flowgate_lint._version import version
+    except ImportError:  # a source tree that was never built or installed
+        from importlib.metadata import PackageNotFoundError, version as installed
+
+        try:
+            version = installed("flowgate-lint")
+        except PackageNotFoundError:
+            version = "0+unknown"
+    globals()["__version__"] = version
+    return version
+
 
 # Where the documentation lives (rule pages are DOCS_URL/rules/<CODE>.md).
 DOCS_URL = "https://github.com/flowgate/flowgate-lint/blob/main/docs"

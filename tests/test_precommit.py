@@ -183,3 +183,53 @@ def test_readme_snippet_is_pinned_to_a_commit_by_autoupdate_freeze(tmp_path, hoo
     assert f"    rev: {sha}  # a commit, pinned by `pre-commit autoupdate --freeze`\n" in pinned, pinned
     res = run_commit(project, pre_commit_home)
     assert res.returncode != 0 and "FG302" in res.stdout + res.stderr, res.stdout + res.stderr
+
+
+def _readme_hook_project(tmp_path: Path, hook_repo) -> tuple[Path, dict]:
+    project = make_project(tmp_path, hook_repo, "flowgate-lint", url="http://127.0.0.1:4000/v1")
+    (project / ".pre-commit-config.yaml").unlink()
+    git(project, "add", "-A")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home"), "PRE_COMMIT_COLOR": "never"}
+    env.pop("VIRTUAL_ENV", None)
+    return project, env
+
+
+def test_readme_try_repo_command_runs_the_hook_from_a_local_clone(tmp_path, hook_repo):
+    """The README's `pre-commit try-repo` line, run as written with the clone's path filled in."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from readme_command import command
+
+    argv = command("pre-commit-try-repo").strip().split()
+    assert argv[:2] == ["pre-commit", "try-repo"] and "/path/to/flowgate-lint" in argv
+    project, env = _readme_hook_project(tmp_path, hook_repo)
+    argv = [str(hook_repo[0]) if a == "/path/to/flowgate-lint" else a for a in argv]
+    res = subprocess.run(PRE_COMMIT + argv[1:], cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1 and "docs/claude.md" in out and "FG302" in out, out
+
+
+def test_readme_local_hook_runs_the_installed_flowgate_lint_without_network(tmp_path, hook_repo):
+    """The README's `repo: local` config: the installed console script, no environment to build, so no pip and no
+    network (a dead proxy would fail any download); its file filter and options are the published hook's."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from readme_command import command
+    from ruamel.yaml import YAML
+
+    config = command("pre-commit-local")
+    [hook] = YAML(typ="safe", pure=True).load(config)["repos"][0]["hooks"]
+    [published] = [h for h in YAML(typ="safe", pure=True).load((ROOT / ".pre-commit-hooks.yaml").read_text())
+                   if h["id"] == "flowgate-lint"]
+    for key in ("id", "name", "types", "files", "require_serial"):
+        assert hook[key] == published[key], key
+    assert hook["entry"].split()[1:] == published["entry"].split()[4:]  # the same options after the program
+    project, env = _readme_hook_project(tmp_path, hook_repo)
+    (project / ".pre-commit-config.yaml").write_text(config)
+    git(project, "add", "-A")
+    scripts = Path(sys.executable).parent
+    assert (scripts / "flowgate-lint").exists()
+    env.update(PATH=f"{scripts}{os.pathsep}{env['PATH']}", https_proxy="http://127.0.0.1:9", http_proxy="http://127.0.0.1:9",
+               HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9", PIP_NO_INDEX="1")
+    res = subprocess.run(PRE_COMMIT + ["run", "--all-files"], cwd=project, env=env, capture_output=True, text=True,
+                         timeout=300)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1 and "docs/claude.md" in out and "FG302" in out, out
