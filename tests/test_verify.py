@@ -386,3 +386,55 @@ def test_nothing_from_a_doc_is_executed(tmp_path):
         server.close()
     assert not marker.exists()
     assert os.path.exists(tmp_path / "repo" / "docs" / "setup.md")
+
+
+OTHER_CLIENTS_DOC = """# Other clients
+
+## OpenCode
+
+```json
+{{
+  "provider": {{
+    "gw": {{"npm": "@ai-sdk/openai-compatible", "options": {{"baseURL": "http://127.0.0.1:{port}/v1"}}}},
+    "gwa": {{"npm": "@ai-sdk/anthropic", "options": {{"baseURL": "http://127.0.0.1:{port}"}}}},
+    "elsewhere": {{"options": {{"baseURL": "https://openrouter.ai/api/v1"}}}}
+  }},
+  "model": "gw/router-default",
+  "small_model": "gw/router-gone"
+}}
+```
+
+## Qwen Code
+
+```json
+{{"modelProviders": {{"openai": [{{"id": "router-vanished", "baseUrl": "http://127.0.0.1:{port}/v1"}},
+                               {{"id": "qwen3-coder-plus", "baseUrl": "https://dashscope.aliyuncs.com/compatible-mode/v1"}}]}}}}
+```
+
+## Gemini CLI
+
+```bash
+export GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:{port}
+export GEMINI_MODEL=router-absent
+```
+
+## Gemini CLI, straight to Google
+
+```bash
+export GEMINI_MODEL=gemini-2.5-pro
+```
+"""
+
+
+@pytest.mark.gateway
+def test_verify_asks_opencode_qwen_code_and_gemini_cli_setups(gateway, tmp_path):
+    root = _repo(tmp_path / "repo", gateway.port, OTHER_CLIENTS_DOC)
+    res = verify(root, "--output-format", "json", "--verbose")
+    assert res.returncode == 1, res.stdout + res.stderr
+    found = {(f["line"], f["code"]): f["message"] for f in json.loads(res.stdout)}
+    assert set(found) == {(9, "FG802"), (13, "FG801"), (20, "FG801"), (28, "FG801")}, res.stdout
+    assert "OpenCode (@ai-sdk/anthropic) calls" in found[(9, "FG802")] and "POST /messages" in found[(9, "FG802")]
+    assert "'router-gone'" in found[(13, "FG801")] and "'router-vanished'" in found[(20, "FG801")]
+    assert "'router-absent'" in found[(28, "FG801")]
+    # the model sent elsewhere (DashScope, Google) is not asked, and --verbose says why
+    assert "docs/setup.md:21: skipped" in res.stderr and "docs/setup.md:34: skipped GEMINI_MODEL gemini-2.5-pro" in res.stderr

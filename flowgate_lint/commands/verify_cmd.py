@@ -222,27 +222,55 @@ def _from_host(host: Any, sources: list, ctx: Any, models: dict, routes: dict, s
             if req.model is not None:
                 where = (req.model_start, req.model_end) if req.model_start >= 0 else (req.start, req.end)
                 models.setdefault(("body", req.model), []).append(Where(src, *where, f"the request body's model '{req.model}'"))
-        for st in setups(src):
+        live_bases: set[tuple[str, str]] = set()  # (client, provider key) whose base URL is the live gateway
+        # base URLs first: a model of OpenCode, Qwen Code or Gemini CLI counts only beside its provider's
+        for st in sorted(setups(src), key=lambda s: s.field != "base_url"):
             found = True
             what = f"{st.key} {st.value}"
             if st.field == "base_url":
-                why = _not_live(src, ctx, st.start, st.end, url=True, key=st.key.rsplit(".", 1)[-1])
+                why = _not_live(src, ctx, st.start, st.end, url=True, key=_BASE_KEYS.get(st.client, st.key.rsplit(".", 1)[-1]))
                 if why:
                     skip(src, st.start, what, why)
                     continue
-                base = urlsplit(st.value).path.rstrip("/")
-                if st.client == "claude":
-                    path, label = base + "/v1/messages", f"Claude Code calls {st.value.rstrip('/')}/v1/messages"
-                else:
-                    path, label = base + "/responses", f"Codex calls {st.value.rstrip('/')}/responses"
+                live_bases.add((st.client.split("-")[0], st.key))
+                suffix, name = _CALLS[st.client]
+                if suffix is None:
+                    continue  # Gemini CLI's path names the model: its models are asked instead
+                path = urlsplit(st.value).path.rstrip("/") + suffix
+                label = f"{name} calls {st.value.rstrip('/')}{suffix}"
                 routes.setdefault(("POST", path), []).append(Where(src, st.start, st.end, label))
                 continue
-            why = _model_not_live(src, ctx, st)
+            if st.client in _NEEDS_BASE:
+                provider = st.key if st.client != "gemini" else "GOOGLE_GEMINI_BASE_URL"
+                if (st.client, provider) not in live_bases:
+                    skip(src, st.start, what, "the same file or block does not point this client's provider at the gateway")
+                    continue
+                why = _not_live(src, ctx, st.start, st.end) or (
+                    None if st.value.strip() and not _reference(st.value) else "a reference, not a model name")
+            else:
+                why = _model_not_live(src, ctx, st)
             if why:
                 skip(src, st.start, what, why)
                 continue
             models.setdefault((st.client, st.value.strip()), []).append(Where(src, st.start, st.end, st.key))
     return found
+
+
+# The path each client appends to its base URL, and how messages name it (None: the path names the model).
+_CALLS = {"claude": ("/v1/messages", "Claude Code"), "codex": ("/responses", "Codex"),
+          "opencode": ("/chat/completions", "OpenCode"), "opencode-anthropic": ("/messages", "OpenCode (@ai-sdk/anthropic)"),
+          "qwen": ("/chat/completions", "Qwen Code"), "gemini": (None, "Gemini CLI")}
+# The key the judgement knows each client's base URL by.
+_BASE_KEYS = {"opencode": "baseURL", "opencode-anthropic": "baseURL", "qwen": "baseUrl",
+              "gemini": "GOOGLE_GEMINI_BASE_URL"}
+# Clients whose model counts only beside their own provider's base URL on the gateway, in the same file or block.
+_NEEDS_BASE = frozenset({"opencode", "qwen", "gemini"})
+
+
+def _reference(value: str) -> bool:
+    from flowgate_lint.documents.scan import is_reference
+
+    return is_reference(value)
 
 
 def _not_live(src: Any, ctx: Any, start: int, end: int, url: bool = False, key: str | None = None) -> str | None:

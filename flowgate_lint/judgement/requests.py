@@ -13,7 +13,11 @@ For one ``Source`` (a file, a fenced block, or a Markdown file's prose and untag
     The client settings it shows: Claude Code's ``ANTHROPIC_BASE_URL`` and model slots (env-style
     assignments in every kind, ``documents.scan``), the top-level ``model`` of a Claude Code settings.json,
     Codex's selected provider ``base_url`` / ``openai_base_url`` and ``model`` (and ``profiles.*.model``) in a
-    Codex config.toml, and ``claude --model X`` / ``codex -m X`` flags.
+    Codex config.toml, and ``claude --model X`` / ``codex -m X`` flags; OpenCode's provider ``options.baseURL`` and
+    top-level ``model``/``small_model`` (``provider/model``), Qwen Code's ``modelProviders.openai[]`` ``baseUrl``
+    and ``id``, Gemini CLI's ``GOOGLE_GEMINI_BASE_URL`` and ``GEMINI_MODEL``. A model an OpenCode or Qwen Code
+    config names carries its provider's key (``provider.x`` / ``modelProviders.openai.N``), so a caller can tell
+    whether that provider's base URL is the gateway.
 
 Whether a value is about the live gateway is not decided here: ``judge``, ``frame_at`` and
 ``own_example`` say that (``flowgate-lint verify`` asks them for each item).
@@ -80,9 +84,9 @@ class Request(NamedTuple):
 class Setup(NamedTuple):
     """A client setting a doc shows."""
 
-    client: str  # "claude" or "codex"
+    client: str  # "claude", "codex", "opencode", "opencode-anthropic", "qwen" or "gemini"
     field: str  # "base_url" or "model"
-    key: str  # ANTHROPIC_BASE_URL, ANTHROPIC_MODEL, model_providers.x.base_url, model, --model
+    key: str  # ANTHROPIC_BASE_URL, ANTHROPIC_MODEL, model_providers.x.base_url, model, --model, provider.x.options.baseURL
     value: str
     start: int  # span of the value in src.text
     end: int
@@ -310,6 +314,23 @@ def _codex_config(data: Any) -> bool:
     return isinstance(data, dict) and ("model_provider" in data or "model_providers" in data)
 
 
+def _json_client_setup(data: Any, p: tuple, leaf: Any) -> list[Setup]:
+    """An OpenCode or Qwen Code setting at leaf path ``p`` of a JSON config, if it is one."""
+    providers = data.get("provider") if isinstance(data, dict) else None
+    if len(p) == 4 and p[0] == "provider" and p[2:] == ("options", "baseURL") and isinstance(providers, dict):
+        npm = (providers.get(p[1]) or {}).get("npm") if isinstance(providers.get(p[1]), dict) else None
+        client = "opencode-anthropic" if npm == "@ai-sdk/anthropic" else "opencode"
+        return [Setup(client, "base_url", f"provider.{p[1]}", leaf.value, leaf.start, leaf.end)]
+    if p in (("model",), ("small_model",)) and isinstance(providers, dict) and "/" in leaf.value:
+        provider, _, model = leaf.value.partition("/")
+        at = leaf.start + len(provider) + 1
+        return [Setup("opencode", "model", f"provider.{provider}", model, at, at + len(model))]
+    if len(p) == 4 and p[:2] == ("modelProviders", "openai") and isinstance(p[2], int) and p[3] in ("baseUrl", "id"):
+        field = "base_url" if p[3] == "baseUrl" else "model"
+        return [Setup("qwen", field, f"modelProviders.openai.{p[2]}", leaf.value, leaf.start, leaf.end)]
+    return []
+
+
 def setups(src: Any) -> list[Setup]:
     """The client settings ``src`` shows (see the module docstring); offsets in ``src.text``. Cached per source."""
     from flowgate_lint.documents.scan import assignments
@@ -323,6 +344,8 @@ def setups(src: Any) -> list[Setup]:
             out.append(Setup("claude", "base_url", a.name, a.value, a.start, a.end))
         elif a.name in CLAUDE_MODEL_VARS:
             out.append(Setup("claude", "model", a.name, a.value, a.start, a.end))
+        elif a.name in ("GOOGLE_GEMINI_BASE_URL", "GEMINI_MODEL"):
+            out.append(Setup("gemini", "base_url" if a.name.endswith("URL") else "model", a.name, a.value, a.start, a.end))
     if src.kind in ("toml", "json"):
         try:
             data, leaves = src.data(), src.leaves()
@@ -342,6 +365,8 @@ def setups(src: Any) -> list[Setup]:
                     out.append(Setup("codex", "model", ".".join(map(str, p)), leaf.value, leaf.start, leaf.end))
             elif src.kind == "json" and p == ("model",) and isinstance(data, dict) and "env" in data:
                 out.append(Setup("claude", "model", "model", leaf.value, leaf.start, leaf.end))
+            elif src.kind == "json":
+                out.extend(_json_client_setup(data, p, leaf))
     for text, to_host in _pieces(src):
         if "claude" not in text and "codex" not in text:
             continue
