@@ -19,6 +19,7 @@ from flowgate_lint.documents.leaves import Leaf, ParseError, _catch, _reraise
 from flowgate_lint.documents.toml_spans import _toml_leaves_of, _toml_parse
 from flowgate_lint.documents.yaml_spans import _yaml_data, _yaml_parse
 from flowgate_lint.documents.findings import Edit, Finding, Fix
+from flowgate_lint.plumbing.lazyre import lazy
 
 
 
@@ -209,7 +210,7 @@ def host_edit(host: HostFile, start: int, end: int, content: str) -> Edit:
 # Kinds whose lines may end in a ``# comment`` after whitespace (in a file, or in a fenced block of that kind).
 COMMENTED = ("toml", "yaml", "shell", "dotenv")
 # After an edited value on its line: the rest of the value (no whitespace), then two or more spaces, then a comment.
-_TRAILING_COMMENT = re.compile(r"([^\s#]*)( {2,})#")
+_TRAILING_COMMENT = lazy(r"([^\s#]*)( {2,})#")
 
 
 def keep_comment_columns(host: HostFile, fix: Fix) -> Fix:
