@@ -441,7 +441,7 @@ def _verify(collected: Collected, asker: _Asker, origin: str, token: str | None,
 def _filtered(findings: list, ctx: Any, hosts: dict) -> list:
     """Without the findings a suppression comment or a per-file ignore covers, sorted and deduplicated."""
     from flowgate_lint.documents.findings import Finding
-    from flowgate_lint.lint.suppress import Suppressions, parse_directives
+    from flowgate_lint.lint.engine import suppressed
 
     by_host: dict = {}
     for f in findings:
@@ -450,17 +450,7 @@ def _filtered(findings: list, ctx: Any, hosts: dict) -> list:
     for path, found in by_host.items():
         host = hosts.get(path)
         if host is not None:
-            comments = spans = None
-            if host.kind == "markdown":
-                from flowgate_lint.documents.markdown import markdown_doc
-
-                doc = markdown_doc(host.whole())
-                comments = doc.comments
-                spans = [(f.content_start, f.content_end) for f in doc.fences if f.source is not None and f.source.kind != "json"]
-            directives = parse_directives(host, comments, spans)
-            if directives:
-                sup = Suppressions(directives, host)
-                found = [f for f in found if not sup.suppresses(f)]
+            found, _ = suppressed(host, host.whole(), found)
         out.extend(f for f in found if not ctx.ignored_by_path(f))
     return sorted(set(out), key=Finding.sort_key)
 

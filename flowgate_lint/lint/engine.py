@@ -226,7 +226,6 @@ def sources_of(host: "HostFile") -> "list[Source]":
 def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
     """All findings for one decoded file (pure: no I/O)."""
     from flowgate_lint.rules.engine_rules import InvalidSyntax, UnusedSuppression
-    from flowgate_lint.lint.suppress import Suppressions, parse_directives
 
     from flowgate_lint.judgement.frames import counter_example
     from flowgate_lint.judgement.sections import is_history, section_at
@@ -259,21 +258,30 @@ def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
                 # A "## Changelog" or "Release notes" section of a README describes the past, as a history file does.
                 found = [f for f in found if not section_at(sources[0], ctx, f.start).history]
             findings.extend(found)
+    findings, sup = suppressed(host, sources[0], findings)
+    if sup is not None and ctx.enabled(UnusedSuppression.code):
+        findings.extend(UnusedSuppression.findings_for(host, sup.unused(), ctx))
+    findings = [f for f in findings if not ctx.ignored_by_path(f)]
+    return sorted(set(findings), key=Finding.sort_key)
+
+
+def suppressed(host: Any, first: Any, findings: list[Finding]) -> tuple[list[Finding], Any]:
+    """``findings`` without those the host's suppression comments silence, and the suppressions (None when the
+    host has none). ``first`` is the host's first source (a Markdown file's, for its comments and blocks)."""
+    from flowgate_lint.lint.suppress import Suppressions, parse_directives
+
     comments = spans = None
     if host.kind == "markdown":
         from flowgate_lint.documents.markdown import markdown_doc
 
-        doc = markdown_doc(sources[0])
+        doc = markdown_doc(first)
         comments = doc.comments
         spans = [(f.content_start, f.content_end) for f in doc.fences if f.source is not None and f.source.kind != "json"]
     directives = parse_directives(host, comments, spans)
-    if directives:
-        sup = Suppressions(directives, host)
-        findings = [f for f in findings if not sup.suppresses(f)]
-        if ctx.enabled(UnusedSuppression.code):
-            findings.extend(UnusedSuppression.findings_for(host, sup.unused(), ctx))
-    findings = [f for f in findings if not ctx.ignored_by_path(f)]
-    return sorted(set(findings), key=Finding.sort_key)
+    if not directives:
+        return findings, None
+    sup = Suppressions(directives, host)
+    return [f for f in findings if not sup.suppresses(f)], sup
 
 
 def lint_candidate(cand: Any, ctx: Context) -> tuple[list[Finding], FileError | None]:
