@@ -23,6 +23,8 @@ _ASSIGN = lazy(
 _PS_ASSIGN = lazy(r"""\$(?i:env):([A-Z][A-Z0-9_]*)[ \t]+=[ \t]*("(?:[^"`\n]|`.)*"|'[^'\n]*'|[^\s"';|&)<>]+)""")
 # "NAME": "value" (JSON-ish, in prose or broken snippets) and NAME: value (YAML-ish).
 _KEYED = lazy(r"""["']?\b([A-Z][A-Z0-9_]*)["']?\s*:\s*("(?:[^"\\\n]|\\.)*"|'[^'\n]*')""")
+# The JSON a shell line passes inline as Claude Code's settings: claude --settings '{"env": {...}}'.
+_SETTINGS_ARG = lazy(r"""--settings[ \t=]+'([^']*)'""")
 
 
 class Assignment(NamedTuple):
@@ -56,6 +58,10 @@ def scan_text(text: str, base: int = 0, keyed: bool = False) -> Iterator[Assignm
     if keyed and ":" in text:
         for m in _KEYED.finditer(text):
             yield _from_token(m.group(1), base + m.start(1), m.group(2), base + m.start(2))
+    elif "--settings" in text:
+        for arg in _SETTINGS_ARG.finditer(text):
+            for m in _KEYED.finditer(text, arg.start(1), arg.end(1)):
+                yield _from_token(m.group(1), base + m.start(1), m.group(2), base + m.start(2))
 
 
 def assignments(src: Source) -> list[Assignment]:

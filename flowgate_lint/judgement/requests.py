@@ -39,8 +39,8 @@ from flowgate_lint.spec.model import CLAUDE_SLOT_VARS, SUBAGENT_VAR
 # Variables that name the model Claude Code sends.
 CLAUDE_MODEL_VARS = (*CLAUDE_SLOT_VARS, SUBAGENT_VAR, "ANTHROPIC_SMALL_FAST_MODEL", "ANTHROPIC_DEFAULT_FABLE_MODEL",
                      "ANTHROPIC_REASONING_MODEL", "ANTHROPIC_CUSTOM_MODEL_OPTION", "ANTHROPIC_DEFAULT_MODEL")
-# claude --model X, codex -m X / --model X (in scripts and inline code)
-CLI_MODEL = lazy(r"\b(?P<client>claude|codex)\b[^\n|;&]*?(?:\s--model[ =]|\s-m\s+)['\"]?([A-Za-z0-9._:/@\[\]-]+)")
+# claude --model X, codex -m X / --model X / -c model=X (in scripts and inline code)
+CLI_MODEL = lazy(r"\b(?P<client>claude|codex)\b[^\n|;&]*?(?:\s--model[ =]|\s-m\s+|\s(?:-c|--config)[ =]['\"]?model=)['\"]?([A-Za-z0-9._:/@\[\]-]+)")
 # Where a curl command may start: the line start (after a prompt, sudo, env assignments), a separator, a backtick.
 _CURL = lazy(r"(?:^|(?<=[\s;&|(`$]))curl(?=[ \t]|\\\r?\n)", re.M)
 _MODEL_KEY = lazy(r'"model"\s*:\s*"((?:[^"\\\n]|\\.)*)"')

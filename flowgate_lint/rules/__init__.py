@@ -28,6 +28,7 @@ FAMILIES = (
     "urls",  # FG3xx: gateway URLs, base URLs
     "models",  # FG4xx: model slots
     "more_clients",  # FG308, FG404: OpenCode, Gemini CLI, Qwen Code configs
+    "requests",  # FG310, FG405: requests a doc sends to the gateway (curl bodies, client API paths)
     "codex",  # FG5xx: Codex config coherence
     "codex_schema",  # FG51x: Codex configs against Codex's published schema
     "excerpts",  # FG6xx: gateway-config excerpts in docs

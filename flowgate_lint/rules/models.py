@@ -31,8 +31,8 @@ _DEFINES_SMALL_FAST = lazy(r"^\s*`(?P<name>ANTHROPIC_SMALL_FAST_MODEL)`\s*(?:[:�
 _WRITES_SMALL_FAST = lazy(r"""['"](?P<name>ANTHROPIC_SMALL_FAST_MODEL)['"]""")
 _REMOVES = lazy(r"\b(?:del|delete|unset|pop|remove|rm|deprecated|migrat\w*|rename\w*)\b", re.I)
 _NOT_ADVICE = lazy(r"\b(?:deprecated|instead of|rather than|replace[sd]?|renamed?|legacy|no longer|old)\b|弃用|已废弃", re.I)
-# claude --model X, codex -m X / --model X (in scripts and inline code)
-_CLI_MODEL = lazy(r"\b(?P<client>claude|codex)\b[^\n|;&]*?(?:\s--model[ =]|\s-m\s+)['\"]?([A-Za-z0-9._:/@\[\]-]+)")
+# claude --model X, codex -m X / --model X / -c model=X (in scripts and inline code)
+_CLI_MODEL = lazy(r"\b(?P<client>claude|codex)\b[^\n|;&]*?(?:\s--model[ =]|\s-m\s+|\s(?:-c|--config)[ =]['\"]?model=)['\"]?([A-Za-z0-9._:/@\[\]-]+)")
 
 
 def is_codex_config(data: Any) -> bool:
@@ -153,7 +153,8 @@ class ModelNotServed(Rule):
     `ANTHROPIC_CUSTOM_MODEL_OPTION`, `ANTHROPIC_DEFAULT_MODEL`, the top-level `model` of a Claude
     Code settings.json (full ids; aliases such as `opus` or `sonnet` map to the slots and are
     fine), Codex `review_model` and `[profiles.*].model`, and `claude --model X` /
-    `codex -m X` in scripts and docs.
+    `codex -m X` (or `codex -c model=X`) in scripts and docs, and the model slots in the JSON
+    passed inline with `claude --settings '{"env": {...}}'`.
 
     In docs it also checks the model slots (`ANTHROPIC_MODEL`, `ANTHROPIC_DEFAULT_*_MODEL`,
     `CLAUDE_CODE_SUBAGENT_MODEL`) and the `model` of a Codex config block (or of a short
@@ -206,7 +207,8 @@ class ModelNotServed(Rule):
     first_contact = "0 of 32 findings right (0.00) on first contact: batch 1 and FlowGate's history (eval/README.md)"
     kinds = ALL_KINDS
     skip_history = True
-    triggers = (r"ANTHROPIC_\w*MODEL", r"review_model", r"profiles", r"--model", r"\s-m\s", r'"model"')
+    triggers = (r"ANTHROPIC_\w*MODEL", r"review_model", r"profiles", r"--model", r"\s-m\s", r'"model"',
+                r"(?:-c|--config)[ =]['\"]?model=")
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         spec = ctx.spec
@@ -257,7 +259,8 @@ class ModelNotServed(Rule):
                         a, b = to_host(a), to_host(b)
                     why = unserved(m.group(2), a, "codex" if m.group("client") == "codex" else "claude")
                     if why:
-                        yield src.finding(self, a, b, f"--model {m.group(2)}, {why}")
+                        flag = "-c model=" if m.group(0)[: m.start(2) - m.start()].rstrip("'\"").endswith("model=") else "--model "
+                        yield src.finding(self, a, b, f"{flag}{m.group(2)}, {why}")
 
 
 @register

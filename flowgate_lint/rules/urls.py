@@ -497,7 +497,8 @@ def _rebuild(value: str, u: cm.Url, port: int | None, path: str) -> str:
 class ClaudeBaseUrl(Rule):
     """## What it does
     Checks every `ANTHROPIC_BASE_URL` (shell exports, dotenv files, the `env` block of a Claude
-    Code `settings.json`, YAML and TOML configs, Markdown prose, inline code and `text` fences).
+    Code `settings.json` or of the JSON passed inline with `claude --settings '{...}'`, YAML and
+    TOML configs, Markdown prose, inline code and `text` fences).
 
     - On **any host**, a structural mistake that breaks Claude Code: a base URL ending in `/v1`
       or including `/v1/messages`.
