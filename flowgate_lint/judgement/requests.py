@@ -11,9 +11,10 @@ For one ``Source`` (a file, a fenced block, or a Markdown file's prose and untag
 
 ``setups(src) -> list[Setup]``
     The client settings it shows: Claude Code's ``ANTHROPIC_BASE_URL`` and model slots (env-style
-    assignments in every kind, ``documents.scan``), the top-level ``model`` of a Claude Code settings.json,
+    assignments in every kind, ``documents.scan``, the JSON passed inline to ``claude --settings '{...}'``
+    included), the top-level ``model`` of a Claude Code settings.json,
     Codex's selected provider ``base_url`` / ``openai_base_url`` and ``model`` (and ``profiles.*.model``) in a
-    Codex config.toml, and ``claude --model X`` / ``codex -m X`` flags; OpenCode's provider ``options.baseURL`` and
+    Codex config.toml, and ``claude --model X`` / ``codex -m X`` / ``codex -c model=X`` flags; OpenCode's provider ``options.baseURL`` and
     top-level ``model``/``small_model`` (``provider/model``), Qwen Code's ``modelProviders.openai[]`` ``baseUrl``
     and ``id``, Gemini CLI's ``GOOGLE_GEMINI_BASE_URL`` and ``GEMINI_MODEL``. A model an OpenCode or Qwen Code
     config names carries its provider's key (``provider.x`` / ``modelProviders.openai.N``), so a caller can tell
