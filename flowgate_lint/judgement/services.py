@@ -187,6 +187,9 @@ def upstream_ports(ctx: Any) -> frozenset[int]:
                         ports.add(u.port)
                 else:
                     stack.append(v)
+        behind = getattr(ctx.spec.gateway, "behind", None)
+        if behind is not None:
+            ports.add(behind)
         cache["upstream_ports"] = frozenset(ports - {ctx.spec.gateway.port})
     return cache["upstream_ports"]
 

@@ -299,8 +299,10 @@ _NEGATION = lazy(r"\b(?:not|isn't|aren't|no|never)\b|不是|没有|不", re.I)
 
 
 def _fine(ctx: Any, name: str, port: int, want: int) -> bool:
-    """Whether ``port`` is right for service ``name``: its configured port, or another port the gateway listens on."""
-    return port == want or (name == ctx.spec.gateway.service and port in ctx.spec.gateway.also)
+    """Whether ``port`` is right for service ``name``: its configured port, another port the gateway listens on, or
+    the gateway product's own port behind the clients' gateway (settings that move the clients elsewhere)."""
+    gw = ctx.spec.gateway
+    return port == want or (name == gw.service and (port in gw.also or port == getattr(gw, "behind", None)))
 
 
 def _sentence_service(text: str, at: int, ctx: Any, wrapped: bool = True) -> cm.Mention | None:

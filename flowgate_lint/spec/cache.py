@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 4  # 1 was a pickle: never read again; 2 had no symlink targets; 3 had no Gateway.container_port
+FORMAT = 5  # 1 was a pickle: never read again; 2 had no symlink targets; 3 had no Gateway.container_port; 4 no .behind
 RACY_NS = 2_000_000_000
 
 

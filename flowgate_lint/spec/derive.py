@@ -78,6 +78,14 @@ def derive_spec(
     container_loc = fields.get("container-port")
     container = _check_port(container_loc, fail) if container_loc is not None else None
     gateway = Gateway(service, host, port, also, routes, container if container != port else None)
+    configured = svc[2].value if svc else None
+    if "gateway-port" in fields and isinstance(configured, int) and not isinstance(configured, bool) \
+            and configured != port and configured not in also and configured != gateway.container_port:
+        # The settings put the clients' gateway elsewhere (a middleware, a proxy in front): the port the config
+        # gives the gateway product is still where it listens, what the clients' gateway forwards to.
+        gateway = gateway._replace(behind=configured)
+        notes.append(f"gateway port: {port} from the settings; {service}'s own port {configured} (its config) is what "
+                     "that gateway forwards to, not a wrong port")
 
     all_services = []
     for name, (_, h, p) in services.items():
@@ -87,6 +95,8 @@ def derive_spec(
             all_services.append(Service(name, _client_host(h.value) if isinstance(h.value, str) else DEFAULT_HOST, p.value))
     if not any(s.name == service for s in all_services):
         all_services.append(Service(service, host, port))
+    if gateway.behind is not None:
+        all_services.append(Service(f"{service} behind the gateway", host, gateway.behind))
 
     model_names: tuple[str, ...] | None = None
     if models is not None:

@@ -72,6 +72,9 @@ class Gateway(NamedTuple):
     # The port the gateway listens on inside its container when docker compose publishes it on ``port`` (a healthcheck
     # or ``docker exec`` check there uses it); None when no compose mapping is known or the two are the same.
     container_port: int | None = None
+    # The gateway product's own configured port when the settings put the clients' gateway on another one (a
+    # middleware or proxy in front of it): what the clients' gateway forwards to, never a wrong gateway port.
+    behind: int | None = None
 
     def listens_on(self, port: int | None) -> bool:
         return port == self.port or port in self.also
