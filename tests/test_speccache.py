@@ -29,7 +29,7 @@ def settle(*paths: Path) -> None:
     """Backdate mtimes past the racy window (a just-written file is never cached)."""
     past = time.time() - 60
     for p in paths:
-        os.utime(p, (past, past))
+        os.utime(p, (past, past), follow_symlinks=False)  # a symlink's own time, never its target's
 
 
 @pytest.fixture

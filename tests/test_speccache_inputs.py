@@ -13,23 +13,9 @@ import pytest
 
 from flowgate_lint.spec.cache import load_spec_cached
 from flowgate_lint.spec.settings import load_settings
+from test_speccache import FLOWGATE, settle
 
-FLOWGATE = """config_version: 2
-services:
-  litellm: {host: 127.0.0.1, port: PORT}
-integration: {default_model: router-default}
-litellm_base:
-  model_list:
-    - model_name: router-default
-"""
 KEY = "sk-proj-Zq8xV2mN4bT7yR1kL9wE3uH6pA0sD5fG"
-
-
-def settle(*paths: Path) -> None:
-    """Backdate mtimes past the racy window (a just-written file is never cached)."""
-    past = time.time() - 60
-    for p in paths:
-        os.utime(p, (past, past), follow_symlinks=False)
 
 
 @pytest.fixture

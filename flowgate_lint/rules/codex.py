@@ -746,7 +746,7 @@ class CodexProjectConfigIgnoredKey(Rule):
     name = "codex-project-config-ignored-key"
     summary = "A key Codex ignores in a project-local .codex/config.toml (model_provider, openai_base_url, ...)"
     preview = True
-    first_contact = "new: not yet measured on first contact (eval/README.md)"
+    first_contact = "new: not yet measured on first contact: no finding on batches 8 and 9, which hold no project-local .codex/config.toml (eval/README.md)"
     kinds = frozenset({"toml"})
     skip_history = True
     triggers = (r"model_provider|openai_base_url|chatgpt_base_url|profile|notify|otel|apps_mcp_product_sku|"
