@@ -33,13 +33,14 @@ def lint_text(text: str, name: str, codes: list[str] | None = None, spec=None) -
 
 
 def variant_spec(path: Path):
-    """The spec for a fixture: ``<variant>.flowgate.yaml`` beside a fixture named ``...-<variant>...`` (for
-    rules that depend on what the gateway config sets), or ``<variant>.settings.toml`` (settings on top of the
+    """The spec for a fixture: ``<variant>.flowgate.yaml`` (or ``<variant>.gateway.yaml``/``.json``, a gateway config
+    of another kind) beside a fixture named ``...-<variant>...`` (for rules that depend on what the gateway config sets), or ``<variant>.settings.toml`` (settings on top of the
     shared fixture config, for what only settings declare), else None (the shared fixture spec)."""
-    for cfg in sorted(path.parent.glob("*.flowgate.yaml")):
-        variant = cfg.name[: -len(".flowgate.yaml")]
-        if f"-{variant}" in path.name:
-            return load_spec(Settings({}, None, cfg.parent), str(cfg))
+    for suffix in (".flowgate.yaml", ".gateway.yaml", ".gateway.json"):  # a gateway config of any kind
+        for cfg in sorted(path.parent.glob("*" + suffix)):
+            variant = cfg.name[: -len(suffix)]
+            if f"-{variant}" in path.name:
+                return load_spec(Settings({}, None, cfg.parent), str(cfg))
     for cfg in sorted(path.parent.glob("*.settings.toml")):
         variant = cfg.name[: -len(".settings.toml")]
         if f"-{variant}" in path.name:

@@ -349,3 +349,14 @@ def test_spec_cache_round_trips_and_sees_a_new_tracked_config(tmp_path, monkeypa
     os.remove(root / "docker-compose.yml")
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
     assert load_spec_cached(settings).gateway.port == 24041
+
+
+def test_litellm_config_at_any_tracked_path_after_the_other_kinds(tmp_path):
+    root = repo(tmp_path, {"deploy/gateway/proxy.yaml": LITELLM, "README.md": doc(4000),
+                           "notes/list.yaml": "model_list:\n  - gpt-4o\n"})  # a model_list of another shape: not a config
+    spec = spec_of(root)
+    assert (spec.source_kind, spec.models, spec.source_path.name) == ("litellm", ("gpt-4o",), "proxy.yaml")
+    assert any("deploy/gateway/proxy.yaml, recognised by its content (a LiteLLM model_list)" in n for n in spec.notes)
+    (root / "router.json").write_text(json.dumps(CCR))
+    subprocess.run(["git", "-C", str(root), "add", "router.json"], check=True)
+    assert spec_of(root).source_kind == "claude-code-router"  # a gateway product's own config comes first

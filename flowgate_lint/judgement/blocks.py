@@ -10,6 +10,7 @@ from flowgate_lint.judgement.values import Block, LocalConfig, Url, _file_cache,
 from flowgate_lint.plumbing.gates import search
 from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.spec.model import model_served
+from flowgate_lint.spec.shapes import excerpt_shape
 from flowgate_lint.documents.markdown import markdown_doc
 
 
@@ -186,7 +187,8 @@ def _presents_repo_config(fence: Any, ctx: Any) -> bool:
     if not isinstance(data, dict) or not data:
         return False
     keys = set(data)
-    if not {"config_version", "services", "litellm_base"} & keys:
+    shape = excerpt_shape(getattr(ctx.spec, "source_kind", None))
+    if not {"config_version", "services", "litellm_base"} & keys and not (shape is not None and shape.markers & keys):
         return False  # decided without loading the real config (which imports ruamel.yaml)
     real = real_config(ctx)
     return isinstance(real, dict) and keys <= set(real)

@@ -42,6 +42,15 @@ def _name_regex(name: str) -> str:
     return body
 
 
+# How docs name a gateway product whose spec service name is the tool's own ("cli-proxy-api" for CLIProxyAPI and its
+# Plus fork, "archgw" for Arch and Plano, "claude-code-router" for CCR).
+PRODUCT_NAMES = {
+    "cli-proxy-api": r"cli[-_ ]?proxy[-_ ]?api(?:[-_ ]?plus)?",
+    "archgw": r"arch[-_ ]?gw|arch[ ]gateway|plano",
+    "claude-code-router": r"claude[-_ ]code[-_ ]router|ccr",
+}
+
+
 def _mention_regex(ctx: Any) -> re.Pattern[str]:
     cache = _run_cache(ctx)
     rx = cache.get("mentions")
@@ -52,7 +61,7 @@ def _mention_regex(ctx: Any) -> re.Pattern[str]:
             names.discard(ctx.spec.gateway.service)  # a default, not a name the config gives: only "gateway"
         names = sorted(names, key=len, reverse=True)
         for i, name in enumerate(names):
-            alts.append(f"(?P<d{i}>{_name_regex(name)})")
+            alts.append(f"(?P<d{i}>{PRODUCT_NAMES.get(name) or _name_regex(name)})")
         cache["mention_names"] = names
         labels = list(OTHER_SERVICES)
         cache["other_labels"] = labels

@@ -12,7 +12,8 @@ from flowgate_lint.rules import Rule, register
 from flowgate_lint.documents.scan import is_reference
 from flowgate_lint.documents.source import Source
 from flowgate_lint.rules.secrets import is_placeholder
-from flowgate_lint.spec.model import model_served
+from flowgate_lint.spec.model import ExcerptShape, model_served
+from flowgate_lint.spec.shapes import excerpt_shape
 
 # Filesystem paths in a config are relative to a base the doc may not share (the repository root, the
 # config's directory, a runtime directory): a different spelling is not a different value.
@@ -95,6 +96,16 @@ class ConfigExcerptDrift(Rule):
     config's top-level structure (`config_version`, `services`, `litellm_base`), or when it is a
     `model_list` that names models the real config serves and is not introduced as an example.
 
+    **Other gateways' configs.** When the gateway config is a CLIProxyAPI `config.yaml`, a
+    claude-code-router `config.json` or an Arch/Plano config, an excerpt in that format (its own
+    top-level keys, all of them in the real config) is compared only on what clients depend on:
+    CLIProxyAPI's `host`, `port`, and the `alias` and `prefix` of `openai-compatibility` models
+    (entries matched by `name`); claude-code-router's `HOST`, `PORT`, `Router` routes and each
+    provider's `models` (providers matched by `name`, models by membership); Arch's listener
+    `port` and `address` (matched by `name`), the providers' `model` (matched by `name`; a model
+    the real config lacks beside ones it has is a rename) and `model_aliases` targets. Keys, upstream
+    URLs, directories, logging and retry settings are never compared.
+
     ## When it deliberately does not fire
     Illustrative configs ("a config with a single model looks like this"), a section's own
     gateway config for a second proxy or another setup, a `model_list` that shares no model with
@@ -139,7 +150,8 @@ class ConfigExcerptDrift(Rule):
     kinds = frozenset({"yaml", "json"})
     skip_history = True
     fixable = True
-    triggers = CONFIG_KEYS
+    triggers = CONFIG_KEYS + ("Providers", "Router", "auth-dir", "openai-compatibility", "oauth-model-alias", "listeners",
+                              "model_providers", "llm_providers", "model_aliases")
 
     def check(self, src: Source, ctx: Any) -> Iterator[Finding]:
         from flowgate_lint import judgement as context
@@ -147,13 +159,20 @@ class ConfigExcerptDrift(Rule):
         if not src.embedded:
             return
         data = src.data()
-        if not isinstance(data, dict) or not any(k in data for k in CONFIG_KEYS):
+        if not isinstance(data, dict):
+            return
+        shape = excerpt_shape(ctx.spec.source_kind)
+        shaped = shape is not None and bool(shape.markers & set(data))
+        if not shaped and not any(k in data for k in CONFIG_KEYS):
             return
         real = context.real_config(ctx)
         if not isinstance(real, dict) or not presented_as_repo_config(src, ctx, data, real):
             return
         if context.frame_at(src, ctx, 0).quoted:
             return  # a migration's before/after, a troubleshooting change: shown on purpose
+        if shaped:
+            yield from self._shaped(src, ctx, data, real, shape)
+            return
         where = ctx.spec_rel or "the gateway config"
         served = ctx.spec.models
         renamed = served is not None and any(model_served(n, served) for n in context.model_names(data))
@@ -192,6 +211,57 @@ class ConfigExcerptDrift(Rule):
             fix = Fix((src.edit(leaf.start, leaf.end, _render(actual, token, src.kind)),), SAFE, f"Set {label} to {actual}")
             yield src.finding(self, leaf.start, leaf.end, f"excerpt shows {label} = {value!r}; {where} has {actual!r}", fix)
 
+    def _shaped(self, src: Source, ctx: Any, data: dict, real: dict, shape: ExcerptShape) -> Iterator[Finding]:
+        """An excerpt of a CLIProxyAPI, claude-code-router or Arch config: only the values clients depend on."""
+        from flowgate_lint import judgement as context
+
+        where = ctx.spec_rel or "the gateway config"
+        for leaf in src.leaves():
+            generic = tuple("*" if isinstance(p, int) else p for p in leaf.path)
+            if not any(_fits(generic, pattern) for pattern in shape.compared):
+                continue
+            value = leaf.value
+            if isinstance(value, bool) or not isinstance(value, (str, int)):
+                continue
+            if isinstance(value, str) and (not value.strip() or is_reference(value) or value.strip() in ("...", "…")):
+                continue
+            if context.frame_at(src, ctx, leaf.start).quoted:
+                continue
+            label = ".".join(str(p) for p in leaf.path)
+            is_model = any(_fits(generic, pattern) for pattern in shape.models)
+            target = _matched(leaf.path, data, real, shape.match_by)
+            if target is None and is_model:
+                # An entry matched by nothing: a rename when the excerpt's other names at this place are the real ones.
+                theirs = {str(v) for v in _values_at(real, generic)}
+                ours = {str(v) for v in _values_at(data, generic)}
+                if str(value) not in theirs and ours & theirs and not model_served(str(value), ctx.spec.models or ()):
+                    yield src.finding(self, leaf.start, leaf.end, f"excerpt names model '{value}' at {label}, which "
+                                                                  f"{where} does not ({', '.join(sorted(theirs))})")
+                continue
+            if target is None:
+                continue  # an entry the real config does not have (another provider, another listener): not compared
+            path, members = target
+            if members is not None:  # a list of names, compared by membership
+                shown = lookup(data, leaf.path[:-1])
+                if value in members or not isinstance(shown, list) or not set(map(str, shown)) & set(map(str, members)):
+                    continue  # listed, or a list that shares no name with the real one (an illustration)
+                yield src.finding(self, leaf.start, leaf.end, f"excerpt lists model '{value}' at {label}, which {where} "
+                                                              f"does not list there ({', '.join(map(str, members))})")
+                continue
+            actual = lookup(real, path)
+            if actual is _MISSING or isinstance(actual, (dict, list, bool)) or actual is None or str(actual) == str(value):
+                continue
+            if isinstance(actual, str) and (not actual.strip() or is_reference(actual)):
+                continue
+            if _credential(leaf.key, actual) or _credential(leaf.key, value):
+                continue  # compared keys are addresses and names; a credential-shaped value is not ours to show
+            why = f"excerpt shows {label} = {value!r}; {where} has {actual!r}"
+            if is_model and ctx.spec.models is not None and model_served(str(value), ctx.spec.models):
+                continue  # a model the gateway serves under another entry: a choice, not drift
+            token = src.text[leaf.start:leaf.end]
+            fix = Fix((src.edit(leaf.start, leaf.end, _render(actual, token, src.kind)),), SAFE, f"Set {label} to {actual}")
+            yield src.finding(self, leaf.start, leaf.end, why, fix)
+
     @staticmethod
     def _real_path(path: tuple, excerpt: Any, real: Any) -> tuple | None:
         """The path in the real config: model_list entries are matched by model_name, not index."""
@@ -214,3 +284,53 @@ class ConfigExcerptDrift(Rule):
             else:
                 out.append(part)
         return tuple(out)
+
+
+def _fits(path: tuple, pattern: tuple) -> bool:
+    return len(path) == len(pattern) and all(q == "*" or p == q for p, q in zip(path, pattern))
+
+
+def _matched(path: tuple, excerpt: Any, real: Any, match_by: dict[str, str]) -> tuple[tuple, list | None] | None:
+    """Where an excerpt leaf is in the real config: list entries are matched by their identifying field (``match_by``);
+    a list of names (``"*"``) gives the real list to check membership in. None when the real config has no such entry."""
+    out: list[Any] = []
+    node = real
+    for i, part in enumerate(path):
+        if isinstance(part, int):
+            parent = path[i - 1] if i else None
+            how = match_by.get(parent) if isinstance(parent, str) else None
+            if not isinstance(node, list) or how is None:
+                return None
+            if how == "*":
+                if i != len(path) - 1 or not all(isinstance(e, (str, int)) for e in node):
+                    return None
+                return tuple(out), list(node)
+            entry = lookup(excerpt, path[: i + 1])
+            ident = entry.get(how) if isinstance(entry, dict) else None
+            if ident is None:
+                return None
+            match = next((j for j, e in enumerate(node) if isinstance(e, dict) and e.get(how) == ident), None)
+            if match is None:
+                return None
+            out.append(match)
+            node = node[match]
+        else:
+            if not isinstance(node, dict) or part not in node:
+                return None
+            out.append(part)
+            node = node[part]
+    return tuple(out), None
+
+
+def _values_at(data: Any, pattern: tuple) -> list[Any]:
+    """Every scalar at ``pattern`` (``"*"``: any key or index) in ``data``."""
+    nodes = [data]
+    for part in pattern:
+        nxt: list[Any] = []
+        for node in nodes:
+            if part == "*":
+                nxt += list(node.values()) if isinstance(node, dict) else list(node) if isinstance(node, list) else []
+            elif isinstance(node, dict) and part in node:
+                nxt.append(node[part])
+        nodes = nxt
+    return [n for n in nodes if isinstance(n, (str, int)) and not isinstance(n, bool)]

@@ -109,7 +109,7 @@ def _because(t: cm.Target) -> str:
 # "port 5000", "ports: 5000", "端口 5000"; "cliproxyapi_plus.port: 5000"; "ports 4000, 5000".
 # The lookahead (the first character of any match) only spares trying every branch at every position; only
 # "port" needs case folding (a case-insensitive pattern is slower throughout).
-_PORT_WORD = lazy(r"(?=[pP端:：\d\s])(?:(?<![\w-])(?:(?i:ports?)|端口)\s*[:=]?\s*(\d{2,5})\b(?!\w|\.\d)|(?<=[(（])\s*(\d{2,5})\s*(?=[)）])"
+_PORT_WORD = lazy(r"(?=[pP端:：\d\s])(?:(?<![\w-])(?:(?i:ports?)|端口)\s*[:=]?\s*(?:`|\*\*)?(\d{2,5})\b(?!\w|\.\d)|(?<=[(（])\s*(\d{2,5})\s*(?=[)）])"
                   r"|(?<![\w.:])(\d{2,5})\s*(?:号)?端口|(?<![\w:/.\]\[])[:：](\d{2,5})\b(?![\w.:]))")
 _PORT_HINT = lazy(r"[(（:：]\s*\d")  # what _PORT_WORD needs without "port" or "端口"
 _DIGITS = lazy(r"\d\d")  # every _PORT_WORD match holds a port number
@@ -204,7 +204,8 @@ class _ServicePorts:
                 if u.port is not None and cm.host_class(u.host, spec) in _LOCAL_HOSTS:
                     spots.append((u.start, u.end, u.port, text[u.start:u.end], True))
             for m in _PORT_WORD.finditer(text) if worded else ():
-                spots.append((m.start(), m.end(), int(m.group(1) or m.group(2) or m.group(3) or m.group(4)), m.group(0), False))
+                spots.append((m.start(), m.end(), int(m.group(1) or m.group(2) or m.group(3) or m.group(4)),
+                              m.group(0).replace("`", "").replace("**", ""), False))
             for start, end, port, shown, is_url in spots:
                 near = cm.service_near(text, start, end, ctx)
                 if near is None and not is_url:
@@ -222,7 +223,7 @@ class _ServicePorts:
                 if _named_owner(cm._line_of(src, at, conv(end))[0], port, ctx):
                     continue  # "CLIProxyAPIPlus ... gateway on :8317": the line names the service that owns the port
                 name = near.name if near.kind == "declared" or ctx.spec.source_kind != "settings" else "the gateway"
-                ps = conv(start + shown.rfind(str(port)))
+                ps = conv(start + text[start:end].rfind(str(port)))
                 yield self._finding(src, ctx, ps, ps + len(str(port)), name, port, want, shown, False)
             if listed or "lsof" in text or "fuser" in text or "nc -z" in text:
                 yield from self._port_lists(src, ctx, text, conv)
@@ -361,7 +362,10 @@ class GatewayUrlMismatch(_ServicePorts, Rule):
     configured one is drift: "CLIProxyAPIPlus: http://127.0.0.1:5000" or "CLIProxyAPIPlus listens
     on port 5000" when the config says 8317, "Make sure port 8318 is free before starting
     CLIProxyAPIPlus" (the sentence names only that service), a table row naming the service with
-    a port column, a dotted key `cliproxyapi_plus.port: 5000`, a YAML/JSON/TOML block with
+    a port column, a dotted key `cliproxyapi_plus.port: 5000`, the gateway product named in a
+    sentence with one port ("CCR operates as a local HTTP server (default port `8080`)" when
+    claude-code-router's config says 3457; CLIProxyAPI, CLIProxyAPIPlus, Arch and Plano are named
+    the same way when the config is theirs), a YAML/JSON/TOML block with
     `cliproxyapi_plus: {port: 5000}`, and a list of the services' ports with one nobody has
     ("ports 4000, 5000 must be free", "Ports available (4000, 5000)", or one `lsof -i :N` per line,
     when the config says 4000 and 8317).

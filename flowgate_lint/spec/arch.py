@@ -19,7 +19,7 @@ crates/brightstaff/src/main.rs):
 from pathlib import Path
 from typing import Any
 
-from flowgate_lint.spec.model import DEFAULT_HOST, Located
+from flowgate_lint.spec.model import DEFAULT_HOST, ExcerptShape, Located
 from flowgate_lint.spec.settings import display
 from flowgate_lint.spec.yamlnodes import _expect_mapping, _item_line, _key_line, _located, _plain
 
@@ -29,6 +29,16 @@ DEFAULT_PORT = 12000  # the model (egress) listener
 PROMPT_PORT = 10000  # the prompt (ingress) listener
 MARKERS = (b"listeners",)
 _MODEL_TYPES = ("model", "model_listener")
+
+# A doc's excerpt of this config is compared on the listeners' addresses, the providers' models and the aliases'
+# targets, never on access keys, endpoints or prompt targets.
+EXCERPT = ExcerptShape(
+    markers=frozenset({"listeners", "model_providers", "llm_providers", "model_aliases"}),
+    compared=(("listeners", "*", "port"), ("listeners", "*", "address"), ("model_providers", "*", "model"),
+              ("llm_providers", "*", "model"), ("model_aliases", "*", "target")),
+    match_by={"listeners": "name", "model_providers": "name", "llm_providers": "name"},
+    models=(("model_providers", "*", "model"), ("llm_providers", "*", "model")),
+)
 
 
 def is_arch(data: Any) -> bool:

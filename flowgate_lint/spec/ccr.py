@@ -16,7 +16,7 @@ and server.ts of the last config.json release; packages/core/src/config/default-
 from pathlib import Path
 from typing import Any
 
-from flowgate_lint.spec.model import DEFAULT_HOST, Located
+from flowgate_lint.spec.model import DEFAULT_HOST, ExcerptShape, Located
 from flowgate_lint.spec.settings import display
 from flowgate_lint.spec.yamlnodes import _expect_mapping, _key_line, _located, _plain
 
@@ -24,6 +24,15 @@ KIND = "claude-code-router"
 SERVICE = "claude-code-router"
 DEFAULT_PORT = 3456
 MARKERS = (b'"Providers"', b'"providers"', b'"Router"')
+
+# A doc's excerpt of this config is compared on the address, the router's routes and the providers' model names,
+# never on keys, upstream URLs or transformers.
+EXCERPT = ExcerptShape(
+    markers=frozenset({"Providers", "providers", "Router", "APIKEY", "PORT", "HOST"}),
+    compared=(("HOST",), ("PORT",), ("Router", "*"), ("Providers", "*", "models", "*"), ("providers", "*", "models", "*")),
+    match_by={"Providers": "name", "providers": "name", "models": "*"},
+    models=(("Providers", "*", "models", "*"), ("providers", "*", "models", "*")),
+)
 
 
 def is_ccr(data: Any) -> bool:

@@ -17,7 +17,7 @@ cmd/server/main.go, config.example.yaml):
 from pathlib import Path
 from typing import Any
 
-from flowgate_lint.spec.model import DEFAULT_HOST, Located
+from flowgate_lint.spec.model import DEFAULT_HOST, ExcerptShape, Located
 from flowgate_lint.spec.settings import display
 from flowgate_lint.spec.yamlnodes import _expect_mapping, _located
 
@@ -33,6 +33,16 @@ _OWN_KEYS = frozenset({
 })
 MARKERS = tuple(k.encode() for k in ("auth-dir", "remote-management", "openai-compatibility", "oauth-model-alias",
                                      "claude-api-key", "codex-api-key", "gemini-api-key"))
+
+# A doc's excerpt of this config is compared on the address and the names clients ask for, never on auth-dir,
+# keys, upstream base-urls or logging.
+EXCERPT = ExcerptShape(
+    markers=_OWN_KEYS,
+    compared=(("host",), ("port",), ("openai-compatibility", "*", "prefix"),
+              ("openai-compatibility", "*", "models", "*", "alias")),
+    match_by={"openai-compatibility": "name", "models": "name"},
+    models=(("openai-compatibility", "*", "models", "*", "alias"),),
+)
 
 
 def is_cliproxyapi(data: Any) -> bool:

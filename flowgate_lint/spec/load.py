@@ -37,7 +37,8 @@ def find_spec_file(settings: Settings, explicit: str | None = None,
 
     Order: ``--spec``, the ``spec`` setting, then well-known paths under the
     settings root (the current directory when there are no settings), then the tracked YAML/JSON files whose content
-    is a CLIProxyAPI, claude-code-router or Arch/Plano config, or a docker compose file running a gateway image. When
+    is a CLIProxyAPI, claude-code-router or Arch/Plano config, then a LiteLLM proxy config (a ``model_list`` with
+    ``litellm_params``), then a docker compose file running a gateway image. When
     several well-known paths exist, one git ignores (a personal copy of a tracked example) is passed over for a
     tracked or untracked one: CI never sees the ignored file. Every path looked at, present or not, is appended to
     ``probes`` (the spec cache's dependencies); why a file was passed over, to ``notes``. ``scan`` memoizes the
@@ -108,12 +109,29 @@ def _by_content(settings: Settings, probes: list[Path], notes: list[str], scan: 
         else:
             notes.append(f"gateway config: {display(path)}, recognised by its content ({kind})")
         return path, data
+    litellm = found.get("litellm") or []
+    if litellm:  # after the other kinds: a model_list may also be another tool's, or an example's, file
+        path, data = litellm[0]
+        more = f" (the first of {len(litellm)} tracked; set 'spec' to choose)" if len(litellm) > 1 else ""
+        notes.append(f"gateway config: {display(path)}, recognised by its content (a LiteLLM model_list){more}")
+        return path, data
     composed = found.get(compose.KIND) or []
     if composed:
         path, data = composed[0]
         notes.append(f"gateway config: none; the compose file {display(path)} runs a gateway image")
         return path, data
     return None, None
+
+
+LITELLM_MARKER = b"litellm_params"
+
+
+def _litellm_proxy(data: Any) -> bool:
+    """A LiteLLM proxy config at a path nobody names: a ``model_list`` whose entries have ``litellm_params``."""
+    entries = data.get("model_list") if isinstance(data, dict) else None
+    return isinstance(entries, list) and bool(entries) and all(
+        isinstance(e, dict) and isinstance(e.get("model_name"), str) and isinstance(e.get("litellm_params"), dict)
+        for e in entries)
 
 
 def scan_tracked(root: Path, probes: list[Path], scan: dict) -> dict[str, list]:
@@ -143,6 +161,8 @@ def scan_tracked(root: Path, probes: list[Path], scan: dict) -> dict[str, list]:
         except OSError:
             continue
         maybe = [k for k, (_, _, _, markers) in CONTENT_KINDS.items() if any(m in raw for m in markers)]
+        if LITELLM_MARKER in raw and b"model_list" in raw:
+            maybe.append("litellm")
         if all(m in raw for m in compose.MARKERS) and b"ports" in raw:
             maybe.append(compose.KIND)
         if not maybe or parsed >= SCAN_MAX_PARSED:
@@ -157,6 +177,8 @@ def scan_tracked(root: Path, probes: list[Path], scan: dict) -> dict[str, list]:
             found.setdefault("ambiguous", []).append((path, kinds))
         elif kinds:
             found.setdefault(kinds[0], []).append((path, data))
+        elif "litellm" in maybe and _litellm_proxy(data):
+            found.setdefault("litellm", []).append((path, data))
         elif compose.KIND in maybe and compose.is_compose(data) and compose.gateway_mappings(data):
             found.setdefault(compose.KIND, []).append((path, data))
     return found

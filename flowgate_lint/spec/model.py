@@ -250,3 +250,18 @@ class Located(NamedTuple):
     value: Any
     path: str | None
     line: int | None
+
+
+class ExcerptShape(NamedTuple):
+    """What a doc's excerpt of a gateway config of one kind is compared on (FG601): only what clients depend on.
+
+    ``markers``: top-level keys that make a block an excerpt of this kind; ``compared``: leaf paths whose values
+    must equal the real config's (``"*"`` is any key or list index); ``match_by``: list keys whose entries are
+    matched by an identifying field, not by index (``"*"``: a list of names, matched by membership);
+    ``models``: leaf paths that are model names (a name the real config lacks, beside names it has, is a rename).
+    """
+
+    markers: frozenset[str]
+    compared: tuple[tuple[str, ...], ...]
+    match_by: dict[str, str]
+    models: tuple[tuple[str, ...], ...] = ()
