@@ -360,3 +360,19 @@ def test_litellm_config_at_any_tracked_path_after_the_other_kinds(tmp_path):
     (root / "router.json").write_text(json.dumps(CCR))
     subprocess.run(["git", "-C", str(root), "add", "router.json"], check=True)
     assert spec_of(root).source_kind == "claude-code-router"  # a gateway product's own config comes first
+
+
+def test_a_web_port_in_front_of_litellm_keeps_its_default_port_behind(tmp_path):
+    from rulekit import lint_text
+
+    root = repo(tmp_path, {"litellm/config.yaml": LITELLM})
+    spec = load_spec(load_settings(None, root), str(root / "litellm/config.yaml"))
+    assert spec.gateway.behind is None
+    web = load_spec(load_settings(None, root)._replace(values={"gateway-port": 443}), str(root / "litellm/config.yaml"))
+    assert (web.gateway.port, web.gateway.behind) == (443, 4000)
+    assert any("a web server's port" in n for n in web.notes)
+    diagram = "# Architecture\n\n```\n[Codex]──HTTPS──►[Nginx :443]──►[LiteLLM :4000]\n```\n"
+    assert [f for f in lint_text(diagram, "README.md", ["FG301"], spec=web)] == []
+    moved = load_spec(load_settings(None, root)._replace(values={"gateway-port": 4100}), str(root / "litellm/config.yaml"))
+    assert moved.gateway.behind is None  # LiteLLM itself on 4100: a leftover 4000 is drift
+    assert [f.code for f in lint_text("LiteLLM listens on port 4000.\n", "README.md", ["FG301"], spec=moved)] == ["FG301"]

@@ -7,7 +7,7 @@ from typing import Any
 from flowgate_lint.judgement.frames import CHOICE, HISTORY, frame_at
 from flowgate_lint.judgement.sections import section_at
 from flowgate_lint.judgement.services import client_arrow, mentions, service_by_name, service_by_port, service_near, upstream_ports
-from flowgate_lint.judgement.urls import API_SERVICES, OTHER_KEYS, OTHER_PORTS, UPSTREAM_KEYS, _GATEWAY_PATHS, _bare_host, client_key, host_class, is_client_path, parse_url
+from flowgate_lint.judgement.urls import API_SERVICES, OTHER_KEYS, OTHER_PORTS, SERVED_PATHS, UPSTREAM_KEYS, _GATEWAY_PATHS, _bare_host, client_key, host_class, is_client_path, parse_url
 from flowgate_lint.judgement.values import CERTAIN, GATEWAY, LOCAL, Mention, PROBABLE, SERVICE, Target, UNKNOWN, UPSTREAM, Url, _file_cache
 from flowgate_lint.plumbing.lazyre import lazy
 from flowgate_lint.plumbing.gates import search
@@ -209,6 +209,9 @@ def _judge(src: Any, ctx: Any, start: int, end: int, key: str | None, url: Url) 
         d = describes
         kind = SERVICE if service_by_name(ctx, d) is not None else LOCAL
         return target(kind, "", d, f"the section is about {d}")
+    served = SERVED_PATHS.get(gw.service)
+    if client_path and not client and served is not None and not served.search(url.path) and url.port != expected:
+        return target(LOCAL, "", None, f"{url.path} is not an API {gw.service} serves")
     if client or client_path:
         signal = f"{key} is a client base-URL key" if client else f"{url.path} is a client API path"
         if other_label in API_SERVICES and (near is None or near.kind != "gateway"):
@@ -217,7 +220,7 @@ def _judge(src: Any, ctx: Any, start: int, end: int, key: str | None, url: Url) 
             if svc.port in upstream_ports(ctx) and not client:
                 return target(SERVICE, "", svc.name, f"port {svc.port} is {svc.name}, which the gateway forwards to")
             return target(GATEWAY, PROBABLE, gw.service, f"{signal}, on the port of {svc.name} (not the gateway)")
-        if url.port in OTHER_PORTS:
+        if url.port in OTHER_PORTS and OTHER_PORTS[url.port] != gw.service:
             return target(LOCAL, "", OTHER_PORTS[url.port], f"port {url.port} is {OTHER_PORTS[url.port]}'s")
         named = (near is not None and near.kind == "gateway") or any(m.kind == "gateway" for m in mentions(line_text, ctx))
         if expected is not None and not named and not similar_port(url.port, expected) \
@@ -239,7 +242,7 @@ def _judge(src: Any, ctx: Any, start: int, end: int, key: str | None, url: Url) 
     pattern = _GATEWAY_PATHS.get(gw.service)
     if pattern is not None and url.path and pattern.search(url.path) and other_label is None:
         return target(GATEWAY, PROBABLE, gw.service, f"{url.path} is a {gw.service} route")
-    if url.port in OTHER_PORTS:
+    if url.port in OTHER_PORTS and OTHER_PORTS[url.port] != gw.service:
         return target(LOCAL, "", OTHER_PORTS[url.port], f"port {url.port} is {OTHER_PORTS[url.port]}'s")
     return target(UNKNOWN, "", None, "a local address with nothing saying it is the gateway")
 

@@ -114,6 +114,11 @@ def client_key(name: str | None) -> str | None:
 
 CLIENT_PATHS = ("/v1/models", "/v1/messages", "/v1/messages/count_tokens", "/v1/chat/completions", "/v1/responses")
 _CLIENT_PATH = lazy(r"(?:^|/)v1/(?:models|messages(?:/count_tokens)?|chat/completions|responses)(?:/|$|\?)")
+# Gateway products that serve only some client APIs: a client path outside them is another server's.
+# claude-code-router: Anthropic's Messages API only (its server registers /v1/messages and the UI's /api routes).
+SERVED_PATHS = {
+    "claude-code-router": lazy(r"(?:^|/)v1/messages(?:/count_tokens)?(?:/|$|\?)"),
+}
 # Paths only the gateway product serves (LiteLLM's health and admin routes, CLIProxyAPI's management API).
 _GATEWAY_PATHS = {
     "litellm": lazy(r"^/(?:health/liveliness|health/readiness|model/info|key/generate|v1/model/info)\b"),

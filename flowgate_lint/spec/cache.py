@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 5  # 1 was a pickle: never read again; 2 had no symlink targets; 3 had no Gateway.container_port; 4 no .behind
+FORMAT = 6  # 1 was a pickle: never read again; 2 had no symlink targets; 3 had no Gateway.container_port; 4 no .behind;
+# 5 was derived without the LiteLLM content scan and the web-port .behind
 RACY_NS = 2_000_000_000
 
 

@@ -11,6 +11,11 @@ from flowgate_lint.spec.model import BIND_ALL, ClaudeSpec, CodexSpec, DEFAULT_EN
 # --------------------------------------------------------------------------- core
 
 
+WEB_PORTS = (80, 443)
+# The port a gateway product listens on when its config gives none (LiteLLM's --port default).
+PRODUCT_PORTS = {"litellm": 4000}
+
+
 def derive_spec(
     fields: dict[str, Located],
     services: dict[str, tuple[Located, Located, Located]],
@@ -86,6 +91,14 @@ def derive_spec(
         gateway = gateway._replace(behind=configured)
         notes.append(f"gateway port: {port} from the settings; {service}'s own port {configured} (its config) is what "
                      "that gateway forwards to, not a wrong port")
+
+    elif "gateway-port" in fields and port in WEB_PORTS and configured is None and source_kind in PRODUCT_PORTS \
+            and PRODUCT_PORTS[source_kind] not in (port, *also):
+        # The clients reach the gateway on a web server's port (TLS or a reverse proxy in front), and the config
+        # gives the product no port: it listens on its own default behind that server.
+        gateway = gateway._replace(behind=PRODUCT_PORTS[source_kind])
+        notes.append(f"gateway port: {port} from the settings (a web server's port); {service}'s default port "
+                     f"{PRODUCT_PORTS[source_kind]} is what that server forwards to, not a wrong port")
 
     all_services = []
     for name, (_, h, p) in services.items():
