@@ -97,16 +97,17 @@ BOMS = {"utf-8": b"\xef\xbb\xbf", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\
 
 
 class Source:
-    """A checkable unit: a whole file, or a fenced block of a Markdown file."""
+    """A checkable unit: a whole file, a fenced block of a Markdown file, or a here-document that writes a file."""
 
-    __slots__ = ("host", "kind", "text", "lang", "embedded", "_map_text", "_map_host", "_cache")
+    __slots__ = ("host", "kind", "text", "lang", "embedded", "target", "_map_text", "_map_host", "_cache")
 
     def __init__(self, host: HostFile, kind: str, text: str, line_map: list[tuple[int, int]] | None = None,
-                 lang: str | None = None) -> None:
+                 lang: str | None = None, target: str | None = None) -> None:
         self.host = host
         self.kind = kind
         self.text = text
         self.lang = lang
+        self.target = target  # the file a shell here-document writes this text to (None for files and fences)
         self.embedded = line_map is not None
         pairs = line_map or [(0, 0)]
         self._map_text = [p[0] for p in pairs]

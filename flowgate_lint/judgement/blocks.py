@@ -123,6 +123,8 @@ _ELLIPSIS = lazy(r"^\s*(?:#|//)?\s*(?:\.\.\.|…)\s*$|(?<![\w.])\.\.\.(?![\w.])"
 
 
 def _fence_of(src: Any) -> Any:
+    if src.host.kind != "markdown":
+        return None
     md = _main_markdown(src)
     start = src.to_host(0)
     for f in markdown_doc(md).fences:
@@ -200,8 +202,10 @@ def block_facts(src: Any, ctx: Any) -> Block:
     key = ("block", src.to_host(0))
     if key in fc:
         return fc[key]
-    fence = _fence_of(src) if src.embedded else None
-    if fence is None:
+    fence = _fence_of(src) if src.embedded and src.target is None else None
+    if src.target is not None:
+        b = Block(src.target, False, True, False, None)  # a here-document: the file it writes
+    elif fence is None:
         b = Block(src.host.path, False, True, bool(src.host.is_spec), None)
     else:
         intro = _intro(src.host, fence)

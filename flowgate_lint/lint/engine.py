@@ -213,13 +213,18 @@ def needs_decoding(raw: bytes) -> bool:
 
 
 def sources_of(host: "HostFile") -> "list[Source]":
-    """The file itself, plus the fenced blocks of a Markdown file in languages we check."""
+    """The file itself, plus the fenced blocks of a Markdown file in languages we check, plus the here-documents
+    of shell code (a script, a shell block) that write a config file."""
     main = host.whole()
     out = [main]
     if host.kind == "markdown":
         from flowgate_lint.documents.markdown import markdown_doc
 
         out.extend(f.source for f in markdown_doc(main).fences if f.source is not None)
+    if "<<" in host.text:
+        from flowgate_lint.documents.heredocs import heredoc_sources
+
+        out.extend(doc for src in tuple(out) if src.kind == "shell" for doc in heredoc_sources(src))
     return out
 
 
@@ -234,6 +239,8 @@ def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
     sources = sources_of(host)
     findings: list[Finding] = []
     history = is_history(host.path, ctx)
+    # A here-document's body is checked as the file it writes, not again as shell text around it.
+    bodies = [(s.to_host(0), s.to_host(len(s.text))) for s in sources if s.target is not None]
     for src in sources:
         error = src.parse_error()
         if error is not None and ctx.enabled(InvalidSyntax.code) and InvalidSyntax.reportable(src, ctx):
@@ -254,6 +261,8 @@ def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
                 continue  # reported once as invalid-syntax
             if error is not None:  # a source that does not parse is reported, never edited
                 found = [f._replace(fix=None) for f in found]
+            if bodies and src.target is None and src.kind == "shell":
+                found = [f for f in found if not any(a <= f.start < b for a, b in bodies)]
             if found and rule.skip_history and host.kind == "markdown":
                 # A "## Changelog" or "Release notes" section of a README describes the past, as a history file does.
                 found = [f for f in found if not section_at(sources[0], ctx, f.start).history]

@@ -32,10 +32,19 @@ def codex_data(src: Source) -> dict | None:
         return None
     if "model_provider" in data or "model_providers" in data:
         return data
+    if src.target is not None and is_codex_config_path(src.target):
+        return data  # a here-document that writes Codex's config.toml
     if ("profiles" in data or "profile" in data) and (_CODEX_KEYS & set(data) or "codex" in src.host.path.lower()
                                                       or (src.embedded and "codex" in (src.lang or "").lower())):
         return data
     return None
+
+
+def is_codex_config_path(path: str) -> bool:
+    """``~/.codex/config.toml``, ``$CODEX_HOME/config.toml``, ``.codex/config.toml`` (as a script writes it)."""
+    path = path.replace("\\", "/").strip("\"'")
+    return path.endswith(".codex/config.toml") or path.endswith("CODEX_HOME/config.toml") \
+        or path.endswith("CODEX_HOME}/config.toml")
 
 
 def providers_of(data: dict | None) -> dict:
@@ -670,23 +679,26 @@ class CodexOpenAIBaseUrlKey(Rule):
                 exported |= {a.name for a in assignments(f.source)}
         if "OPENAI_API_KEY" not in exported:
             return
-        for f in doc.fences:
-            if f.source is None or f.source.kind != "toml":
-                continue
+        from flowgate_lint.documents.heredocs import heredoc_sources
+
+        blocks = [f.source for f in doc.fences if f.source is not None and f.source.kind == "toml"]
+        blocks += [h for f in doc.fences if f.source is not None and f.source.kind == "shell"
+                   for h in heredoc_sources(f.source) if h.kind == "toml"]  # cat > ~/.codex/config.toml <<EOF
+        for block in blocks:
             try:
-                data = f.source.data()  # openai_base_url is Codex's own key: no other sign of Codex is needed
+                data = block.data()  # openai_base_url is Codex's own key: no other sign of Codex is needed
             except Exception:  # noqa: BLE001 - unparsable blocks are FG001's
                 continue
             if not isinstance(data, dict) or data.get("model_provider", "openai") != "openai":
                 continue
-            leaf = leaf_at(f.source, ("openai_base_url",))
+            leaf = leaf_at(block, ("openai_base_url",))
             if leaf is None or not isinstance(leaf.value, str):
                 continue
-            if context.frame_at(f.source, ctx, leaf.start).quoted:
+            if context.frame_at(block, ctx, leaf.start).quoted:
                 continue
-            if not context.judge(f.source, ctx, leaf.start, leaf.end, key="openai_base_url").is_gateway:
+            if not context.judge(block, ctx, leaf.start, leaf.end, key="openai_base_url").is_gateway:
                 continue
-            yield f.source.finding(
+            yield block.finding(
                 self, leaf.start, leaf.end,
                 "openai_base_url uses Codex's built-in provider, which reads its key from CODEX_API_KEY or `codex login "
                 "--with-api-key`, not OPENAI_API_KEY; this document exports only OPENAI_API_KEY, so the gateway gets "

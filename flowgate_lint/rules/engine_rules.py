@@ -76,6 +76,8 @@ class InvalidSyntax(Rule):
         """Files always; a fenced block only when the doc presents it as a complete file to copy."""
         if not src.embedded:
             return True
+        if src.target is not None:
+            return False  # a here-document: the shell may expand what makes it parse (``model = $MODEL``)
         from flowgate_lint.judgement.blocks import block_facts
 
         facts = block_facts(src, ctx)

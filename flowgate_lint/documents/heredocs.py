@@ -1,0 +1,62 @@
+"""Here-documents that write a config file (``cat > ~/.codex/config.toml <<EOF``): their bodies are that file's
+content, so they are checked as embedded sources of the file's kind, with ``target`` naming the file.
+
+Only a heredoc whose command line redirects into (or ``tee``s to) a path with a config suffix is read; the body
+ends at the first line that is exactly the delimiter (leading tabs allowed with ``<<-``). An unterminated heredoc
+is not read. Nothing in the body is expanded or run: ``${VAR}`` stays text."""
+
+from typing import Iterator
+
+from flowgate_lint.documents.source import Source
+from flowgate_lint.plumbing.lazyre import lazy
+
+_HEREDOC = lazy(r"<<(-?)[ \t]*(['\"]?)([A-Za-z_][\w.-]*)\2")
+_TARGET = lazy(r"(?:(?<![<>&\d])>>?|\btee(?:[ \t]+-a)?)[ \t]*(['\"]?)([^\s'\"<>|;&()]+)\1")
+KINDS = {".toml": "toml", ".json": "json", ".jsonc": "json", ".yaml": "yaml", ".yml": "yaml"}
+MAX_HEREDOCS = 200  # per source: a script that writes more files than this is data
+
+
+def kind_of_target(path: str) -> str | None:
+    dot = path.rfind(".")
+    return KINDS.get(path[dot:].lower()) if dot > path.rfind("/") else None
+
+
+def heredoc_sources(src: Source) -> Iterator[Source]:
+    """The here-documents of a shell source that write a config file, as embedded sources."""
+    text = src.text
+    if "<<" not in text:
+        return
+    count = 0
+    pos = 0
+    while count < MAX_HEREDOCS:
+        m = _HEREDOC.search(text, pos)
+        if m is None:
+            return
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        if line_end < 0:
+            return
+        pos = line_end + 1
+        target = _TARGET.search(text, line_start, line_end)
+        kind = kind_of_target(target.group(2)) if target is not None else None
+        tag, tabs = m.group(3), m.group(1) == "-"
+        body_start = at = pos
+        line_map: list[tuple[int, int]] = []
+        end = -1
+        while at < len(text):
+            nl = text.find("\n", at)
+            stop = len(text) if nl < 0 else nl
+            line = text[at:stop].rstrip("\r")
+            if (line.lstrip("\t") if tabs else line) == tag:
+                end = at
+                break
+            line_map.append((at - body_start, src.to_host(at)))
+            at = stop + 1
+        if end < 0:
+            return  # unterminated: the rest of the file is not a config
+        pos = end
+        if kind is None or target is None:
+            continue
+        count += 1
+        yield Source(src.host, kind, text[body_start:end], line_map or [(0, src.to_host(body_start))], lang=kind,
+                     target=target.group(2))
