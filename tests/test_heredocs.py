@@ -54,8 +54,10 @@ def test_an_unterminated_heredoc_or_one_without_a_config_target_is_not_read():
     assert sources("cat > a.toml <<EOF\nmodel = 'x'\n") == []
     assert sources("cat <<EOF\nmodel = 'x'\nEOF\n") == []
     assert sources("cat > run.sh <<EOF\nmodel = 'x'\nEOF\n") == []
-    got = sources("python - <<'PY' > out.json\nprint(1)\nPY\ncat > b.yaml <<E\nport: 1\nE\n")
-    assert [(s.target, s.text) for s in got] == [("out.json", "print(1)\n"), ("b.yaml", "port: 1\n")]
+    # a program's input, not the file: python writes out.json; a cat piped elsewhere writes nothing itself
+    got = sources("python - <<'PY' > out.json\nprint(1)\nPY\ncat <<E | jq . > c.json\n{}\nE\n"
+                  "sudo tee /etc/gw/b.yaml >/dev/null <<E\nport: 1\nE\ncat <<'E' >> 'd.json'\n{}\nE\n")
+    assert [(s.target, s.text) for s in got] == [("/etc/gw/b.yaml", "port: 1\n"), ("d.json", "{}\n")]
 
 
 def test_a_finding_in_a_heredoc_is_reported_once_at_its_host_line():

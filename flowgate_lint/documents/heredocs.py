@@ -1,7 +1,7 @@
 """Here-documents that write a config file (``cat > ~/.codex/config.toml <<EOF``): their bodies are that file's
 content, so they are checked as embedded sources of the file's kind, with ``target`` naming the file.
 
-Only a heredoc whose command line redirects into (or ``tee``s to) a path with a config suffix is read; the body
+Only a heredoc that ``cat`` redirects into, or ``tee`` writes to, a path with a config suffix is read; the body
 ends at the first line that is exactly the delimiter (leading tabs allowed with ``<<-``). An unterminated heredoc
 is not read. Nothing in the body is expanded or run: ``${VAR}`` stays text."""
 
@@ -11,7 +11,11 @@ from flowgate_lint.documents.source import Source
 from flowgate_lint.plumbing.lazyre import lazy
 
 _HEREDOC = lazy(r"<<(-?)[ \t]*(['\"]?)([A-Za-z_][\w.-]*)\2")
-_TARGET = lazy(r"(?:(?<![<>&\d])>>?|\btee(?:[ \t]+-a)?)[ \t]*(['\"]?)([^\s'\"<>|;&()]+)\1")
+# The body is the file's content only when cat or tee writes it: `cat > FILE <<EOF` (or `cat <<EOF > FILE`, no pipe)
+# and `tee [-a] FILE <<EOF`; `python - <<EOF > out.json` feeds a program, whose output is the file.
+_TEE = lazy(r"\btee(?:[ \t]+(?:-a|--append))?[ \t]+(['\"]?)([^\s'\"<>|;&()]+)\1")
+_CAT = lazy(r"(?:^|[\s;&(])cat\b")
+_REDIRECT = lazy(r"(?<![<>&\d])>>?[ \t]*(['\"]?)([^\s'\"<>|;&()]+)\1")
 KINDS = {".toml": "toml", ".json": "json", ".jsonc": "json", ".yaml": "yaml", ".yml": "yaml"}
 MAX_HEREDOCS = 200  # per source: a script that writes more files than this is data
 
@@ -37,7 +41,10 @@ def heredoc_sources(src: Source) -> Iterator[Source]:
         if line_end < 0:
             return
         pos = line_end + 1
-        target = _TARGET.search(text, line_start, line_end)
+        head = text[line_start:line_end]
+        target = _TEE.search(head)
+        if target is None and "|" not in head and _CAT.search(head):
+            target = _REDIRECT.search(head)
         kind = kind_of_target(target.group(2)) if target is not None else None
         tag, tabs = m.group(3), m.group(1) == "-"
         body_start = at = pos

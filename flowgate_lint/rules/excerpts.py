@@ -217,6 +217,9 @@ class ConfigExcerptDrift(Rule):
         from flowgate_lint import judgement as context
 
         where = ctx.spec_rel or "the gateway config"
+        names_at: dict[tuple, tuple[set, set]] = {}  # generic path -> (real names, excerpt names): once per path
+        shown_at: dict[tuple, set] = {}  # an excerpt list of names -> its names
+        index: dict = {}  # (real list, field) -> {identifier: position}
         for leaf in src.leaves():
             generic = tuple("*" if isinstance(p, int) else p for p in leaf.path)
             if not any(_fits(generic, pattern) for pattern in shape.compared):
@@ -230,11 +233,13 @@ class ConfigExcerptDrift(Rule):
                 continue
             label = ".".join(str(p) for p in leaf.path)
             is_model = any(_fits(generic, pattern) for pattern in shape.models)
-            target = _matched(leaf.path, data, real, shape.match_by)
+            target = _matched(leaf.path, data, real, shape.match_by, index)
             if target is None and is_model:
                 # An entry matched by nothing: a rename when the excerpt's other names at this place are the real ones.
-                theirs = {str(v) for v in _values_at(real, generic)}
-                ours = {str(v) for v in _values_at(data, generic)}
+                if generic not in names_at:
+                    names_at[generic] = ({str(v) for v in _values_at(real, generic)},
+                                         {str(v) for v in _values_at(data, generic)})
+                theirs, ours = names_at[generic]
                 if str(value) not in theirs and ours & theirs and not model_served(str(value), ctx.spec.models or ()):
                     yield src.finding(self, leaf.start, leaf.end, f"excerpt names model '{value}' at {label}, which "
                                                                   f"{where} does not ({', '.join(sorted(theirs))})")
@@ -243,8 +248,11 @@ class ConfigExcerptDrift(Rule):
                 continue  # an entry the real config does not have (another provider, another listener): not compared
             path, members = target
             if members is not None:  # a list of names, compared by membership
-                shown = lookup(data, leaf.path[:-1])
-                if value in members or not isinstance(shown, list) or not set(map(str, shown)) & set(map(str, members)):
+                parent = leaf.path[:-1]
+                if parent not in shown_at:
+                    shown = lookup(data, parent)
+                    shown_at[parent] = set(map(str, shown)) if isinstance(shown, list) else set()
+                if value in members or not shown_at[parent] & set(map(str, members)):
                     continue  # listed, or a list that shares no name with the real one (an illustration)
                 yield src.finding(self, leaf.start, leaf.end, f"excerpt lists model '{value}' at {label}, which {where} "
                                                               f"does not list there ({', '.join(map(str, members))})")
@@ -256,12 +264,11 @@ class ConfigExcerptDrift(Rule):
                 continue
             if _credential(leaf.key, actual) or _credential(leaf.key, value):
                 continue  # compared keys are addresses and names; a credential-shaped value is not ours to show
-            why = f"excerpt shows {label} = {value!r}; {where} has {actual!r}"
             if is_model and ctx.spec.models is not None and model_served(str(value), ctx.spec.models):
                 continue  # a model the gateway serves under another entry: a choice, not drift
             token = src.text[leaf.start:leaf.end]
             fix = Fix((src.edit(leaf.start, leaf.end, _render(actual, token, src.kind)),), SAFE, f"Set {label} to {actual}")
-            yield src.finding(self, leaf.start, leaf.end, why, fix)
+            yield src.finding(self, leaf.start, leaf.end, f"excerpt shows {label} = {value!r}; {where} has {actual!r}", fix)
 
     @staticmethod
     def _real_path(path: tuple, excerpt: Any, real: Any) -> tuple | None:
@@ -291,7 +298,8 @@ def _fits(path: tuple, pattern: tuple) -> bool:
     return len(path) == len(pattern) and all(q == "*" or p == q for p, q in zip(path, pattern))
 
 
-def _matched(path: tuple, excerpt: Any, real: Any, match_by: dict[str, str]) -> tuple[tuple, list | None] | None:
+def _matched(path: tuple, excerpt: Any, real: Any, match_by: dict[str, str],
+             index: dict) -> tuple[tuple, list | None] | None:
     """Where an excerpt leaf is in the real config: list entries are matched by their identifying field (``match_by``);
     a list of names (``"*"``) gives the real list to check membership in. None when the real config has no such entry."""
     out: list[Any] = []
@@ -310,7 +318,13 @@ def _matched(path: tuple, excerpt: Any, real: Any, match_by: dict[str, str]) -> 
             ident = entry.get(how) if isinstance(entry, dict) else None
             if ident is None:
                 return None
-            match = next((j for j, e in enumerate(node) if isinstance(e, dict) and e.get(how) == ident), None)
+            key = (id(node), how)
+            if key not in index:  # each real list is indexed once, the first entry of a name winning
+                index[key] = {}
+                for j, e in enumerate(node):
+                    if isinstance(e, dict) and isinstance(e.get(how), (str, int)):
+                        index[key].setdefault(e.get(how), j)
+            match = index[key].get(ident) if isinstance(ident, (str, int)) else None
             if match is None:
                 return None
             out.append(match)
