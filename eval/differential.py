@@ -29,10 +29,13 @@ sys.path.insert(0, str(ROOT / "tests" / "realworld"))
 import score as S  # noqa: E402
 
 
+EXTRA: list[str] = []  # --extra: arguments every run gets (--preview, for a build whose default set is smaller)
+
+
 def _run(src: Path, root: Path, *args: str) -> tuple[int, str]:
     env = dict(os.environ, NO_COLOR="1", PYTHONPATH=str(src))
     env.pop("FORCE_COLOR", None)
-    res = subprocess.run([sys.executable, "-m", "flowgate_lint", "--no-cache", *args, "."], cwd=root,
+    res = subprocess.run([sys.executable, "-m", "flowgate_lint", "--no-cache", *EXTRA, *args, "."], cwd=root,
                          capture_output=True, text=True, env=env)
     return res.returncode, res.stdout + "\n--stderr--\n" + res.stderr
 
@@ -78,7 +81,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", type=Path, help="the checkout whose flowgate_lint runs")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"))
+    ap.add_argument("--extra", action="append", default=[], metavar="ARG",
+                    help="an argument every lint run gets (repeatable), e.g. --extra=--preview")
+    ap.add_argument("--material", type=Path, default=None,
+                    help="the checkout whose harness cases, examples/ and docs/ are linted (default: this one)")
     args = ap.parse_args()
+    EXTRA[:] = args.extra
     if args.compare:
         a, b = (json.loads(p.read_text()) for p in args.compare)
         diff = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
@@ -88,6 +96,14 @@ def main() -> int:
                     print(f"DIFFERENT {k} {part}")
         print("IDENTICAL" if not diff else f"{len(diff)} of {len(set(a) | set(b))} differ")
         return 0 if not diff else 1
+    if args.material is not None:
+        global S, ROOT
+        ROOT = args.material.resolve()
+        sys.path.insert(0, str(ROOT / "tests" / "realworld"))
+        sys.modules.pop("score", None)
+        import score as material_score  # noqa: E402 - that checkout's harness cases and labels
+
+        S = material_score
     json.dump(collect(args.src.resolve()), sys.stdout, indent=1, sort_keys=True)
     return 0
 

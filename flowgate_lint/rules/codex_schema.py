@@ -71,7 +71,8 @@ class CodexUnknownKey(Rule):
     where it stands: a typo such as `base_uri` in a provider table, or a removed setting.
 
     A TOML file or block counts as a Codex config when it selects or defines a provider
-    (`model_provider`, `[model_providers.*]`), or is a `.codex/config.toml`.
+    (`model_provider`, `[model_providers.*]`), or is a `.codex/config.toml`, also as the file a
+    setup script's here-document writes (`cat > ~/.codex/config.toml <<EOF`).
 
     ## Why is this bad?
     Codex ignores an unknown key silently (only `codex --strict-config` rejects it, with its line
@@ -102,7 +103,8 @@ class CodexUnknownKey(Rule):
     name = "codex-unknown-key"
     summary = "A key Codex's published config schema does not allow (a typo or a removed setting)"
     preview = True
-    first_contact = "new: not yet measured on first contact (eval/README.md)"
+    first_contact = ("1 of 1 right on first contact (batch 10); on the corpora labelled before it existed, 14 findings on "
+                     "unlabelled lines, each a key `codex --strict-config` rejects (eval/README.md)")
     severity = "warning"
     kinds = frozenset({"toml"})
     skip_history = True
