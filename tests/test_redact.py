@@ -90,7 +90,8 @@ def test_a_finding_message_that_names_a_key_variable_is_not_redacted(tmp_path):
                                        "```sh\nexport FLOWGATE_API_KEY=<your-gateway-key>\ncodex\n```\n")
     (tmp_path / "pyproject.toml").write_text("[tool.flowgate-lint]\ngateway-port = 4000\n")
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    res = subprocess.run([sys.executable, "-m", "flowgate_lint", "--no-cache", "--output-format", "concise", "codex.md"],
+    res = subprocess.run([sys.executable, "-m", "flowgate_lint", "--no-cache", "--preview", "--output-format", "concise",
+                          "codex.md"],
                          cwd=tmp_path, capture_output=True, text=True)
     line = next(x for x in res.stdout.splitlines() if "FG508" in x)
     assert "<redacted>" not in line and "Codex reads the gateway key from OPENAI_API_KEY" in line, line

@@ -530,6 +530,9 @@ class CodexEnvKeyMismatch(Rule):
     code = "FG508"
     name = "codex-env-key-mismatch"
     summary = "Codex env_key differs from the one the config sets, or from the key variable the same document exports"
+    preview = True
+    first_contact = ("0 of 1 right on first contact (batch 11: an empty env_key of a provider nobody selects, "
+                     "called a pasted key; an empty value is no longer reported) (eval/README.md)")
     severity = "warning"
     kinds = frozenset({"toml", "markdown"})
     fixable = True
@@ -600,7 +603,7 @@ class CodexEnvKeyMismatch(Rule):
         data = codex_data(src)
         for pid in providers_of(data):
             leaf = leaf_at(src, ("model_providers", pid, "env_key"))
-            if leaf is not None and isinstance(leaf.value, str) and _not_a_variable(leaf.value):
+            if leaf is not None and isinstance(leaf.value, str) and leaf.value.strip() and _not_a_variable(leaf.value):
                 yield src.finding(self, leaf.start, leaf.end,
                                   f"env_key = {leaf.value!r} is not an environment variable name: env_key names the "
                                   f"variable that holds the key (for example {want}), never the key itself")

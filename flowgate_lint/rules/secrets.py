@@ -43,13 +43,13 @@ _WORDS = lazy(r"(?:[a-z]{3,}|\d{1,3})(?:[-_](?:[a-z]{2,}|\d{1,3})){2,}")
 
 def is_placeholder(value: str) -> bool:
     """A value written to be replaced: placeholder words and marks (``<your-key>``, ``sk-XXXX``, ``...``), plain
-    words joined by dashes, text in another script, or a body after the key prefix that no generator makes: a long run of one character (``sk-or-v1-aaaa…``), few
+    words joined by dashes (also after a key prefix: ``sk-local-dev-key``), text in another script, or a body after the key prefix that no generator makes: a long run of one character (``sk-or-v1-aaaa…``), few
     distinct characters, or mostly ascending runs (``sk-1234567890abcdef…``)."""
     if PLACEHOLDER.search(value) or _NON_ASCII.search(value) or _WORDS.fullmatch(value.strip()):
         return True
     body = _KEY_PREFIX.sub("", value.strip())
-    if not body:
-        return True
+    if not body or _WORDS.fullmatch(body):
+        return True  # nothing after the prefix, or words a person wrote (sk-chatgpt-browser-local)
     if _RUN.search(body) or len(set(body.lower())) <= max(3, len(body) // 8):
         return True
     pairs = list(zip(body.lower(), body.lower()[1:]))
