@@ -21,7 +21,8 @@ def fixture_spec():
 
 def context(codes: list[str] | None = None, spec=None) -> Context:
     # Rule tests check every rule, the preview rules included.
-    return Context(spec or fixture_spec(), rule_classes(select_codes(codes or ["ALL"], preview=True)), RULE_FIXTURES)
+    return Context(spec or fixture_spec(), rule_classes(select_codes(codes or ["ALL"], preview=True)), RULE_FIXTURES,
+                   preview=True)
 
 
 def lint_text(text: str, name: str, codes: list[str] | None = None, spec=None) -> list:

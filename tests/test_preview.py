@@ -49,6 +49,8 @@ def test_every_preview_rule_states_its_first_contact_figure_on_its_page():
     for rule in all_rules():
         if rule.preview:
             assert "first contact" in rule.first_contact and "## Preview" in rule.doc(), rule.code
+        elif rule.preview_branch:  # a stable rule with one branch held back: the page says which, with its figure
+            assert "first contact" in rule.preview_branch and "## Preview branch" in rule.doc(), rule.code
         else:
             assert "## Preview" not in rule.doc(), rule.code
 
@@ -74,3 +76,21 @@ def test_preview_is_asked_for_by_flag_setting_or_environment(tmp_path, args, set
     res = _run(root, *args, env_preview=env)
     assert res.returncode == (1 if fires else 0), res.stdout + res.stderr
     assert ("FG301" in res.stdout) is fires
+
+
+SMOKE = """#!/bin/sh
+# smoke test
+curl -s -X POST http://127.0.0.1:4000/v1/messages -H 'anthropic-version: 2023-06-01' -d @m.json
+curl -fsS -X POST http://127.0.0.1:4000/v1/messages/count_tokens -H 'anthropic-version: 2023-06-01' -d @c.json || true
+"""
+
+
+def test_a_stable_rules_preview_branch_runs_only_with_preview(tmp_path):
+    root = _repo(tmp_path)
+    (root / "scripts").mkdir()
+    (root / "scripts" / "smoke.sh").write_text(SMOKE)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    stable = _run(root, "--select", "FG204", ".")
+    assert [line.split(":")[1] for line in stable.stdout.splitlines() if "FG204" in line] == ["4"], stable.stdout
+    preview = _run(root, "--select", "FG204", "--preview", ".")
+    assert [line.split(":")[1] for line in preview.stdout.splitlines() if "FG204" in line] == ["3", "4"], preview.stdout

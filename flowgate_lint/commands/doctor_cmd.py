@@ -54,7 +54,7 @@ def rule_rows(spec, files: list[tuple[str, Path, str]], preview: bool) -> list[t
     # environment are where a key belongs; FG002 (unused suppressions) and FG511 (a project's own .codex/config.toml)
     # are about repositories.
     codes = [c for c in select_codes(["ALL"], preview=preview) if c not in ("FG002", "FG701", "FG511")]
-    ctx = Context(spec, rule_classes(codes), Path.cwd())
+    ctx = Context(spec, rule_classes(codes), Path.cwd(), preview=preview)
     rows = []
     sources = []
     for label, path, kind in files:

@@ -156,11 +156,12 @@ def build_context(args: argparse.Namespace):
         check_selectors(values, where_cli)
     from flowgate_lint.commands.specargs import preview_enabled
 
+    preview = preview_enabled(args, settings)
     selected = select_codes(
         args.select if args.select is not None else settings.get("select"),
         list(settings.get("extend-select", [])) + args.extend_select,
         list(settings.get("ignore", [])) + args.ignore,
-        preview=preview_enabled(args, settings),
+        preview=preview,
     )
     per_file = {g: list(c) for g, c in (settings.get("per-file-ignores") or {}).items()}
     for item in args.per_file_ignores:
@@ -168,7 +169,7 @@ def build_context(args: argparse.Namespace):
         if not sep or not glob:
             raise UsageError(f"--per-file-ignores expects GLOB:CODES, got '{item}'")
         per_file.setdefault(glob, []).extend(_codes(codes))
-    ctx = Context(spec, None, root, per_file, settings, selected)
+    ctx = Context(spec, None, root, per_file, settings, selected, preview)
     return ctx, settings, paths
 
 

@@ -24,14 +24,16 @@ class Context:
 
     def __init__(self, spec: Any, rules: Iterable[type[Rule]] | None, root: Path,
                  per_file_ignores: dict[str, list[str]] | None = None, settings: Any = None,
-                 codes: Iterable[str] = ()) -> None:
+                 codes: Iterable[str] = (), preview: bool = False) -> None:
         """``rules``: the rule classes; or None and their ``codes``, imported when a file is first linted
-        (a run answered from the result cache imports no rule module)."""
+        (a run answered from the result cache imports no rule module). ``preview``: the run asked for preview
+        rules, and for the preview branches of stable rules (``Rule.preview_branch``)."""
         from flowgate_lint.plumbing.globs import glob_regex
 
         self.spec = spec
         self.root = root
         self.settings = settings
+        self.preview = preview
         self._codes = list(codes)
         self._rules: list[Rule] | None = None
         if rules is not None:

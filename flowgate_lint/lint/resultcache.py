@@ -62,7 +62,8 @@ def fingerprint(ctx: Any) -> str:
     settings = ctx.settings
     values = sorted(settings.values.items(), key=lambda kv: kv[0]) if settings is not None else None
     parts = (FORMAT, __version__, sys.version_info[:2], str(ctx.root), repr(spec), inputs, values,
-             sorted(ctx.codes), [(rx.pattern, codes) for rx, codes in ctx.per_file_ignores], ctx.spec_rel,
+             sorted(ctx.codes), getattr(ctx, "preview", False),
+             [(rx.pattern, codes) for rx, codes in ctx.per_file_ignores], ctx.spec_rel,
              _package_signature())
     return repr(parts)
 

@@ -62,6 +62,9 @@ class Rule:
     # states that figure on the rule's page.
     preview: bool = False
     first_contact: str = ""
+    # A stable rule whose branch measured below 0.95 runs that branch only with --preview (the rule checks
+    # ``ctx.preview``); ``preview_branch`` says which branch, with its figure, on the rule's page.
+    preview_branch: str = ""
     # Live rules report what a running gateway answers (``flowgate-lint verify``): a lint run never selects them.
     live: bool = False
 
@@ -76,6 +79,8 @@ class Rule:
         if cls.preview:
             text += ("\n\n## Preview\n\nThis rule runs only with `--preview` (setting `preview = true`): its measured precision on "
                      f"repositories nobody tuned it for is below 0.95. {cls.first_contact}.")
+        elif cls.preview_branch:
+            text += f"\n\n## Preview branch\n\n{cls.preview_branch}"
         return text
 
     @classmethod
