@@ -93,3 +93,11 @@ def test_reading_heredocs_is_linear():
     small = min(took(2000) for _ in range(3))
     big = min(took(16000) for _ in range(3))
     assert big < small * 8 * 3, (small, big)  # 8 times the input: far from quadratic
+
+
+def test_a_heredoc_in_an_untagged_block_is_read_and_reported_once():
+    doc = ("# Codex\n\n```\ncat << __EOF__ > ~/.codex/config.toml\nmodel_provider = \"flowgate\"\n"
+           "[model_providers.flowgate]\nname = \"FlowGate\"\nbase_url = \"http://127.0.0.1:4001/v1\"\n"
+           "wire_api = \"chat\"\n__EOF__\ncodex\n```\n")
+    got = [(f.code, f.line) for f in lint_text(doc, "README.md", ["FG301", "FG303", "FG503"])]
+    assert got == [("FG303", 8), ("FG503", 9)]

@@ -219,15 +219,27 @@ def sources_of(host: "HostFile") -> "list[Source]":
     of shell code (a script, a shell block) that write a config file."""
     main = host.whole()
     out = [main]
+    untagged: list = []
     if host.kind == "markdown":
         from flowgate_lint.documents.markdown import markdown_doc
 
-        out.extend(f.source for f in markdown_doc(main).fences if f.source is not None)
+        fences = markdown_doc(main).fences
+        out.extend(f.source for f in fences if f.source is not None)
+        if "<<" in host.text:  # an untagged block may hold a setup command too (cat > ~/.codex/config.toml <<EOF)
+            from flowgate_lint.documents.source import Source
+
+            untagged = [Source(host, "shell", host.text[f.content_start:f.content_end], [(0, f.content_start)])
+                        for f in fences if f.source is None and f.lang in UNTAGGED_FENCES and not f.quoted
+                        and "<<" in host.text[f.content_start:f.content_end]]
     if "<<" in host.text:
         from flowgate_lint.documents.heredocs import heredoc_sources
 
-        out.extend(doc for src in tuple(out) if src.kind == "shell" for doc in heredoc_sources(src))
+        out.extend(doc for src in (*out, *untagged) if src.kind == "shell" for doc in heredoc_sources(src))
     return out
+
+
+# Fences with no language, or a plain-text one: read only for the here-documents a setup command in them writes.
+UNTAGGED_FENCES = frozenset({"", "text", "txt", "plain", "plaintext", "terminal", "shell-script"})
 
 
 def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
@@ -263,7 +275,7 @@ def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
                 continue  # reported once as invalid-syntax
             if error is not None:  # a source that does not parse is reported, never edited
                 found = [f._replace(fix=None) for f in found]
-            if bodies and src.target is None and src.kind == "shell":
+            if bodies and src.target is None and src.kind in ("shell", "markdown"):
                 found = [f for f in found if not any(a <= f.start < b for a, b in bodies)]
             if found and rule.skip_history and host.kind == "markdown":
                 # A "## Changelog" or "Release notes" section of a README describes the past, as a history file does.

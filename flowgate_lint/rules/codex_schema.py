@@ -85,6 +85,8 @@ class CodexUnknownKey(Rule):
       migration's half, a block introduced as wrong), and keys inside settings the schema allows
       in several shapes (`oneOf`/`anyOf`: which one was meant is not certain).
     - Wrong values of known keys (types, enums): `wire_api = "chat"` is FG503's.
+    - Keys inside a legacy `[profiles.*]` table: current Codex ignores the whole table, which FG506
+      reports once.
 
     ## Example
     ```toml
@@ -128,6 +130,8 @@ class CodexUnknownKey(Rule):
             for n in range(1, len(leaf.path)):
                 keys.setdefault(leaf.path[:n], (-1, -1))
         for path, key, allowed in unknown_keys(data):
+            if len(path) >= 2 and path[0] == "profiles":
+                continue  # a legacy [profiles.*] table is ignored as a whole (FG506 reports it): its keys are moot
             at, end = self._where(src, keys, (*path, key))
             near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
             table = f"[{'.'.join(str(p) for p in path)}]" if path else "the top level"
