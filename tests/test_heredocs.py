@@ -54,6 +54,8 @@ def test_an_unterminated_heredoc_or_one_without_a_config_target_is_not_read():
     assert sources("cat > a.toml <<EOF\nmodel = 'x'\n") == []
     assert sources("cat <<EOF\nmodel = 'x'\nEOF\n") == []
     assert sources("cat > run.sh <<EOF\nmodel = 'x'\nEOF\n") == []
+    # a here-string is not a here-document, and does not hide the one after it
+    assert [s.target for s in sources("cat <<< \"$x\" > a.json\ncat > b.json <<E\n{}\nE\n")] == ["b.json"]
     # a program's input, not the file: python writes out.json; a cat piped elsewhere writes nothing itself
     got = sources("python - <<'PY' > out.json\nprint(1)\nPY\ncat <<E | jq . > c.json\n{}\nE\n"
                   "sudo tee /etc/gw/b.yaml >/dev/null <<E\nport: 1\nE\ncat <<'E' >> 'd.json'\n{}\nE\n")

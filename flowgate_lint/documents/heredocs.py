@@ -10,7 +10,7 @@ from typing import Iterator
 from flowgate_lint.documents.source import Source
 from flowgate_lint.plumbing.lazyre import lazy
 
-_HEREDOC = lazy(r"<<(-?)[ \t]*(['\"]?)([A-Za-z_][\w.-]*)\2")
+_HEREDOC = lazy(r"(?<!<)<<(?!<)(-?)[ \t]*(['\"]?)([A-Za-z_][\w.-]*)\2")  # not a here-string (<<<)
 # The body is the file's content only when cat or tee writes it: `cat > FILE <<EOF` (or `cat <<EOF > FILE`, no pipe)
 # and `tee [-a] FILE <<EOF`; `python - <<EOF > out.json` feeds a program, whose output is the file.
 _TEE = lazy(r"\btee(?:[ \t]+(?:-a|--append))?[ \t]+(['\"]?)([^\s'\"<>|;&()]+)\1")
