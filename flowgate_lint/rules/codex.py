@@ -665,7 +665,8 @@ class CodexOpenAIBaseUrlKey(Rule):
     name = "codex-openai-base-url-key"
     summary = "openai_base_url documented with only OPENAI_API_KEY, which Codex's built-in provider does not read"
     preview = True
-    first_contact = "new: not yet measured on first contact (eval/README.md)"
+    first_contact = ("new: not yet measured on first contact: no finding on batches 8-13 (batch 10's three chances give a base "
+                     "URL through ${GATEWAY_URL}, which it does not resolve) (eval/README.md)")
     kinds = frozenset({"markdown"})
     skip_history = True
     triggers = (r"openai_base_url",)
@@ -761,7 +762,7 @@ class CodexProjectConfigIgnoredKey(Rule):
     name = "codex-project-config-ignored-key"
     summary = "A key Codex ignores in a project-local .codex/config.toml (model_provider, openai_base_url, ...)"
     preview = True
-    first_contact = "new: not yet measured on first contact: no finding on batches 8 and 9, which hold no project-local .codex/config.toml (eval/README.md)"
+    first_contact = "new: not yet measured on first contact: no finding on batches 8-13, which hold no project-local .codex/config.toml (eval/README.md)"
     kinds = frozenset({"toml"})
     skip_history = True
     triggers = (r"model_provider|openai_base_url|chatgpt_base_url|profile|notify|otel|apps_mcp_product_sku|"

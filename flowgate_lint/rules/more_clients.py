@@ -68,7 +68,7 @@ class GeminiBaseUrlSuffix(Rule):
     name = "gemini-base-url-has-api-version"
     summary = "GOOGLE_GEMINI_BASE_URL ends in /v1 or /v1beta, which Gemini CLI appends itself"
     preview = True
-    first_contact = "new: not yet measured on first contact: no finding on batches 8 and 9, which hold Gemini CLI setups but no base URL ending in an API version (eval/README.md)"
+    first_contact = "new: not yet measured on first contact: no finding on batches 8-13, which hold Gemini CLI setups but no base URL ending in an API version (eval/README.md)"
     kinds = ALL_KINDS
     skip_history = True
     fixable = True
@@ -137,7 +137,7 @@ class OpenCodeAnthropicBaseUrl(Rule):
     name = "opencode-anthropic-base-url-without-v1"
     summary = "An OpenCode provider on the Anthropic SDK has the gateway's base URL without /v1"
     preview = True
-    first_contact = "new: not yet measured on first contact: no finding on batches 8 and 9, whose OpenCode Anthropic providers all carry /v1 (eval/README.md)"
+    first_contact = "new: not yet measured on first contact: no finding on batches 8-13, whose OpenCode Anthropic providers all carry /v1 (eval/README.md)"
     kinds = frozenset({"json"})
     skip_history = True
     fixable = True
@@ -219,7 +219,9 @@ class ClientModelNotServed(Rule):
     name = "client-config-model-not-served"
     summary = "An OpenCode, Qwen Code or Gemini CLI config names a model the gateway does not serve"
     preview = True
-    first_contact = "new: not yet measured on first contact: no finding on batches 8 and 9 (its three labelled chances were in a repository whose gateway config the tool does not find; eval/README.md)"
+    first_contact = ("new: not yet measured on first contact: no finding on batches 8-13 at first contact (its three labelled "
+                     "chances were in a repository whose gateway config the tool did not find then; found by content since, "
+                     "3 of 3 right there) (eval/README.md)")
     kinds = ALL_KINDS
     skip_history = True
     triggers = (r"baseURL", r"baseUrl", r"GEMINI_MODEL", r"OPENAI_MODEL", r"\bgemini\b")
