@@ -219,12 +219,12 @@ def clean_venv(name: str = "venv", source: Path = ROOT) -> Path:
     """A virtual environment under WORK with ``source`` installed non-editable; returns its python."""
     venv = WORK / name
     py = venv / "bin" / "python"
-    # Always a fresh environment and no wheel cache: two revisions share a name and a version, and a reused
-    # environment or a cached wheel once ran another revision's modules as the "before" build.
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    pip = [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-cache-dir"]
-    subprocess.run(pip + ["--no-deps", str(source)], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(pip + [f"{source}[server]"], check=True, stdout=subprocess.DEVNULL)  # pygls for the server rows
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--force-reinstall",
+                    "--no-deps", str(source)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{source}[server]"],
+                   check=True, stdout=subprocess.DEVNULL)  # the extra: pygls for the server rows
     return py
 
 

@@ -43,8 +43,8 @@ def sources(text: str):
 
 def test_heredocs_with_a_config_target_are_sources_of_its_kind():
     found = sources(SCRIPT)
-    assert [(s.kind, s.target) for s in found] == [
-        ("toml", "$HOME/.codex/config.toml"), ("json", "~/.claude/settings.json"), ("toml", "~/.codex/config.toml")]
+    # the tee -a at the end appends a fragment to a file that has more in it: not read as the file
+    assert [(s.kind, s.target) for s in found] == [("toml", "$HOME/.codex/config.toml"), ("json", "~/.claude/settings.json")]
     first = found[0]
     assert first.text.startswith('\tmodel_provider = "flowgate"\n') and "EOF" not in first.text
     assert first.position(first.text.index("base_url")) == (8, 2)  # host line and column
@@ -58,8 +58,13 @@ def test_an_unterminated_heredoc_or_one_without_a_config_target_is_not_read():
     assert [s.target for s in sources("cat <<< \"$x\" > a.json\ncat > b.json <<E\n{}\nE\n")] == ["b.json"]
     # a program's input, not the file: python writes out.json; a cat piped elsewhere writes nothing itself
     got = sources("python - <<'PY' > out.json\nprint(1)\nPY\ncat <<E | jq . > c.json\n{}\nE\n"
-                  "sudo tee /etc/gw/b.yaml >/dev/null <<E\nport: 1\nE\ncat <<'E' >> 'd.json'\n{}\nE\n")
-    assert [(s.target, s.text) for s in got] == [("/etc/gw/b.yaml", "port: 1\n"), ("d.json", "{}\n")]
+                  "python3 - <<'PY' | tee o.json\nprint(2)\nPY\n"
+                  "sudo tee /etc/gw/b.yaml >/dev/null <<E\nport: 1\nE\ncat <<'E' >> 'd.json'\n{}\nE\n"
+                  "cat <<E | tee 'e.json'\n{}\nE\n")
+    assert [(s.target, s.text) for s in got] == [("/etc/gw/b.yaml", "port: 1\n"), ("e.json", "{}\n")]
+    # a << in a comment or an arithmetic shift does not start one, nor hide the next
+    got = sources("# write it with cat <<EOF\necho $((1 << BITS))\ncat > f.json <<EOF\n{}\nEOF\n")
+    assert [(s.target, s.text) for s in got] == [("f.json", "{}\n")]
 
 
 def test_a_finding_in_a_heredoc_is_reported_once_at_its_host_line():
@@ -103,3 +108,9 @@ def test_a_heredoc_in_an_untagged_block_is_read_and_reported_once():
            "wire_api = \"chat\"\n__EOF__\ncodex\n```\n")
     got = [(f.code, f.line) for f in lint_text(doc, "README.md", ["FG301", "FG303", "FG503"])]
     assert got == [("FG303", 8), ("FG503", 9)]
+
+
+def test_a_rule_that_reads_heredocs_from_the_document_keeps_its_findings_in_them():
+    doc = ("# Codex\n\n```bash\nexport OPENAI_API_KEY=sk-your-key\n```\n\n```bash\n"
+           "cat > ~/.codex/config.toml <<EOF\nopenai_base_url = \"http://127.0.0.1:4000/v1\"\nEOF\n```\n")
+    assert [(f.code, f.line) for f in lint_text(doc, "README.md", ["FG509"])] == [("FG509", 9)]

@@ -82,6 +82,7 @@ SMOKE = """#!/bin/sh
 # smoke test
 curl -s -X POST http://127.0.0.1:4000/v1/messages -H 'anthropic-version: 2023-06-01' -d @m.json
 curl -fsS -X POST http://127.0.0.1:4000/v1/messages/count_tokens -H 'anthropic-version: 2023-06-01' -d @c.json || true
+curl -fsS -X POST http://127.0.0.1:4000/v1/messages -H 'anthropic-version: 2023-06-01' -d @m.json || :
 """
 
 
@@ -91,6 +92,6 @@ def test_a_stable_rules_preview_branch_runs_only_with_preview(tmp_path):
     (root / "scripts" / "smoke.sh").write_text(SMOKE)
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     stable = _run(root, "--select", "FG204", ".")
-    assert [line.split(":")[1] for line in stable.stdout.splitlines() if "FG204" in line] == ["4"], stable.stdout
+    assert [line.split(":")[1] for line in stable.stdout.splitlines() if "FG204" in line] == ["4", "5"], stable.stdout
     preview = _run(root, "--select", "FG204", "--preview", ".")
-    assert [line.split(":")[1] for line in preview.stdout.splitlines() if "FG204" in line] == ["3", "4"], preview.stdout
+    assert [line.split(":")[1] for line in preview.stdout.splitlines() if "FG204" in line] == ["3", "4", "5"], preview.stdout

@@ -188,3 +188,15 @@ def test_warm_run_imports_no_parser(repo):
     assert runs[0].stdout.splitlines()[-1] == f"['{markdown_parser}', 'ruamel.yaml'] 1", runs[0].stderr
     assert runs[1].stdout.splitlines()[-1] == "[] 1", runs[1].stderr
     assert runs[0].stdout.splitlines()[:-1] == runs[1].stdout.splitlines()[:-1]
+
+
+def test_the_package_signature_covers_every_package_and_the_data():
+    """An edited module anywhere in flowgate-lint (a rule, the judgement, a parser) or its data is a different
+    fingerprint: the signature stats every package's modules, the claim data and the vendored Codex schema."""
+    from flowgate_lint.lint.resultcache import _package_signature
+
+    signed = {(sub, name) for sub, name, *_ in _package_signature()}
+    for sub, name in (("", "cli.py"), ("rules", "smoke.py"), ("documents", "heredocs.py"), ("judgement", "judge.py"),
+                      ("spec", "load.py"), ("lint", "engine.py"), ("data/codex", "config.schema.json")):
+        assert (sub.replace("/", __import__("os").sep), name) in signed, (sub, name)
+    assert any(sub.endswith("claims") for sub, _ in signed)

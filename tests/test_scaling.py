@@ -91,3 +91,48 @@ def test_the_comment_above_a_value_is_found_as_the_walk_back_found_it():
         src = Source(None, "shell", text)
         for start in range(len(text) + 1):
             assert _under_before_comment(src, start) == _old_under_before_comment(text, start), (text, start)
+
+
+def test_an_excerpt_of_a_long_model_list_is_compared_in_linear_time(tmp_path):
+    """FG601 on a claude-code-router excerpt: each model is looked up in a set built once per real list."""
+    import json
+
+    from flowgate_lint.spec.load import load_spec
+    from flowgate_lint.spec.settings import Settings
+
+    def cpu(n: int) -> float:
+        models = [f"model-{i}" for i in range(n)]
+        config = tmp_path / f"ccr-{n}.json"
+        config.write_text(json.dumps({"PORT": 3456, "Router": {"default": "p,model-0"},
+                                      "Providers": [{"name": "p", "models": models}]}))
+        spec = load_spec(Settings({}, None, tmp_path), str(config))
+        excerpt = {"Providers": [{"name": "p", "models": models[:-1] + ["renamed"]}]}
+        doc = "Our router config:\n\n```json\n" + json.dumps(excerpt, indent=1) + "\n```\n"
+        assert [f.code for f in lint_text(doc, "docs/router.md", ["FG601"], spec=spec)] == ["FG601"]
+        best = float("inf")
+        for _ in range(2):
+            start = time.process_time()
+            lint_text(doc, "docs/router.md", ["FG601"], spec=spec)
+            best = min(best, time.process_time() - start)
+        return best
+
+    cpu(50)
+    small, large = cpu(500), cpu(6000)  # linear: 12 times; quadratic: 144 times
+    assert large < 36 * max(small, 0.01), f"500 models {small:.2f} s, 6000 models {large:.2f} s"
+
+
+def test_the_heredoc_body_lookup_answers_as_a_scan_does():
+    """The engine drops a shell finding inside a here-document's body with one bisection, not a scan of the bodies."""
+    from flowgate_lint.lint.engine import _in_body
+
+    rng = random.Random(33)
+    for _ in range(300):
+        bodies, at = [], 0
+        for _ in range(rng.randint(0, 10)):
+            at += rng.randint(0, 8)
+            end = at + rng.randint(1, 9)
+            bodies.append((at, end))
+            at = end
+        starts = [a for a, _ in bodies]
+        for pos in range(-2, at + 5):
+            assert _in_body(pos, bodies, starts) == any(a <= pos < b for a, b in bodies), (bodies, pos)

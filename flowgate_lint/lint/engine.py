@@ -254,7 +254,8 @@ def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     history = is_history(host.path, ctx)
     # A here-document's body is checked as the file it writes, not again as shell text around it.
-    bodies = [(s.to_host(0), s.to_host(len(s.text))) for s in sources if s.target is not None]
+    bodies = sorted((s.to_host(0), s.to_host(len(s.text))) for s in sources if s.target is not None)
+    body_starts = [a for a, _ in bodies]
     for src in sources:
         error = src.parse_error()
         if error is not None and ctx.enabled(InvalidSyntax.code) and InvalidSyntax.reportable(src, ctx):
@@ -275,8 +276,8 @@ def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
                 continue  # reported once as invalid-syntax
             if error is not None:  # a source that does not parse is reported, never edited
                 found = [f._replace(fix=None) for f in found]
-            if bodies and src.target is None and src.kind in ("shell", "markdown"):
-                found = [f for f in found if not any(a <= f.start < b for a, b in bodies)]
+            if bodies and src.target is None and src.kind in ("shell", "markdown") and not rule.reads_heredocs:
+                found = [f for f in found if not _in_body(f.start, bodies, body_starts)]
             if found and rule.skip_history and host.kind == "markdown":
                 # A "## Changelog" or "Release notes" section of a README describes the past, as a history file does.
                 found = [f for f in found if not section_at(sources[0], ctx, f.start).history]
@@ -286,6 +287,14 @@ def lint_host(host: "HostFile", ctx: Context) -> list[Finding]:
         findings.extend(UnusedSuppression.findings_for(host, sup.unused(), ctx))
     findings = [f for f in findings if not ctx.ignored_by_path(f)]
     return sorted(set(findings), key=Finding.sort_key)
+
+
+def _in_body(at: int, bodies: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether host offset ``at`` is inside one of the (sorted, disjoint) here-document ``bodies``."""
+    from bisect import bisect_right
+
+    i = bisect_right(starts, at) - 1
+    return i >= 0 and at < bodies[i][1]
 
 
 def suppressed(host: Any, first: Any, findings: list[Finding]) -> tuple[list[Finding], Any]:

@@ -31,17 +31,22 @@ Sig = tuple  # discover.stat_signature: (size, mtime_ns, ctime_ns, inode)
 
 
 def _package_signature() -> list:
-    """Stat signatures of flowgate-lint's own modules and data: an edited install invalidates results."""
-    base = os.path.dirname(os.path.abspath(__file__))
+    """Stat signatures of flowgate-lint's own modules and data (every package, the claim and schema data): an
+    edited install invalidates results."""
+    base = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the flowgate_lint package
+    try:
+        subs = [""] + sorted(e.name for e in os.scandir(base) if e.is_dir() and e.name not in ("data", "__pycache__"))
+    except OSError:
+        subs = [""]
     out = []
-    for sub in ("", "rules", os.path.join("data", "claims")):
+    for sub in (*subs, os.path.join("data", "claims"), os.path.join("data", "codex")):
         directory = os.path.join(base, sub)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
         for entry in entries:
-            if entry.name.endswith((".py", ".txt")) and entry.is_file():
+            if entry.name.endswith((".py", ".txt", ".json")) and entry.is_file():
                 st = entry.stat()
                 out.append((sub, entry.name, st.st_size, st.st_mtime_ns))
     return out

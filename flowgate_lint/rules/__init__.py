@@ -65,6 +65,8 @@ class Rule:
     # A stable rule whose branch measured below 0.95 runs that branch only with --preview (the rule checks
     # ``ctx.preview``); ``preview_branch`` says which branch, with its figure, on the rule's page.
     preview_branch: str = ""
+    # A rule that reads here-documents itself (FG509, from a Markdown document): its findings in their bodies stay.
+    reads_heredocs: bool = False
     # Live rules report what a running gateway answers (``flowgate-lint verify``): a lint run never selects them.
     live: bool = False
 

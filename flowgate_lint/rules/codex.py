@@ -663,6 +663,7 @@ class CodexOpenAIBaseUrlKey(Rule):
 
     code = "FG509"
     name = "codex-openai-base-url-key"
+    reads_heredocs = True
     summary = "openai_base_url documented with only OPENAI_API_KEY, which Codex's built-in provider does not read"
     preview = True
     first_contact = ("new: not yet measured on first contact: no finding on batches 8-13 (batch 10's three chances give a base "

@@ -217,8 +217,8 @@ class ConfigExcerptDrift(Rule):
         from flowgate_lint import judgement as context
 
         where = ctx.spec_rel or "the gateway config"
-        names_at: dict[tuple, tuple[set, set]] = {}  # generic path -> (real names, excerpt names): once per path
-        shown_at: dict[tuple, set] = {}  # an excerpt list of names -> its names
+        names_at: dict[tuple, tuple[set, bool, str]] = {}  # generic path -> (real names, shared?, the names shown)
+        shares: dict[tuple, bool] = {}  # an excerpt list of names -> whether it shares one with the real list
         index: dict = {}  # (real list, field) -> {identifier: position}
         for leaf in src.leaves():
             generic = tuple("*" if isinstance(p, int) else p for p in leaf.path)
@@ -236,26 +236,28 @@ class ConfigExcerptDrift(Rule):
             target = _matched(leaf.path, data, real, shape.match_by, index)
             if target is None and is_model:
                 # An entry matched by nothing: a rename when the excerpt's other names at this place are the real ones.
-                if generic not in names_at:
-                    names_at[generic] = ({str(v) for v in _values_at(real, generic)},
-                                         {str(v) for v in _values_at(data, generic)})
-                theirs, ours = names_at[generic]
-                if str(value) not in theirs and ours & theirs and not model_served(str(value), ctx.spec.models or ()):
+                if generic not in names_at:  # once per place: the real names, and whether the excerpt shares one
+                    theirs = {str(v) for v in _values_at(real, generic)}
+                    shared = any(str(v) in theirs for v in _values_at(data, generic))
+                    names_at[generic] = (theirs, shared, _some(sorted(theirs)))
+                theirs, shared, shown_names = names_at[generic]
+                if str(value) not in theirs and shared and not model_served(str(value), ctx.spec.models or ()):
                     yield src.finding(self, leaf.start, leaf.end, f"excerpt names model '{value}' at {label}, which "
-                                                                  f"{where} does not ({', '.join(sorted(theirs))})")
+                                                                  f"{where} does not ({shown_names})")
                 continue
             if target is None:
                 continue  # an entry the real config does not have (another provider, another listener): not compared
             path, members = target
             if members is not None:  # a list of names, compared by membership
                 parent = leaf.path[:-1]
-                if parent not in shown_at:
+                names, listed = members
+                if parent not in shares:  # once per excerpt list: does it share a name with the real one?
                     shown = lookup(data, parent)
-                    shown_at[parent] = set(map(str, shown)) if isinstance(shown, list) else set()
-                if value in members or not shown_at[parent] & set(map(str, members)):
+                    shares[parent] = isinstance(shown, list) and any(str(v) in names for v in shown)
+                if str(value) in names or not shares[parent]:
                     continue  # listed, or a list that shares no name with the real one (an illustration)
                 yield src.finding(self, leaf.start, leaf.end, f"excerpt lists model '{value}' at {label}, which {where} "
-                                                              f"does not list there ({', '.join(map(str, members))})")
+                                                              f"does not list there ({_some(listed)})")
                 continue
             actual = lookup(real, path)
             if actual is _MISSING or isinstance(actual, (dict, list, bool)) or actual is None or str(actual) == str(value):
@@ -299,7 +301,7 @@ def _fits(path: tuple, pattern: tuple) -> bool:
 
 
 def _matched(path: tuple, excerpt: Any, real: Any, match_by: dict[str, str],
-             index: dict) -> tuple[tuple, list | None] | None:
+             index: dict) -> tuple[tuple, tuple[frozenset, tuple] | None] | None:
     """Where an excerpt leaf is in the real config: list entries are matched by their identifying field (``match_by``);
     a list of names (``"*"``) gives the real list to check membership in. None when the real config has no such entry."""
     out: list[Any] = []
@@ -311,9 +313,13 @@ def _matched(path: tuple, excerpt: Any, real: Any, match_by: dict[str, str],
             if not isinstance(node, list) or how is None:
                 return None
             if how == "*":
-                if i != len(path) - 1 or not all(isinstance(e, (str, int)) for e in node):
+                key = (id(node), "*")
+                if key not in index:  # each real list of names is read once
+                    index[key] = (frozenset(map(str, node)), tuple(node)) \
+                        if all(isinstance(e, (str, int)) for e in node) else None
+                if i != len(path) - 1 or index[key] is None:
                     return None
-                return tuple(out), list(node)
+                return tuple(out), index[key]
             entry = lookup(excerpt, path[: i + 1])
             ident = entry.get(how) if isinstance(entry, dict) else None
             if ident is None:
@@ -349,3 +355,9 @@ def _values_at(data: Any, pattern: tuple) -> list[Any]:
                 nxt.append(node[part])
         nodes = nxt
     return [n for n in nodes if isinstance(n, (str, int)) and not isinstance(n, bool)]
+
+
+def _some(names: Any, most: int = 8) -> str:
+    """Up to ``most`` names for a message (a message stays short however long the config's list is)."""
+    names = [str(n) for n in names]
+    return ", ".join(names[:most]) + (f", … ({len(names)} in all)" if len(names) > most else "")

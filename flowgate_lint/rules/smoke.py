@@ -107,7 +107,7 @@ def _pipe_at(text: str, probe: Probe) -> int | None:
 def can_fail(probe: Probe, text: str) -> bool:
     """Whether a failed (404/5xx) probe can fail the script."""
     cmd = probe.text
-    if re.search(r"\|\|\s*(?:true|:)\b", cmd):
+    if re.search(r"\|\|\s*(?:true|:)(?![\w-])", cmd):
         return False
     if _piped(cmd) and not re.search(r"(?m)^[^#\n]*\bset\b[^#\n]*\bpipefail\b", text):
         return False  # without pipefail a pipeline's status is its last command's: curl's failure is lost
