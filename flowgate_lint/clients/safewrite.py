@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
 from flowgate_lint.plumbing.errors import FlowgateError
-from flowgate_lint.plumbing.fsutil import MAX_FILE_BYTES, OwnerNotKept, atomic_write, chown_fd, fsync_dir
+from flowgate_lint.plumbing.fsutil import MAX_FILE_BYTES, OwnerNotKept, atomic_write, chown_fd, fsync_dir, write_all
 
 BACKUP_TAG = ".flowgate-backup."
 ABSENT = ".absent"
@@ -145,9 +145,7 @@ def backup(path: Path, content: bytes | None, owner: tuple[int, int] | None = No
                     chown_fd(fd, owner)
                 except OwnerNotKept:
                     pass  # not root: the backup stays the runner's, who could read the file anyway
-            view = memoryview(content or b"")
-            while view:
-                view = view[os.write(fd, view):]
+            write_all(fd, content or b"")
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -184,9 +182,7 @@ def _write_new(target: Path, data: bytes) -> None:
     """Create ``target`` (0600, never over or through an existing name) holding ``data``; removed if the write fails."""
     fd = os.open(target, _NEW_FLAGS, 0o600)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        write_all(fd, data)
         os.fsync(fd)
     except BaseException:
         os.close(fd)

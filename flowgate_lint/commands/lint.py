@@ -313,7 +313,7 @@ def write_file(path: str, text: str, what: str, escape: str) -> None:
 
     A regular file is replaced atomically; a FIFO, a terminal, ``/dev/stdout`` and the like are written in
     place (see ``_in_place_flags``)."""
-    from flowgate_lint.plumbing.fsutil import atomic_write
+    from flowgate_lint.plumbing.fsutil import atomic_write, write_all
 
     data = escape_undecodable(text, escape).encode("utf-8")
     try:
@@ -323,9 +323,7 @@ def write_file(path: str, text: str, what: str, escape: str) -> None:
         else:
             fd = os.open(path, flags)
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
+                write_all(fd, data)
             finally:
                 os.close(fd)
     except OSError as exc:

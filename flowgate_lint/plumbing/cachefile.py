@@ -28,7 +28,7 @@ import stat
 import sys
 from typing import Any
 
-from flowgate_lint.plumbing.fsutil import read_all
+from flowgate_lint.plumbing.fsutil import read_all, write_all
 
 VERBOSE = False  # set by the command line for --verbose
 _noted = False
@@ -128,9 +128,7 @@ def write_json(directory: str, name: str, value: Any) -> None:
     try:
         fd = os.open(tmp, _WRITE_FLAGS, 0o600, dir_fd=dfd)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            write_all(fd, data)
         finally:
             os.close(fd)
         os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)  # replaces a planted symlink, never follows it

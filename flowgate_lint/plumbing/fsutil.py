@@ -38,7 +38,7 @@ def atomic_write(path: Path | str, data: bytes, mode: int | None = None, new_fil
             if owner is not None:
                 chown_fd(fd, owner)
             os.fchmod(fd, mode)
-            _write_all(fd, data)
+            write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -62,7 +62,8 @@ def chown_fd(fd: int, owner: tuple[int, int]) -> None:
             raise OwnerNotKept(exc.errno, exc.strerror) from None
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` to ``fd`` (``os.write`` may write fewer)."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -205,7 +206,7 @@ def replace_checked(root: Path | str, path: Path | str, data: bytes, before: Sna
                 except PermissionError:
                     raise Refused("owned by another user or group (its owner could not be kept); left unchanged") from None
             os.fchmod(fd, stat.S_IMODE(st.st_mode))
-            _write_all(fd, data)
+            write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
